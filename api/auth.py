@@ -1,0 +1,31 @@
+"""Bearer-token authentication and role checks for API views."""
+
+from __future__ import annotations
+
+from flask import current_app, g, request
+
+from engine.errors import Forbidden
+from engine.identity import Actor, authenticate
+
+
+def _token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def current_actor() -> Actor:
+    """The authenticated caller. Raises: Unauthorized."""
+    actor = g.get("actor")
+    if actor is None:
+        actor = authenticate(current_app.extensions["dmflow"].uow(readonly=True), _token())
+        g.actor = actor
+    return actor
+
+
+def require(*roles: str) -> Actor:
+    """The caller, who must hold one of `roles`. Raises: Unauthorized, Forbidden."""
+    actor = current_actor()
+    if roles and not actor.has(*roles):
+        raise Forbidden(f"this needs one of the roles: {', '.join(roles)}")
+    return actor

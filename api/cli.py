@@ -1,0 +1,165 @@
+"""The `dmflow` command line: database, deployment, users, demo data, serving, audit."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from engine import audit, db
+from engine.errors import DmflowError
+from engine.identity import SYSTEM, create_user, issue_token
+from engine.parsing import SourceFile
+from workflows.catalog import deploy_bundled, read_folder
+from workflows.demo import seed_demo
+
+from . import create_app
+
+
+def _services():
+    return current_app.extensions["dmflow"]
+
+
+def _fail(error: DmflowError) -> None:
+    click.echo(f"error: {error.message}", err=True)
+    for where, details in (error.errors or {}).items():
+        click.echo(f"  {where}: {details}", err=True)
+    sys.exit(1)
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False, add_version_option=False)
+def main() -> None:
+    """dmflow: BPMN workflows for enterprise democratic management."""
+
+
+@main.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Create or migrate the schema to the latest revision (Alembic)."""
+    url = current_app.config["DATABASE_URL"]
+    db.upgrade(url)
+    click.echo(f"database at revision {db.current_revision(url)}")
+
+
+@main.command("deploy")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--bundled", is_flag=True, help="Deploy every procedure folder under the bundled bpmn/ folder.")
+@click.option("--name", help="A label for the deployment.")
+@with_appcontext
+def deploy_cmd(paths: tuple[Path, ...], bundled: bool, name: str | None) -> None:
+    """Deploy BPMN/DMN files and their forms (files, or folders holding them)."""
+    from engine.deployments import deploy
+
+    try:
+        results = []
+        if bundled:
+            results += deploy_bundled(_services().uow(), current_app.config["BPMN_DIR"], actor=SYSTEM)
+        files: list[SourceFile] = []
+        for path in paths:
+            files += read_folder(path) if path.is_dir() else [SourceFile(path.name, path.read_bytes())]
+        if files:
+            results.append(deploy(_services().uow(), files, actor=SYSTEM, name=name))
+    except DmflowError as error:
+        _fail(error)
+    if not results:
+        raise click.UsageError("give files or folders to deploy, or --bundled")
+    for result in results:
+        for v in result.versions:
+            state = "deployed" if v["created"] else "unchanged"
+            click.echo(f"{v['process_id']} version {v['version']}: {state}")
+        for w in result.warnings:
+            click.echo(f"  warning: {w['element_id']}: {w['reason']}")
+
+
+@main.group("users")
+def users_group() -> None:
+    """Users, roles and tokens."""
+
+
+@users_group.command("create")
+@click.argument("username")
+@click.option("--role", "roles", multiple=True, required=True, help="A role (repeat for several).")
+@click.option("--display-name", help="The name shown to others.")
+@with_appcontext
+def users_create(username: str, roles: tuple[str, ...], display_name: str | None) -> None:
+    """Create a user and print their bearer token (shown once)."""
+    try:
+        _, token = create_user(_services().uow(), username, list(roles), actor=SYSTEM, display_name=display_name)
+    except DmflowError as error:
+        _fail(error)
+    click.echo(token)
+
+
+@users_group.command("token")
+@click.argument("username")
+@with_appcontext
+def users_token(username: str) -> None:
+    """Issue another token for an existing user and print it."""
+    try:
+        click.echo(issue_token(_services().uow(), username, actor=SYSTEM))
+    except DmflowError as error:
+        _fail(error)
+
+
+@main.group("demo")
+def demo_group() -> None:
+    """Demo organisation."""
+
+
+@demo_group.command("seed")
+@click.option("--tokens-file", default="var/demo-tokens.txt", show_default=True, type=click.Path())
+@with_appcontext
+def demo_seed(tokens_file: str) -> None:
+    """Create one demo user per role (once) and save their tokens."""
+    created = seed_demo(_services().uow(), tokens_file)
+    if not created:
+        click.echo(f"demo organisation already present; tokens are in {tokens_file}")
+        return
+    click.echo(f"demo users created (tokens saved to {tokens_file}; shown only now):")
+    for username, roles, token in created:
+        click.echo(f"  {username:<16} {','.join(roles):<28} {token}")
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """Audit trail."""
+
+
+@audit_group.command("verify")
+@click.option("--chain", help="Verify one chain only (e.g. system, instance:<id>).")
+@with_appcontext
+def audit_verify(chain: str | None) -> None:
+    """Recompute every hash chain; exit 1 naming the first bad event of each broken chain."""
+    uow = _services().uow(readonly=True)
+    with uow:
+        report = audit.verify(uow.session, chain)
+    if report.ok:
+        click.echo(f"audit trail intact: {report.events} events in {report.chains} chains")
+        return
+    for p in report.problems:
+        click.echo(f"TAMPERED chain={p.chain} seq={p.seq} event_id={p.event_id}: {p.reason}", err=True)
+    sys.exit(1)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@with_appcontext
+def serve(host: str, port: int) -> None:
+    """Serve the app with a threaded development server (use gunicorn in production)."""
+    from werkzeug.serving import run_simple
+
+    click.echo(f"serving dmflow on http://{host}:{port}  (API docs: http://{host}:{port}/api/v1/docs)")
+    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""Configuration defaults; overridden by DMFLOW_* environment variables, then by a mapping given to create_app."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Config:
+    # The database; SQLite by default (zero set-up), PostgreSQL for production:
+    # DMFLOW_DATABASE_URL=postgresql+psycopg://user@host:5432/dmflow
+    DATABASE_URL = "sqlite:///" + str(Path(os.getcwd()) / "var" / "dmflow.db")
+    # The enterprise's time zone: statutory days are counted in it, and the UI shows times in it.
+    TIMEZONE = "Asia/Shanghai"
+    # Folder of the bundled diagrams deployed by `dmflow deploy --bundled` / `make run`.
+    BPMN_DIR = str(ROOT / "bpmn")
+    # Front-end packages installed by `npm ci` (swagger-ui, bpmn-js); served locally, never from a CDN.
+    NODE_MODULES = str(ROOT / "node_modules")
+    # Largest upload accepted (a deployment of several diagrams and forms).
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    # Instances whose task tree grows deeper than this get an incident (SpiffWorkflow misbehaves past 1000).
+    MAX_TREE_DEPTH = 800
+    SPEC_CACHE_SIZE = 256
+
+    API_TITLE = "dmflow"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    OPENAPI_SWAGGER_UI_URL = "/vendor/swagger-ui-dist/"
+    JSON_SORT_KEYS = False
+
+
+class TestingConfig(Config):
+    TESTING = True

@@ -1,0 +1,76 @@
+"""Process instances: start, list, read, terminate, history."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from engine import queries, runtime
+from engine.identity import ADMIN
+
+from ..auth import current_actor, require
+from ..schemas import (
+    HistoryEventSchema,
+    InstanceDetailSchema,
+    InstancePageSchema,
+    InstanceQuerySchema,
+    InstanceStartSchema,
+    TerminateSchema,
+)
+
+blp = Blueprint("instances", __name__, url_prefix="/api/v1/instances", description="Process instances")
+
+
+def _uow(readonly=False):
+    return current_app.extensions["dmflow"].uow(readonly=readonly)
+
+
+@blp.route("")
+class Instances(MethodView):
+    @blp.arguments(InstanceQuerySchema, location="query")
+    @blp.response(200, InstancePageSchema)
+    def get(self, args):
+        """Instances, newest first, filtered by process, status or business key."""
+        current_actor()
+        return queries.list_instances(_uow(readonly=True), process_id=args.get("process"),
+                                      status=args.get("status"), business_key=args.get("business_key"),
+                                      page=args["page"], per_page=args["per_page"])
+
+    @blp.arguments(InstanceStartSchema)
+    @blp.response(201, InstanceDetailSchema)
+    def post(self, body):
+        """Start an instance and run it until it waits."""
+        actor = current_actor()
+        instance_id = runtime.start_instance(_uow(), body["process"], actor=actor, version=body["version"],
+                                             data=body["data"], business_key=body["business_key"])
+        return queries.get_instance(_uow(readonly=True), instance_id)
+
+
+@blp.route("/<instance_id>")
+class InstanceDetail(MethodView):
+    @blp.response(200, InstanceDetailSchema)
+    def get(self, instance_id):
+        """Status, current data, ready tasks and open incidents."""
+        current_actor()
+        return queries.get_instance(_uow(readonly=True), instance_id)
+
+
+@blp.route("/<instance_id>/terminate")
+class Terminate(MethodView):
+    @blp.arguments(TerminateSchema)
+    @blp.response(200, InstanceDetailSchema)
+    def post(self, body, instance_id):
+        """End an instance now, cancelling its open tasks (admins)."""
+        actor = require(ADMIN)
+        runtime.terminate(_uow(), instance_id, body["reason"], actor=actor)
+        return queries.get_instance(_uow(readonly=True), instance_id)
+
+
+@blp.route("/<instance_id>/history")
+class History(MethodView):
+    @blp.response(200, HistoryEventSchema(many=True))
+    def get(self, instance_id):
+        """Every audit event of the instance, oldest first, with its hash chain."""
+        current_actor()
+        return queries.instance_history(_uow(readonly=True), instance_id)

@@ -1,0 +1,57 @@
+"""Users, roles and tokens (admins), and who am I."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from engine import identity
+from engine.identity import ADMIN
+
+from ..auth import current_actor, require
+from ..schemas import MeSchema, RolesSchema, UserCreatedSchema, UserCreateSchema, UserSchema
+
+blp = Blueprint("users", __name__, url_prefix="/api/v1", description="Users and roles")
+
+
+def _uow(readonly=False):
+    return current_app.extensions["dmflow"].uow(readonly=readonly)
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @blp.response(200, MeSchema)
+    def get(self):
+        """The authenticated caller and their roles."""
+        actor = current_actor()
+        return {"username": actor.username, "roles": sorted(actor.roles)}
+
+
+@blp.route("/users")
+class Users(MethodView):
+    @blp.response(200, UserSchema(many=True))
+    def get(self):
+        """Every user with their roles (admins)."""
+        require(ADMIN)
+        return identity.list_users(_uow(readonly=True))
+
+    @blp.arguments(UserCreateSchema)
+    @blp.response(201, UserCreatedSchema)
+    def post(self, body):
+        """Create a user; the response holds their first token, shown once (admins)."""
+        actor = require(ADMIN)
+        user, token = identity.create_user(_uow(), body["username"], body["roles"], actor=actor,
+                                           display_name=body["display_name"])
+        return {"username": user.username, "display_name": user.display_name, "active": True,
+                "roles": sorted(set(body["roles"])), "created_at": user.created_at, "token": token}
+
+
+@blp.route("/users/<username>/roles")
+class UserRoles(MethodView):
+    @blp.arguments(RolesSchema)
+    @blp.response(200, RolesSchema)
+    def put(self, body, username):
+        """Replace a user's roles (admins)."""
+        actor = require(ADMIN)
+        return {"roles": identity.set_roles(_uow(), username, body["roles"], actor=actor)}

@@ -1,0 +1,213 @@
+"""Marshmallow schemas for every request and response body of the generic engine API."""
+
+from __future__ import annotations
+
+from flask_smorest.fields import Upload
+from marshmallow import Schema, fields, validate
+
+
+class StrictSchema(Schema):
+    class Meta:
+        ordered = True
+
+
+# Deployments and processes
+class DeployFilesSchema(StrictSchema):
+    files = fields.List(Upload(), required=True, metadata={
+        "description": "One or more .bpmn/.dmn files plus the JSON-schema form files they name"})
+
+
+class DeployFormSchema(StrictSchema):
+    name = fields.String(validate=validate.Length(max=200), metadata={"description": "deployment label"})
+
+
+class VersionSummarySchema(StrictSchema):
+    process_id = fields.String()
+    version = fields.Integer()
+    name = fields.String(allow_none=True)
+    content_hash = fields.String()
+    created = fields.Boolean(metadata={"description": "false when identical content was already deployed"})
+    deployed_at = fields.DateTime()
+    deployment_id = fields.Integer()
+
+
+class WarningSchema(StrictSchema):
+    element_id = fields.String()
+    reason = fields.String()
+
+
+class DeployResultSchema(StrictSchema):
+    deployment_id = fields.Integer(allow_none=True)
+    created = fields.Boolean()
+    versions = fields.List(fields.Nested(VersionSummarySchema))
+    warnings = fields.List(fields.Nested(WarningSchema))
+
+
+class ProcessSchema(StrictSchema):
+    process_id = fields.String()
+    name = fields.String(allow_none=True)
+    latest_version = fields.Integer()
+    versions = fields.List(fields.Nested(VersionSummarySchema))
+
+
+class UserTaskSpecSchema(StrictSchema):
+    element_id = fields.String()
+    name = fields.String(allow_none=True)
+    lane = fields.String(allow_none=True)
+    process = fields.String()
+    form = fields.String(allow_none=True)
+    ui_form = fields.String(allow_none=True)
+    documentation = fields.String(allow_none=True)
+    instructions = fields.String(allow_none=True)
+    form_schema = fields.Dict(allow_none=True)
+
+
+class VersionDetailSchema(VersionSummarySchema):
+    bpmn_filename = fields.String()
+    files = fields.List(fields.String())
+    lanes = fields.List(fields.String())
+    called_processes = fields.List(fields.String())
+    user_tasks = fields.List(fields.Nested(UserTaskSpecSchema))
+
+
+# Instances and tasks
+class InstanceStartSchema(StrictSchema):
+    process = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    version = fields.Integer(validate=validate.Range(min=1), load_default=None)
+    business_key = fields.String(validate=validate.Length(max=200), load_default=None)
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class InstanceQuerySchema(StrictSchema):
+    process = fields.String()
+    status = fields.String(validate=validate.OneOf(["running", "completed", "terminated", "error", "suspended"]))
+    business_key = fields.String()
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class TaskSchema(StrictSchema):
+    id = fields.String()
+    instance_id = fields.String()
+    process_id = fields.String()
+    element_id = fields.String()
+    name = fields.String(allow_none=True)
+    lane = fields.String(allow_none=True)
+    form = fields.String(allow_none=True)
+    state = fields.String()
+    created_at = fields.DateTime()
+    due_at = fields.DateTime(allow_none=True)
+    ended_at = fields.DateTime(allow_none=True)
+    completed_by = fields.String(allow_none=True)
+
+
+class TaskDetailSchema(TaskSchema):
+    form_schema = fields.Dict(allow_none=True)
+    ui_schema = fields.Dict(allow_none=True)
+    documentation = fields.String(allow_none=True)
+    instructions = fields.String(allow_none=True)
+    data = fields.Dict()
+    version = fields.Integer()
+
+
+class TaskQuerySchema(StrictSchema):
+    all = fields.Boolean(load_default=False, metadata={"description": "every ready task (admins, auditors)"})
+    instance = fields.String(metadata={"description": "only the tasks of this instance"})
+
+
+class TaskCompleteSchema(StrictSchema):
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class IncidentSchema(StrictSchema):
+    id = fields.Integer()
+    instance_id = fields.String()
+    task_id = fields.String(allow_none=True)
+    element_id = fields.String(allow_none=True)
+    message = fields.String()
+    status = fields.String()
+    created_at = fields.DateTime()
+    resolved_at = fields.DateTime(allow_none=True)
+
+
+class InstanceSchema(StrictSchema):
+    id = fields.String()
+    process_id = fields.String()
+    version = fields.Integer()
+    status = fields.String()
+    business_key = fields.String(allow_none=True)
+    started_by = fields.String()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    ended_at = fields.DateTime(allow_none=True)
+    next_timer_at = fields.DateTime(allow_none=True)
+
+
+class InstanceDetailSchema(InstanceSchema):
+    data = fields.Dict()
+    ready_tasks = fields.List(fields.Nested(TaskSchema))
+    incidents = fields.List(fields.Nested(IncidentSchema))
+
+
+class InstancePageSchema(StrictSchema):
+    items = fields.List(fields.Nested(InstanceSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class TerminateSchema(StrictSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class HistoryEventSchema(StrictSchema):
+    seq = fields.Integer()
+    type = fields.String()
+    actor = fields.String(allow_none=True)
+    occurred_at = fields.DateTime()
+    payload = fields.Dict()
+    hash = fields.String()
+    prev_hash = fields.String()
+
+
+# Audit and users
+class ProblemSchema(StrictSchema):
+    chain = fields.String()
+    seq = fields.Integer(allow_none=True)
+    event_id = fields.Integer(allow_none=True)
+    reason = fields.String()
+
+
+class VerifySchema(StrictSchema):
+    ok = fields.Boolean()
+    chains = fields.Integer()
+    events = fields.Integer()
+    problems = fields.List(fields.Nested(ProblemSchema))
+
+
+class UserCreateSchema(StrictSchema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    roles = fields.List(fields.String(validate=validate.Length(min=1, max=100)), required=True,
+                        validate=validate.Length(min=1))
+    display_name = fields.String(validate=validate.Length(max=200), load_default=None)
+
+
+class UserSchema(StrictSchema):
+    username = fields.String()
+    display_name = fields.String(allow_none=True)
+    active = fields.Boolean()
+    roles = fields.List(fields.String())
+    created_at = fields.DateTime()
+
+
+class UserCreatedSchema(UserSchema):
+    token = fields.String(metadata={"description": "shown once; only its hash is stored"})
+
+
+class RolesSchema(StrictSchema):
+    roles = fields.List(fields.String(validate=validate.Length(min=1, max=100)), required=True)
+
+
+class MeSchema(StrictSchema):
+    username = fields.String()
+    roles = fields.List(fields.String())

@@ -1,0 +1,161 @@
+"""Append-only, hash-chained audit events: appending in the caller's transaction, and verifying chains."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from .clock import as_utc
+from .models import AuditChain, AuditEvent
+
+SYSTEM_CHAIN = "system"
+GENESIS = "0" * 64
+
+
+def instance_chain(instance_id: str) -> str:
+    """The chain name of one instance's events."""
+    return f"instance:{instance_id}"
+
+
+def canonical_json(value: Any) -> str:
+    """The one JSON text a value hashes as: sorted keys, no spaces, UTF-8 kept readable."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _timestamp(value: datetime) -> str:
+    return as_utc(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def event_hash(chain: str, seq: int, event_type: str, instance_id: str | None, actor: str | None,
+               occurred_at: datetime, payload: str, prev_hash: str) -> str:
+    """SHA-256 over the canonical form of one event, including the hash of its predecessor."""
+    body = canonical_json([chain, seq, event_type, instance_id, actor, _timestamp(occurred_at), payload,
+                           prev_hash])
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def append(session: Session, chain: str, event_type: str, payload: dict[str, Any], *, actor: str | None,
+           occurred_at: datetime, instance_id: str | None = None) -> AuditEvent:
+    """Append one event to `chain` inside the session's open transaction.
+
+    The chain head row is locked (``FOR UPDATE`` on PostgreSQL; SQLite transactions are already
+    exclusive), so concurrent appends to one chain are serialised and never fork it.
+    """
+    head = session.execute(
+        select(AuditChain).where(AuditChain.chain == chain).with_for_update()
+    ).scalar_one_or_none()
+    if head is None:
+        head = AuditChain(chain=chain, last_seq=0, last_hash=GENESIS)
+        session.add(head)
+    seq = head.last_seq + 1
+    body = canonical_json(payload)
+    digest = event_hash(chain, seq, event_type, instance_id, actor, occurred_at, body, head.last_hash)
+    event = AuditEvent(chain=chain, seq=seq, event_type=event_type, instance_id=instance_id, actor=actor,
+                       occurred_at=occurred_at, payload=body, prev_hash=head.last_hash, hash=digest)
+    session.add(event)
+    head.last_seq, head.last_hash = seq, digest
+    return event
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The first thing found wrong in a chain."""
+
+    chain: str
+    seq: int | None
+    event_id: int | None
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"chain": self.chain, "seq": self.seq, "event_id": self.event_id, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    chains: int
+    events: int
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "chains": self.chains, "events": self.events,
+                "problems": [p.as_dict() for p in self.problems]}
+
+
+_ROWS = text(
+    "SELECT id, chain, seq, event_type, instance_id, actor, occurred_at, payload, prev_hash, hash "
+    "FROM audit_events {where} ORDER BY chain, seq"
+)
+
+
+def _rows(session: Session, chain: str | None) -> Iterator[tuple]:
+    query = _ROWS.text.format(where="WHERE chain = :chain" if chain else "")
+    result = session.execute(text(query), {"chain": chain} if chain else {})
+    yield from result
+
+
+def _parse_time(value) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value)
+
+
+def verify(session: Session, chain: str | None = None) -> VerifyReport:
+    """Recompute every hash of every chain (or one) and compare it with the stored heads.
+
+    Finds an altered event (its hash no longer matches), a removed or reordered event (a gap in
+    the sequence, or a predecessor hash that does not match), and a removed tail (the chain head
+    records a longer chain than the events present).
+    """
+    heads = {c.chain: c for c in session.scalars(
+        select(AuditChain).where(AuditChain.chain == chain) if chain else select(AuditChain))}
+    problems: list[Problem] = []
+    bad_chains: set[str] = set()
+    seen: dict[str, tuple[int, str]] = {}
+    count = 0
+    for row in _rows(session, chain):
+        count += 1
+        rid, ch, seq, etype, iid, actor, occurred, payload, prev, digest = row
+        if ch in bad_chains:
+            continue
+        last_seq, last_hash = seen.get(ch, (0, GENESIS))
+        reason = None
+        if seq != last_seq + 1:
+            reason = f"sequence gap: expected {last_seq + 1}, found {seq} (an event was removed or moved)"
+        elif prev != last_hash:
+            reason = "previous-hash mismatch (events were reordered or a predecessor was altered)"
+        elif event_hash(ch, seq, etype, iid, actor, _parse_time(occurred), payload, prev) != digest:
+            reason = "hash mismatch: the event's content was altered"
+        if reason:
+            problems.append(Problem(ch, seq, rid, reason))
+            bad_chains.add(ch)
+            continue
+        seen[ch] = (seq, digest)
+    for name, head in heads.items():
+        if name in bad_chains:
+            continue
+        last_seq, last_hash = seen.get(name, (0, GENESIS))
+        if (last_seq, last_hash) != (head.last_seq, head.last_hash):
+            problems.append(Problem(name, last_seq + 1, None,
+                                    f"chain head records {head.last_seq} events, found {last_seq}: "
+                                    "events at the end were removed or the head was altered"))
+    for name in seen.keys() - heads.keys():
+        problems.append(Problem(name, None, None, "events exist for a chain with no head"))
+    return VerifyReport(chains=len(heads | {k: None for k in seen}), events=count, problems=problems)
+
+
+def history(session: Session, instance_id: str) -> Iterable[AuditEvent]:
+    """All events of one instance, oldest first."""
+    return session.scalars(
+        select(AuditEvent).where(AuditEvent.chain == instance_chain(instance_id)).order_by(AuditEvent.seq)
+    )

@@ -1,0 +1,133 @@
+"""Deploying BPMN/DMN/form files as immutable process versions, and reading them back."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+
+from .audit import SYSTEM_CHAIN
+from .errors import NotFound
+from .identity import Actor
+from .models import Deployment, DeploymentFile, ProcessVersion
+from .parsing import SourceFile, parse
+from .serialization import SERIALIZER
+from .unit_of_work import UnitOfWork
+
+
+@dataclass
+class DeployResult:
+    deployment_id: int | None
+    versions: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def created(self) -> bool:
+        return any(v["created"] for v in self.versions)
+
+
+def deploy(uow: UnitOfWork, files: list[SourceFile], *, actor: Actor, name: str | None = None) -> DeployResult:
+    """Parse, validate and store the files; each changed executable process gets a new version.
+
+    A process whose content (spec, called processes and forms) is identical to a deployed version
+    is reported with that version and `created: false`; nothing is stored when nothing changed.
+
+    Raises:
+        InvalidDiagram: the files cannot be deployed (nothing is stored).
+        Conflict: another deployment of the same process committed first.
+    """
+    parsed = parse(files, SERIALIZER)  # CPU work outside the transaction keeps the write lock short
+    with uow:
+        s = uow.session
+        result = DeployResult(deployment_id=None, warnings=parsed.warnings)
+        deployment = None
+        for proc in parsed.processes:
+            existing = s.scalar(select(ProcessVersion).where(ProcessVersion.process_id == proc.process_id,
+                                                             ProcessVersion.content_hash == proc.content_hash))
+            if existing is not None:
+                result.versions.append(_summary(existing, created=False))
+                continue
+            if deployment is None:
+                deployment = Deployment(name=name or ", ".join(f.filename for f in files)[:200],
+                                        created_at=uow.now(), created_by=actor.username)
+                s.add(deployment)
+                s.flush()
+                s.add_all(DeploymentFile(deployment_id=deployment.id, filename=f.filename, kind=f.kind,
+                                         sha256=f.sha256, content=f.content) for f in files)
+            latest = s.scalar(select(func.max(ProcessVersion.version))
+                              .where(ProcessVersion.process_id == proc.process_id)) or 0
+            meta = {k: v for k, v in proc.meta.items() if not k.startswith("_")}
+            pv = ProcessVersion(
+                process_id=proc.process_id, version=latest + 1, name=proc.name, content_hash=proc.content_hash,
+                deployment_id=deployment.id, bpmn_filename=proc.bpmn_filename,
+                spec_json=json.dumps(proc.meta["_spec_dict"], separators=(",", ":")),
+                subprocess_specs_json=json.dumps(proc.meta["_sub_dicts"], separators=(",", ":")),
+                meta_json=json.dumps(meta, ensure_ascii=False), created_at=uow.now())
+            s.add(pv)
+            s.flush()
+            result.versions.append(_summary(pv, created=True))
+            uow.audit(SYSTEM_CHAIN, "definition.deployed", {
+                "process_id": pv.process_id, "version": pv.version, "content_hash": pv.content_hash,
+                "deployment_id": deployment.id, "files": {f.filename: f.sha256 for f in files},
+            }, actor=actor.username)
+        result.deployment_id = deployment.id if deployment else None
+        uow.commit()
+    return result
+
+
+def _summary(pv: ProcessVersion, *, created: bool) -> dict[str, Any]:
+    return {"process_id": pv.process_id, "version": pv.version, "name": pv.name,
+            "content_hash": pv.content_hash, "created": created, "deployed_at": pv.created_at}
+
+
+def list_processes(uow: UnitOfWork) -> list[dict[str, Any]]:
+    """Every deployed process id with its versions, newest version first."""
+    with uow:
+        out: dict[str, dict[str, Any]] = {}
+        for pv in uow.session.scalars(select(ProcessVersion).order_by(ProcessVersion.process_id,
+                                                                       ProcessVersion.version.desc())):
+            entry = out.setdefault(pv.process_id, {"process_id": pv.process_id, "name": pv.name,
+                                                   "latest_version": pv.version, "versions": []})
+            entry["versions"].append(_summary(pv, created=False) | {"deployment_id": pv.deployment_id})
+        return list(out.values())
+
+
+def find_version(session, process_id: str, version: int | None = None) -> ProcessVersion:
+    """The given version of a process, or its latest. Raises: NotFound."""
+    query = select(ProcessVersion).where(ProcessVersion.process_id == process_id)
+    query = (query.where(ProcessVersion.version == version) if version is not None
+             else query.order_by(ProcessVersion.version.desc()).limit(1))
+    pv = session.scalar(query)
+    if pv is None:
+        what = f"version {version} of process '{process_id}'" if version else f"process '{process_id}'"
+        raise NotFound(f"{what} is not deployed")
+    return pv
+
+
+def get_version(uow: UnitOfWork, process_id: str, version: int) -> dict[str, Any]:
+    """Metadata of one version: lanes, user tasks with their forms, called processes. Raises: NotFound."""
+    with uow:
+        pv = find_version(uow.session, process_id, version)
+        meta = json.loads(pv.meta_json)
+        files = uow.session.scalars(select(DeploymentFile.filename)
+                                    .where(DeploymentFile.deployment_id == pv.deployment_id)).all()
+        return _summary(pv, created=False) | {
+            "deployment_id": pv.deployment_id, "bpmn_filename": pv.bpmn_filename, "files": sorted(files),
+            "lanes": meta["lanes"], "called_processes": meta["called_processes"],
+            "user_tasks": [t | {"form_schema": meta["forms"].get(t["form"]) if t["form"] else None}
+                           for t in meta["user_tasks"].values()],
+        }
+
+
+def get_file(uow: UnitOfWork, process_id: str, version: int, filename: str | None = None) -> tuple[str, bytes]:
+    """A file of the deployment behind a version (default: the BPMN file defining it). Raises: NotFound."""
+    with uow:
+        pv = find_version(uow.session, process_id, version)
+        wanted = filename or pv.bpmn_filename
+        row = uow.session.scalar(select(DeploymentFile).where(DeploymentFile.deployment_id == pv.deployment_id,
+                                                              DeploymentFile.filename == wanted))
+        if row is None:
+            raise NotFound(f"file '{wanted}' is not part of {process_id} version {version}")
+        return row.filename, row.content

@@ -1,0 +1,86 @@
+"""Instance state <-> JSON without the spec, and deployed specs restored once per process and cached."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from importlib.metadata import version as _dist_version
+from typing import Any
+
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+LIBRARY_VERSION = _dist_version("SpiffWorkflow")
+
+
+class SpeclessWorkflowConverter(BpmnWorkflowConverter):
+    """Serialises a workflow without its spec (stored once per process version, not per instance)."""
+
+    def to_dict(self, workflow):
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+
+def make_serializer() -> BpmnWorkflowSerializer:
+    """The one serializer configuration matching `SpiffBpmnParser` (SPIFF_CONFIG), spec-less for workflows."""
+    config = dict(SPIFF_CONFIG)
+    config[BpmnWorkflow] = SpeclessWorkflowConverter
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+
+
+SERIALIZER = make_serializer()
+SERIALIZER_VERSION = SERIALIZER.VERSION
+
+
+def dump_instance(workflow: BpmnWorkflow) -> str:
+    """The instance's state as JSON text, without the spec."""
+    dct = SERIALIZER.to_dict(workflow)
+    return json.dumps(dct, cls=SERIALIZER._encoder_cls, separators=(",", ":"))
+
+
+def load_instance(state_json: str, stored_version: str, spec, subprocess_specs: dict[str, Any]) -> BpmnWorkflow:
+    """Rebuild a workflow from its stored state and the (cached) spec objects of its process version."""
+    dct = json.loads(state_json)
+    dct[SERIALIZER.VERSION_KEY] = stored_version
+    SERIALIZER.migrate(dct)
+    dct["spec"] = spec
+    dct["subprocess_specs"] = dict(subprocess_specs)
+    return SERIALIZER.from_dict(dct)
+
+
+def dump_spec(spec) -> str:
+    return json.dumps(SERIALIZER.to_dict(spec), separators=(",", ":"))
+
+
+def load_spec(spec_json: str):
+    return SERIALIZER.from_dict(json.loads(spec_json))
+
+
+class SpecCache:
+    """Restored spec objects per process version id, LRU-bounded; specs are immutable once deployed."""
+
+    def __init__(self, size: int = 256):
+        self._size = size
+        self._items: OrderedDict[int, tuple[Any, dict[str, Any]]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.loads = 0
+
+    def get(self, version_id: int, spec_json: str, subprocess_specs_json: str) -> tuple[Any, dict[str, Any]]:
+        with self._lock:
+            hit = self._items.get(version_id)
+            if hit is not None:
+                self._items.move_to_end(version_id)
+                return hit
+        spec = load_spec(spec_json)
+        subs = {k: SERIALIZER.from_dict(v) for k, v in json.loads(subprocess_specs_json).items()}
+        with self._lock:
+            self.loads += 1
+            self._items[version_id] = (spec, subs)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return spec, subs

@@ -1,0 +1,87 @@
+"""The unit of work: one database transaction holding a state change and its audit events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from . import audit
+from .clock import Clock, SystemClock
+from .errors import Conflict
+
+
+class UnitOfWork:
+    """Opens a session on enter; commits only when told; rolls back on any other exit.
+
+    Usage::
+
+        with uow:
+            ...mutate through uow.session, uow.audit(...)...
+            uow.commit()
+
+    A stale instance version (`StaleDataError`), a unique-key race (`IntegrityError`) or a lock
+    timeout becomes `Conflict`, which the API reports as 409.
+    """
+
+    def __init__(self, engine: Engine, clock: Clock | None = None, *, readonly: bool = False,
+                 runtime: Any = None):
+        self.engine = engine
+        self.clock = clock or SystemClock()
+        self.readonly = readonly
+        self.runtime = runtime  # engine.runtime.RuntimeConfig: script engine, spec cache, limits
+        bind = engine.execution_options(dmflow_readonly=True) if readonly else engine
+        self._factory = sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)
+        self.session: Session | None = None
+        self._depth = 0
+        self.after_commit: list = []
+
+    def __enter__(self) -> UnitOfWork:
+        # Re-entrant: a service called by another service joins the outer transaction.
+        if self._depth == 0:
+            self.session = self._factory()
+            self.after_commit = []
+        self._depth += 1
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self._depth -= 1
+        if self._depth > 0:
+            return
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
+            self.session = None
+        if isinstance(exc, StaleDataError):
+            raise Conflict("The record was changed by someone else; reload and try again.") from exc
+
+    def commit(self) -> None:
+        """Commit the transaction (a no-op inside a nested use; the outer block commits)."""
+        if self._depth > 1:
+            return
+        try:
+            self.session.commit()
+        except StaleDataError as exc:
+            raise Conflict("The record was changed by someone else; reload and try again.") from exc
+        except IntegrityError as exc:
+            raise Conflict(f"Conflicting concurrent change: {exc.orig}") from exc
+        except OperationalError as exc:
+            if "locked" in str(exc.orig).lower():
+                raise Conflict("The database is busy with another change; try again.") from exc
+            raise
+        callbacks, self.after_commit = self.after_commit, []
+        for callback in callbacks:
+            callback()
+
+    def now(self):
+        return self.clock.now()
+
+    def audit(self, chain: str, event_type: str, payload: dict[str, Any], *, actor: str | None,
+              instance_id: str | None = None) -> audit.AuditEvent:
+        """Append an audit event to `chain` in this transaction."""
+        return audit.append(self.session, chain, event_type, payload, actor=actor,
+                            occurred_at=self.clock.now(), instance_id=instance_id)

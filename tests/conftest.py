@@ -1,0 +1,142 @@
+"""Shared fixtures: app on a fresh database (SQLite, and PostgreSQL when configured), clock, users."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from api import create_app
+from engine import db
+from engine.clock import FixedClock
+from engine.identity import SYSTEM, create_user
+from engine.models import Base
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+POSTGRES_URL = os.environ.get("DMFLOW_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """One database migrated with Alembic (so every SQLite test runs on the real migrations), copied per test."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    db.upgrade(f"sqlite:///{path}")
+    return path
+
+
+def _postgres_schema_url(schema: str) -> str:
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    return f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path, sqlite_template) -> str:
+    """A fresh, empty dmflow database: a copy of the migrated SQLite template, or a new PostgreSQL schema."""
+    if request.param == "sqlite":
+        path = tmp_path / "dmflow.db"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = _postgres_schema_url(schema)
+    engine = create_engine(url)
+    Base.metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO audit_chains (chain, last_seq, last_hash) VALUES ('system', 0, :h)"),
+                     {"h": "0" * 64})
+    engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def backend(db_url) -> str:
+    return "sqlite" if db_url.startswith("sqlite") else "postgres"
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def app(db_url, clock):
+    app = create_app({"DATABASE_URL": db_url, "TESTING": True, "CLOCK": clock})
+    yield app
+    app.extensions["dmflow"].db.dispose()
+
+
+@pytest.fixture
+def services(app):
+    return app.extensions["dmflow"]
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Users:
+    """Creates users on demand and hands out their Authorization headers (flaskr's AuthActions)."""
+
+    def __init__(self, services):
+        self.services = services
+        self.tokens: dict[str, str] = {}
+
+    def token(self, username: str, *roles: str) -> str:
+        if username not in self.tokens:
+            _, self.tokens[username] = create_user(self.services.uow(), username, list(roles), actor=SYSTEM)
+        return self.tokens[username]
+
+    def headers(self, username: str, *roles: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(username, *roles)}"}
+
+
+@pytest.fixture
+def users(services) -> Users:
+    return Users(services)
+
+
+@pytest.fixture
+def login_as(users) -> Callable[[str], dict[str, str]]:
+    """Headers of a user holding exactly `role` (one user per role)."""
+    return lambda role: users.headers(f"user_{role}", role)
+
+
+def deploy_files(client, headers, files: dict[str, bytes], name: str | None = None):
+    """POST /api/v1/deployments with the given {filename: content}."""
+    from io import BytesIO
+
+    data = {"files": [(BytesIO(content), filename) for filename, content in files.items()]}
+    if name:
+        data["name"] = name
+    return client.post("/api/v1/deployments", data=data, headers=headers, content_type="multipart/form-data")
+
+
+def bundled_files(procedure: str) -> dict[str, bytes]:
+    folder = ROOT / "bpmn" / procedure
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.suffix in (".bpmn", ".dmn", ".json")}
+
+
+@pytest.fixture
+def deploy(client, login_as):
+    """Deploy files as a designer and return the response."""
+    return lambda files, **kw: deploy_files(client, login_as("designer"), files, **kw)

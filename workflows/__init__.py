@@ -1,0 +1,1 @@
+"""Democratic-management domain: roster, congress, ballots, contracts, disclosure."""
