@@ -51,11 +51,10 @@ class UnitOfWork:
         self._depth -= 1
         if self._depth > 0:
             return
-        try:
-            self.session.rollback()
-        finally:
-            self.session.close()
-            self.session = None
+        # close() rolls back whatever was not committed and detaches the loaded objects without expiring
+        # them, so views can still read what a service returned.
+        self.session.close()
+        self.session = None
         if isinstance(exc, StaleDataError):
             raise Conflict("The record was changed by someone else; reload and try again.") from exc
 

@@ -17,9 +17,8 @@ from engine import db
 from engine.clock import FixedClock
 from engine.identity import SYSTEM, create_user
 from engine.models import Base
+from helpers.api import ROOT, SHARED, bundled_files, deploy_files  # noqa: F401  (re-exported for tests)
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
 POSTGRES_URL = os.environ.get("DMFLOW_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
 
@@ -119,21 +118,6 @@ def users(services) -> Users:
 def login_as(users) -> Callable[[str], dict[str, str]]:
     """Headers of a user holding exactly `role` (one user per role)."""
     return lambda role: users.headers(f"user_{role}", role)
-
-
-def deploy_files(client, headers, files: dict[str, bytes], name: str | None = None):
-    """POST /api/v1/deployments with the given {filename: content}."""
-    from io import BytesIO
-
-    data = {"files": [(BytesIO(content), filename) for filename, content in files.items()]}
-    if name:
-        data["name"] = name
-    return client.post("/api/v1/deployments", data=data, headers=headers, content_type="multipart/form-data")
-
-
-def bundled_files(procedure: str) -> dict[str, bytes]:
-    folder = ROOT / "bpmn" / procedure
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.suffix in (".bpmn", ".dmn", ".json")}
 
 
 @pytest.fixture

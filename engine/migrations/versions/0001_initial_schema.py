@@ -36,7 +36,7 @@ def upgrade() -> None:
     sa.Column('prev_hash', sa.String(length=64), nullable=False),
     sa.Column('hash', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_events')),
-    sa.UniqueConstraint('chain', 'seq', name=op.f('uq_audit_events_chain'))
+    sa.UniqueConstraint('chain', 'seq', name=op.f('uq_audit_events_chain_seq'))
     )
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_events_instance_id'), ['instance_id'], unique=False)
@@ -82,7 +82,7 @@ def upgrade() -> None:
     sa.Column('content', sa.LargeBinary(), nullable=False),
     sa.ForeignKeyConstraint(['deployment_id'], ['deployments.id'], name=op.f('fk_deployment_files_deployment_id_deployments')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_deployment_files')),
-    sa.UniqueConstraint('deployment_id', 'filename', name=op.f('uq_deployment_files_deployment_id'))
+    sa.UniqueConstraint('deployment_id', 'filename', name=op.f('uq_deployment_files_deployment_id_filename'))
     )
     with op.batch_alter_table('deployment_files', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_deployment_files_deployment_id'), ['deployment_id'], unique=False)
@@ -101,8 +101,8 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['deployment_id'], ['deployments.id'], name=op.f('fk_process_versions_deployment_id_deployments')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_process_versions')),
-    sa.UniqueConstraint('process_id', 'content_hash', name=op.f('uq_process_versions_process_id')),
-    sa.UniqueConstraint('process_id', 'version', name=op.f('uq_process_versions_process_id'))
+    sa.UniqueConstraint('process_id', 'content_hash', name=op.f('uq_process_versions_process_id_content_hash')),
+    sa.UniqueConstraint('process_id', 'version', name=op.f('uq_process_versions_process_id_version'))
     )
     with op.batch_alter_table('process_versions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_process_versions_process_id'), ['process_id'], unique=False)
