@@ -15,7 +15,9 @@ from engine.runtime import RuntimeConfig
 from engine.sandbox import make_script_engine
 from engine.serialization import SpecCache
 from engine.unit_of_work import UnitOfWork
+from workflows.calendar import LegalCalendar
 from workflows.catalog import script_helpers
+from workflows.rules import Rules
 
 from . import assets, errors
 from .config import Config
@@ -39,7 +41,10 @@ class Services:
         cfg = app.config
         self.db = make_engine(cfg["DATABASE_URL"])
         self.clock = clock
-        helpers = script_helpers(cfg["TIMEZONE"], {k: v for k, v in cfg.items() if k.startswith("RULE_")})
+        rule_config = {k: v for k, v in cfg.items() if k.startswith("RULE_")}
+        self.rules = Rules.from_config(rule_config)
+        self.calendar = LegalCalendar(cfg["TIMEZONE"])
+        helpers = script_helpers(self.calendar, self.rules)
         self.runtime = RuntimeConfig(script_engine=make_script_engine(helpers=helpers),
                                      spec_cache=SpecCache(int(cfg["SPEC_CACHE_SIZE"])),
                                      max_tree_depth=int(cfg["MAX_TREE_DEPTH"]))

@@ -13,6 +13,7 @@ from engine import audit, db
 from engine.errors import DmflowError
 from engine.identity import SYSTEM, create_user, issue_token
 from engine.parsing import SourceFile
+from workflows import models
 from workflows.catalog import deploy_bundled, read_folder
 from workflows.demo import seed_demo
 
@@ -45,7 +46,7 @@ def db_group() -> None:
 def db_upgrade() -> None:
     """Create or migrate the schema to the latest revision (Alembic)."""
     url = current_app.config["DATABASE_URL"]
-    db.upgrade(url)
+    db.upgrade(url, extra_locations=(models.MIGRATIONS,))
     click.echo(f"database at revision {db.current_revision(url)}")
 
 

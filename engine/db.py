@@ -57,21 +57,28 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
 
-def alembic_config(url: str):
-    """An Alembic config pointing at the engine's migrations and the given database."""
+def alembic_config(url: str, extra_locations: tuple[str | Path, ...] = ()):
+    """An Alembic config for the engine's migrations plus those of the layers above (given by the caller)."""
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    locations = [str(MIGRATIONS_DIR / "versions"), *(str(p) for p in extra_locations)]
+    cfg.set_main_option("version_locations", " ".join(locations))
+    cfg.set_main_option("path_separator", "space")
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
 
 
-def upgrade(url: str, revision: str = "heads") -> None:
-    """Bring the schema of the database at `url` up to `revision` (default: the latest)."""
+def upgrade(url: str, revision: str = "heads", extra_locations: tuple[str | Path, ...] = ()) -> None:
+    """Bring the schema of the database at `url` up to `revision` (default: every head).
+
+    Args:
+        extra_locations: migration folders of the domain layer (the engine does not know them).
+    """
     from alembic import command
 
-    command.upgrade(alembic_config(url), revision)
+    command.upgrade(alembic_config(url, extra_locations), revision)
 
 
 def current_revision(url: str) -> str | None:
@@ -81,6 +88,6 @@ def current_revision(url: str) -> str | None:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            return ",".join(sorted(MigrationContext.configure(conn).get_current_heads())) or None
     finally:
         engine.dispose()

@@ -17,6 +17,7 @@ from engine import db
 from engine.clock import FixedClock
 from engine.identity import SYSTEM, create_user
 from engine.models import Base
+from workflows import models as domain_models
 from helpers.api import ROOT, SHARED, bundled_files, deploy_files  # noqa: F401  (re-exported for tests)
 
 POSTGRES_URL = os.environ.get("DMFLOW_TEST_POSTGRES_URL")
@@ -27,7 +28,7 @@ BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
 def sqlite_template(tmp_path_factory) -> Path:
     """One database migrated with Alembic (so every SQLite test runs on the real migrations), copied per test."""
     path = tmp_path_factory.mktemp("template") / "template.db"
-    db.upgrade(f"sqlite:///{path}")
+    db.upgrade(f"sqlite:///{path}", extra_locations=(domain_models.MIGRATIONS,))
     return path
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,18 +16,15 @@ from . import calendar, rules
 DEPLOYABLE = (".bpmn", ".dmn", ".json")
 
 
-def script_helpers(timezone: str = "Asia/Shanghai", rule_config: Mapping[str, Any] | None = None,
-                   overrides: Mapping | None = None) -> dict[str, Callable[..., Any]]:
+def script_helpers(cal: calendar.LegalCalendar, rule_set: rules.Rules) -> dict[str, Callable[..., Any]]:
     """The allow-list of pure functions that BPMN scripts and conditions may call.
 
     Args:
-        timezone: the enterprise's time zone (statutory days are counted in it).
-        rule_config: ``RULE_*`` settings overriding the statutory defaults.
-        overrides: admin-entered holidays/working days of the legal calendar.
+        cal: the enterprise's legal calendar (time zone, official data, admin overrides).
+        rule_set: the statutory thresholds and day counts in force.
     """
-    cal = calendar.LegalCalendar(timezone, overrides)
     helpers = calendar.make_helpers(cal)
-    helpers.update(rules.make_helpers(rules.Rules.from_config(dict(rule_config or {}))))
+    helpers.update(rules.make_helpers(rule_set))
     return helpers
 
 

@@ -1,0 +1,25 @@
+"""Tables of the democratic-management domain (on the engine's metadata, so one schema and one migration history)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import Boolean, Date, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.models import Base, UTCDateTime
+
+MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
+
+
+class CalendarOverride(Base):
+    """An admin-entered day of the legal calendar (from the State Council's annual notice)."""
+
+    __tablename__ = "calendar_overrides"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    working: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(String(200))
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
