@@ -11,7 +11,8 @@ from werkzeug.exceptions import MethodNotAllowed
 
 from engine.clock import Clock, SystemClock
 from engine.db import make_engine
-from engine.runtime import RuntimeConfig
+from engine.messages import route_thrown
+from engine.steps import RuntimeConfig
 from engine.sandbox import make_script_engine
 from engine.serialization import SpecCache
 from engine.unit_of_work import UnitOfWork
@@ -45,7 +46,7 @@ class Services:
         self.rules = Rules.from_config(rule_config)
         self.calendar = LegalCalendar(cfg["TIMEZONE"])
         helpers = script_helpers(self.calendar, self.rules)
-        self.runtime = RuntimeConfig(script_engine=make_script_engine(helpers=helpers),
+        self.runtime = RuntimeConfig(script_engine=make_script_engine(helpers=helpers), router=route_thrown,
                                      spec_cache=SpecCache(int(cfg["SPEC_CACHE_SIZE"])),
                                      max_tree_depth=int(cfg["MAX_TREE_DEPTH"]))
 

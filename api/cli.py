@@ -93,7 +93,8 @@ def users_group() -> None:
 def users_create(username: str, roles: tuple[str, ...], display_name: str | None) -> None:
     """Create a user and print their bearer token (shown once)."""
     try:
-        _, token = create_user(_services().uow(), username, list(roles), actor=SYSTEM, display_name=display_name)
+        _, token = create_user(_services().uow(), username, list(roles), actor=SYSTEM,
+                               display_name=display_name)
     except DmflowError as error:
         _fail(error)
     click.echo(token)
@@ -148,6 +149,32 @@ def audit_verify(chain: str | None) -> None:
     for p in report.problems:
         click.echo(f"TAMPERED chain={p.chain} seq={p.seq} event_id={p.event_id}: {p.reason}", err=True)
     sys.exit(1)
+
+
+@main.command("worker")
+@click.option("--once", is_flag=True, help="Process what is due now and exit (for cron and tests).")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between polls.")
+@with_appcontext
+def worker(once: bool, interval: float) -> None:
+    """Fire due timers and start scheduled instances (run one or more beside the web processes)."""
+    import logging
+    import signal
+    import threading
+
+    from engine.worker import run_forever, run_once
+
+    services = _services()
+    if once:
+        done = run_once(services.uow)
+        click.echo(f"fired timers of {len(done.timers_fired)} instances, started {len(done.instances_started)} "
+                   f"scheduled instances, {len(done.failed)} failed")
+        sys.exit(1 if done.failed else 0)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    click.echo(f"worker polling every {interval}s (Ctrl-C to stop)")
+    run_forever(services.uow, interval=interval, stop=stop)
 
 
 @main.command("serve")

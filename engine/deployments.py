@@ -14,6 +14,7 @@ from .identity import Actor
 from .models import Deployment, DeploymentFile, ProcessVersion
 from .parsing import SourceFile, parse
 from .serialization import SERIALIZER
+from .timers import register_schedules, timer_start_events
 from .unit_of_work import UnitOfWork
 
 
@@ -59,6 +60,7 @@ def deploy(uow: UnitOfWork, files: list[SourceFile], *, actor: Actor, name: str 
             latest = s.scalar(select(func.max(ProcessVersion.version))
                               .where(ProcessVersion.process_id == proc.process_id)) or 0
             meta = {k: v for k, v in proc.meta.items() if not k.startswith("_")}
+            meta["message_starts"] = message_start_names(proc.spec)
             pv = ProcessVersion(
                 process_id=proc.process_id, version=latest + 1, name=proc.name, content_hash=proc.content_hash,
                 deployment_id=deployment.id, bpmn_filename=proc.bpmn_filename,
@@ -67,6 +69,8 @@ def deploy(uow: UnitOfWork, files: list[SourceFile], *, actor: Actor, name: str 
                 meta_json=json.dumps(meta, ensure_ascii=False), created_at=uow.now())
             s.add(pv)
             s.flush()
+            if timer_start_events(proc.spec):
+                register_schedules(uow, pv, proc.spec, actor=actor.username)
             result.versions.append(_summary(pv, created=True))
             uow.audit(SYSTEM_CHAIN, "definition.deployed", {
                 "process_id": pv.process_id, "version": pv.version, "content_hash": pv.content_hash,
@@ -75,6 +79,15 @@ def deploy(uow: UnitOfWork, files: list[SourceFile], *, actor: Actor, name: str 
         result.deployment_id = deployment.id if deployment else None
         uow.commit()
     return result
+
+
+def message_start_names(spec) -> list[str]:
+    """Names of the messages that start a new instance of this process."""
+    from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+    from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+
+    return sorted({ts.event_definition.name for ts in spec.task_specs.values()
+                   if isinstance(ts, StartEvent) and isinstance(ts.event_definition, MessageEventDefinition)})
 
 
 def _summary(pv: ProcessVersion, *, created: bool) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -153,6 +154,38 @@ class Incident(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class TimerSchedule(Base):
+    """A timer start event of a deployed process: each occurrence starts a new instance."""
+
+    __tablename__ = "timer_schedules"
+    __table_args__ = (Index("ix_timer_schedules_due", "active", "next_due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(200), index=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
+    element_id: Mapped[str] = mapped_column(String(200))
+    expression: Mapped[str] = mapped_column(String(200))
+    next_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    remaining: Mapped[int | None] = mapped_column(Integer)
+    period_seconds: Mapped[float | None] = mapped_column(Float)
+    active: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MessageSubscription(Base):
+    """Derived row: an instance waiting for a message (or signal) with these correlation values."""
+
+    __tablename__ = "message_subscriptions"
+    __table_args__ = (Index("ix_message_subscriptions_lookup", "kind", "name", "correlation"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("instances.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(200))
+    correlation: Mapped[str] = mapped_column(String(1000))
+    keys_json: Mapped[str] = mapped_column(Text)
 
 
 class AuditChain(Base):

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 from .audit import history as audit_history
 from .errors import Forbidden, NotFound
 from .identity import ADMIN, AUDITOR, Actor
-from .models import HumanTask, Incident, Instance, ProcessVersion
-from .runtime import load
+from .models import HumanTask, Incident, Instance, ProcessVersion, TimerSchedule
+from .steps import load
+from .timers import describe
 from .unit_of_work import UnitOfWork
 
 
@@ -119,3 +120,10 @@ def instance_history(uow: UnitOfWork, instance_id: str) -> list[dict[str, Any]]:
         return [{"seq": e.seq, "type": e.event_type, "actor": e.actor, "occurred_at": e.occurred_at,
                  "payload": json.loads(e.payload), "hash": e.hash, "prev_hash": e.prev_hash}
                 for e in audit_history(uow.session, instance_id)]
+
+
+def list_schedules(uow: UnitOfWork) -> list[dict[str, Any]]:
+    """Timer start event schedules, next due first."""
+    with uow:
+        return [describe(r) for r in uow.session.scalars(select(TimerSchedule).order_by(
+            TimerSchedule.active.desc(), TimerSchedule.next_due_at))]

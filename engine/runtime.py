@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -18,180 +17,24 @@ from .audit import instance_chain
 from .deployments import find_version
 from .errors import Conflict, Forbidden, NotFound, TaskNotReady, ValidationFailed
 from .identity import Actor
-from .models import HumanTask, Incident, Instance, ProcessVersion
-from .serialization import LIBRARY_VERSION, SERIALIZER_VERSION, SpecCache, dump_instance, load_instance
+from .models import HumanTask, Instance, ProcessVersion
+from .serialization import LIBRARY_VERSION, SERIALIZER_VERSION
+from .steps import (  # noqa: F401  (RuntimeConfig, load and the statuses are part of this module's API)
+    COMPLETED,
+    ERROR,
+    RUNNING,
+    SUSPENDED,
+    TERMINATED,
+    Loaded,
+    RuntimeConfig,
+    config,
+    load,
+    save_step,
+    settle,
+    snapshot,
+)
+from .timers import fire_start_timer, using_clock
 from .unit_of_work import UnitOfWork
-
-RUNNING, COMPLETED, TERMINATED, ERROR, SUSPENDED = "running", "completed", "terminated", "error", "suspended"
-DEEP = 10**6  # iterate the whole tree: the library's default max_depth of 1000 hides deep tasks
-_TIMER_TYPES = {"DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition"}
-
-
-@dataclass
-class RuntimeConfig:
-    """Per-process engine settings handed to the services (never read from the environment here)."""
-
-    script_engine: Any
-    spec_cache: SpecCache = field(default_factory=SpecCache)
-    max_tree_depth: int = 800
-    max_engine_rounds: int = 200
-
-
-@dataclass
-class Loaded:
-    row: Instance
-    version: ProcessVersion
-    meta: dict[str, Any]
-    workflow: BpmnWorkflow
-
-
-def _config(uow: UnitOfWork) -> RuntimeConfig:
-    config = getattr(uow, "runtime", None)
-    if config is None:
-        raise RuntimeError("the unit of work has no runtime configuration")
-    return config
-
-
-def _snapshot(wf: BpmnWorkflow) -> dict[uuid.UUID, TaskState]:
-    return {t.id: t.state for t in wf.get_tasks(state=TaskState.ANY_MASK, max_depth=DEEP)}
-
-
-def _run_engine(uow: UnitOfWork, wf: BpmnWorkflow) -> Exception | None:
-    """Run engine tasks (gateways, scripts, events) until only human or waiting work is left."""
-    cfg = _config(uow)
-    try:
-        wf.refresh_timers()
-        for _ in range(cfg.max_engine_rounds):
-            wf.do_engine_steps()
-            if wf.get_next_task(state=TaskState.READY, manual=False, max_depth=DEEP) is None:
-                return None
-        return RuntimeError(f"engine work did not settle after {cfg.max_engine_rounds} rounds")
-    except SpiffWorkflowException as exc:
-        return exc
-
-
-def _element_of(exc: Exception) -> tuple[str | None, str | None]:
-    task = getattr(exc, "task", None)
-    if task is None:
-        return None, None
-    return str(task.id), getattr(task.task_spec, "bpmn_id", None) or task.task_spec.name
-
-
-def _error_message(exc: Exception) -> str:
-    parts = [str(exc).strip() or type(exc).__name__]
-    parts += [n for n in getattr(exc, "__notes__", []) if n not in parts[0]]
-    return " ".join(parts)
-
-
-def _tree_depth(wf: BpmnWorkflow) -> int:
-    depth: dict[uuid.UUID, int] = {}
-    deepest = 0
-    for task in wf.get_tasks(state=TaskState.ANY_MASK, max_depth=DEEP, skip_subprocesses=True):
-        d = depth.get(task._parent, 0) + 1
-        depth[task.id] = d
-        deepest = max(deepest, d)
-    return deepest
-
-
-def _is_finished(wf: BpmnWorkflow) -> bool:
-    return wf.get_next_task(state=TaskState.NOT_FINISHED_MASK, max_depth=DEEP) is None
-
-
-def _audit_transitions(uow: UnitOfWork, inst: Instance, wf: BpmnWorkflow, before: dict, skip: set) -> None:
-    """One event per task whose state changed in this step (internal tasks without a BPMN id excluded)."""
-    chain = instance_chain(inst.id)
-    for task in wf.get_tasks(state=TaskState.ANY_MASK, max_depth=DEEP):
-        if task.id in skip or task.task_spec.bpmn_id is None or before.get(task.id) == task.state:
-            continue
-        spec = task.task_spec
-        kind = {TaskState.READY: "task.ready", TaskState.COMPLETED: "task.completed",
-                TaskState.WAITING: "task.waiting", TaskState.CANCELLED: "task.cancelled",
-                TaskState.ERROR: "task.error", TaskState.STARTED: "task.started"}.get(task.state)
-        if kind is None or (kind == "task.ready" and not spec.manual):
-            continue
-        payload = {"task_id": str(task.id), "element_id": spec.bpmn_id, "name": spec.bpmn_name,
-                   "type": spec.__class__.__name__}
-        if spec.manual or kind in ("task.ready", "task.waiting"):
-            payload["lane"] = spec.lane
-        uow.audit(chain, kind, payload, actor=None, instance_id=inst.id)
-
-
-def _next_timer(wf: BpmnWorkflow) -> datetime | None:
-    due = [datetime.fromisoformat(e.value) for e in wf.waiting_events()
-           if e.event_type in _TIMER_TYPES and e.value]
-    return min(due) if due else None
-
-
-def _current_data(wf: BpmnWorkflow) -> dict[str, Any]:
-    if _is_finished(wf):
-        return dict(wf.data)
-    task = wf.last_task or wf.get_next_task(state=TaskState.READY, max_depth=DEEP)
-    return dict(task.data) if task is not None else {}
-
-
-def _sync_human_tasks(uow: UnitOfWork, loaded: Loaded, completed_by: dict[str, str]) -> None:
-    s, inst, wf = uow.session, loaded.row, loaded.workflow
-    ready = {str(t.id): t for t in wf.get_tasks(state=TaskState.READY, manual=True, max_depth=DEEP)}
-    existing = {h.id: h for h in s.scalars(select(HumanTask).where(HumanTask.instance_id == inst.id,
-                                                                   HumanTask.state == "ready"))}
-    now = uow.now()
-    for tid, row in existing.items():
-        if tid in ready:
-            continue
-        task = wf.get_task_from_id(uuid.UUID(tid)) if uuid.UUID(tid) in wf.tasks else None
-        row.state = "completed" if task is not None and task.state == TaskState.COMPLETED else "cancelled"
-        row.ended_at, row.completed_by = now, completed_by.get(tid)
-    tasks_meta = loaded.meta["user_tasks"]
-    for tid, task in ready.items():
-        if tid in existing:
-            continue
-        spec = task.task_spec
-        s.add(HumanTask(id=tid, instance_id=inst.id, process_id=inst.process_id, element_id=spec.bpmn_id,
-                        name=spec.bpmn_name, lane=spec.lane, form=tasks_meta.get(spec.bpmn_id, {}).get("form"),
-                        state="ready", created_at=now))
-
-
-def _save(uow: UnitOfWork, loaded: Loaded, before: dict, *, skip: set | None = None,
-          completed_by: dict[str, str] | None = None, error: Exception | None = None) -> None:
-    """Persist the workflow, its derived rows, incidents and audit events (caller commits)."""
-    inst, wf = loaded.row, loaded.workflow
-    cfg = _config(uow)
-    if error is None and _tree_depth(wf) > cfg.max_tree_depth:
-        error = RuntimeError(f"task tree depth exceeds the configured limit of {cfg.max_tree_depth}; "
-                             "the diagram loops too often for one instance")
-    _audit_transitions(uow, inst, wf, before, skip or set())
-    if error is not None:
-        task_id, element = _element_of(error)
-        incident = Incident(instance_id=inst.id, task_id=task_id, element_id=element,
-                            message=_error_message(error), status="open", created_at=uow.now())
-        uow.session.add(incident)
-        uow.session.flush()
-        inst.status = ERROR
-        uow.audit(instance_chain(inst.id), "incident.raised", {"incident_id": incident.id, "task_id": task_id,
-                  "element_id": element, "message": incident.message}, actor=None, instance_id=inst.id)
-    elif inst.status == RUNNING and _is_finished(wf):
-        inst.status, inst.ended_at = COMPLETED, uow.now()
-        uow.audit(instance_chain(inst.id), "instance.completed", {"data": _current_data(wf)},
-                  actor=None, instance_id=inst.id)
-    _sync_human_tasks(uow, loaded, completed_by or {})
-    inst.state_json = dump_instance(wf)
-    inst.data_json = json.dumps(_current_data(wf), ensure_ascii=False, default=str)
-    inst.next_timer_at = _next_timer(wf) if inst.status == RUNNING else None
-    inst.updated_at = uow.now()
-
-
-def load(uow: UnitOfWork, instance_id: str, *, lock: bool = True) -> Loaded:
-    """Load (and by default lock) an instance with its cached spec. Raises: NotFound."""
-    s = uow.session
-    query = select(Instance).where(Instance.id == instance_id).execution_options(populate_existing=True)
-    row = s.scalar(query.with_for_update() if lock else query)
-    if row is None:
-        raise NotFound(f"instance '{instance_id}' does not exist")
-    pv = s.get(ProcessVersion, row.process_version_id)
-    spec, subs = _config(uow).spec_cache.get(pv.id, pv.spec_json, pv.subprocess_specs_json)
-    wf = load_instance(row.state_json, row.serializer_version, spec, subs)
-    wf.script_engine = _config(uow).script_engine
-    return Loaded(row, pv, json.loads(pv.meta_json), wf)
 
 
 def start_instance(uow: UnitOfWork, process_id: str, *, actor: Actor, version: int | None = None,
@@ -207,27 +50,57 @@ def start_instance(uow: UnitOfWork, process_id: str, *, actor: Actor, version: i
     if actor.is_read_only:
         raise Forbidden("auditors read everything and change nothing")
     with uow:
-        s = uow.session
-        pv = find_version(s, process_id, version)
-        spec, subs = _config(uow).spec_cache.get(pv.id, pv.spec_json, pv.subprocess_specs_json)
-        wf = BpmnWorkflow(spec, subs, script_engine=_config(uow).script_engine)
-        wf.get_next_task(state=TaskState.READY).data.update(data or {})
-        now = uow.now()
-        inst = Instance(id=str(uuid.uuid4()), process_version_id=pv.id, process_id=pv.process_id, status=RUNNING,
-                        business_key=business_key, state_json="", data_json="{}",
-                        serializer_version=SERIALIZER_VERSION, library_version=LIBRARY_VERSION,
-                        started_by=actor.username, created_at=now, updated_at=now)
-        s.add(inst)
-        s.flush()
-        uow.audit(instance_chain(inst.id), "instance.started", {
-            "process_id": pv.process_id, "version": pv.version, "business_key": business_key, "data": data or {},
-        }, actor=actor.username, instance_id=inst.id)
-        loaded = Loaded(inst, pv, json.loads(pv.meta_json), wf)
-        before: dict = {}
-        error = _run_engine(uow, wf)
-        _save(uow, loaded, before, error=error)
+        pv = find_version(uow.session, process_id, version)
+        instance_id = create_instance(uow, pv, actor=actor.username, data=data, business_key=business_key)
         uow.commit()
-        return inst.id
+        return instance_id
+
+
+def create_instance(uow: UnitOfWork, pv: ProcessVersion, *, actor: str, data: dict[str, Any] | None = None,
+                    business_key: str | None = None, trigger: dict[str, Any] | None = None,
+                    prepare=None) -> str:
+    """Create, run and save an instance inside the caller's open unit of work.
+
+    Args:
+        trigger: how it was started (schedule, message), recorded in the audit event.
+        prepare: called with the workflow once it waits at its start event (e.g. to deliver the
+            message of a message start event, or to make a scheduled start timer due).
+    """
+    s = uow.session
+    spec, subs = config(uow).spec_cache.get(pv.id, pv.spec_json, pv.subprocess_specs_json)
+    wf = BpmnWorkflow(spec, subs, script_engine=config(uow).script_engine)
+    wf.get_next_task(state=TaskState.READY).data.update(data or {})
+    now = uow.now()
+    inst = Instance(id=str(uuid.uuid4()), process_version_id=pv.id, process_id=pv.process_id, status=RUNNING,
+                    business_key=business_key, state_json="", data_json="{}",
+                    serializer_version=SERIALIZER_VERSION, library_version=LIBRARY_VERSION,
+                    started_by=actor, created_at=now, updated_at=now)
+    s.add(inst)
+    s.flush()
+    uow.audit(instance_chain(inst.id), "instance.started", {
+        "process_id": pv.process_id, "version": pv.version, "business_key": business_key, "data": data or {},
+        **({"trigger": trigger} if trigger else {}),
+    }, actor=actor, instance_id=inst.id)
+    loaded = Loaded(inst, pv, json.loads(pv.meta_json), wf)
+    error = None
+    if prepare is not None:
+        try:
+            with using_clock(uow.clock):
+                wf.do_engine_steps()
+                prepare(wf)
+        except SpiffWorkflowException as exc:
+            error = exc
+    error = error or settle(uow, wf)
+    save_step(uow, loaded, {}, error=error)
+    return inst.id
+
+
+def start_scheduled(uow: UnitOfWork, schedule, due_at: datetime) -> str:
+    """Start the instance for one occurrence of a timer start event's schedule (inside an open uow)."""
+    pv = uow.session.get(ProcessVersion, schedule.process_version_id)
+    return create_instance(uow, pv, actor="system", trigger={
+        "type": "timer", "element_id": schedule.element_id, "schedule_id": schedule.id,
+        "due_at": due_at.isoformat()}, prepare=lambda wf: fire_start_timer(wf, schedule.element_id, due_at))
 
 
 def validate_form(schema: dict[str, Any] | None, data: dict[str, Any]) -> None:
@@ -288,20 +161,21 @@ def complete_task(uow: UnitOfWork, task_id: str, data: dict[str, Any], *, actor:
         task = wf.get_task_from_id(uuid.UUID(task_id))
         if task is None or task.state != TaskState.READY:
             raise TaskNotReady(f"task '{row.element_id}' is not ready in the workflow")
-        before = _snapshot(wf)
+        before = snapshot(wf)
         add = getattr(task.task_spec, "add_data_from_form", None)
         add(task, data) if add else task.set_data(**data)
         error = None
         try:
-            task.run()
+            with using_clock(uow.clock):
+                task.run()
         except SpiffWorkflowException as exc:
             error = exc
         uow.audit(instance_chain(loaded.row.id), "task.completed", {
             "task_id": task_id, "element_id": row.element_id, "name": row.name, "lane": row.lane, "data": data,
         }, actor=actor.username, instance_id=loaded.row.id)
         if error is None:
-            error = _run_engine(uow, wf)
-        _save(uow, loaded, before, skip={task.id}, completed_by={task_id: actor.username}, error=error)
+            error = settle(uow, wf)
+        save_step(uow, loaded, before, skip={task.id}, completed_by={task_id: actor.username}, error=error)
         uow.commit()
         return loaded.row.id
 
@@ -316,10 +190,10 @@ def terminate(uow: UnitOfWork, instance_id: str, reason: str, *, actor: Actor) -
         loaded = load(uow, instance_id)
         if loaded.row.status in (COMPLETED, TERMINATED):
             raise Conflict(f"instance is already {loaded.row.status}")
-        before = _snapshot(loaded.workflow)
+        before = snapshot(loaded.workflow)
         loaded.workflow.cancel()
         loaded.row.status, loaded.row.ended_at = TERMINATED, uow.now()
         uow.audit(instance_chain(instance_id), "instance.terminated", {"reason": reason},
                   actor=actor.username, instance_id=instance_id)
-        _save(uow, loaded, before)
+        save_step(uow, loaded, before)
         uow.commit()

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from conftest import ROOT, SHARED, bundled_files
-from engine import deployments, queries, runtime
+from engine import deployments, queries, runtime, steps
 from engine.errors import DmflowError
 from engine.identity import Actor
 from engine.parsing import SourceFile
@@ -21,7 +21,7 @@ ADMIN = Actor("admin", frozenset({"admin"}))
 def _assert_round_trip(services, instance_id):
     uow = services.uow(readonly=True)
     with uow:
-        loaded = runtime.load(uow, instance_id, lock=False)
+        loaded = steps.load(uow, instance_id, lock=False)
         stored = loaded.row.state_json
         again = dump_instance(loaded.workflow)
     assert json.loads(again) == json.loads(stored)

@@ -65,3 +65,155 @@ def only_ready(client, headers, instance_id: str) -> dict:
     tasks = client.get(f"/api/v1/tasks?all=true&instance={instance_id}", headers=headers).get_json()
     assert len(tasks) == 1, tasks
     return tasks[0]
+
+
+def _timer(kind: str, expr: str) -> str:
+    return f"<bpmn:timerEventDefinition><bpmn:{kind}>{expr}</bpmn:{kind}></bpmn:timerEventDefinition>"
+
+
+def deadline_escalation(pid: str, expr: str, kind: str = "timeDate") -> bytes:
+    """start -> user task 'reply' (lane union) with an interrupting boundary timer -> user task 'escalate'."""
+    return diagram(pid, f"""
+      <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+      <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="reply"/>
+      <bpmn:userTask id="reply" name="书面回应"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+      </bpmn:userTask>
+      <bpmn:sequenceFlow id="f2" sourceRef="reply" targetRef="done"/>
+      <bpmn:endEvent id="done"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+      <bpmn:boundaryEvent id="overdue" name="逾期未回应" attachedToRef="reply" cancelActivity="true">
+        <bpmn:outgoing>f3</bpmn:outgoing>{_timer(kind, expr)}</bpmn:boundaryEvent>
+      <bpmn:sequenceFlow id="f3" sourceRef="overdue" targetRef="escalate"/>
+      <bpmn:userTask id="escalate" name="提请上级工会协调"><bpmn:incoming>f3</bpmn:incoming>
+        <bpmn:outgoing>f4</bpmn:outgoing></bpmn:userTask>
+      <bpmn:sequenceFlow id="f4" sourceRef="escalate" targetRef="escalated"/>
+      <bpmn:endEvent id="escalated"><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>""")
+
+
+def reminder_cycle(pid: str, cycle: str) -> bytes:
+    """A user task 'file' with a non-interrupting cycle boundary timer whose path runs a script reminder."""
+    return diagram(pid, f"""
+      <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+      <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="file"/>
+      <bpmn:userTask id="file" name="报送备案"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+      </bpmn:userTask>
+      <bpmn:sequenceFlow id="f2" sourceRef="file" targetRef="done"/>
+      <bpmn:endEvent id="done"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+      <bpmn:boundaryEvent id="remind" name="提醒" attachedToRef="file" cancelActivity="false">
+        <bpmn:outgoing>f3</bpmn:outgoing>{_timer("timeCycle", cycle)}</bpmn:boundaryEvent>
+      <bpmn:sequenceFlow id="f3" sourceRef="remind" targetRef="note"/>
+      <bpmn:scriptTask id="note" name="记录提醒"><bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing>
+        <bpmn:script>reminded = True</bpmn:script></bpmn:scriptTask>
+      <bpmn:sequenceFlow id="f4" sourceRef="note" targetRef="noted"/>
+      <bpmn:endEvent id="noted"><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>""")
+
+
+def intermediate_timer(pid: str, expr: str, kind: str = "timeDuration") -> bytes:
+    """start -> timer catch 'wait' -> user task 'after' -> end."""
+    return diagram(pid, f"""
+      <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+      <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait"/>
+      <bpmn:intermediateCatchEvent id="wait" name="等待"><bpmn:incoming>f1</bpmn:incoming>
+        <bpmn:outgoing>f2</bpmn:outgoing>{_timer(kind, expr)}</bpmn:intermediateCatchEvent>
+      <bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="after"/>
+      <bpmn:userTask id="after" name="后续"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
+      </bpmn:userTask>
+      <bpmn:sequenceFlow id="f3" sourceRef="after" targetRef="end"/>
+      <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>""")
+
+
+def timer_start(pid: str, expr: str, kind: str = "timeCycle") -> bytes:
+    """A timer start event -> user task 'publish' -> end."""
+    return diagram(pid, f"""
+      <bpmn:startEvent id="start" name="定期公开"><bpmn:outgoing>f1</bpmn:outgoing>{_timer(kind, expr)}
+      </bpmn:startEvent>
+      <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="publish"/>
+      <bpmn:userTask id="publish" name="公开"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+      </bpmn:userTask>
+      <bpmn:sequenceFlow id="f2" sourceRef="publish" targetRef="end"/>
+      <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>""")
+
+
+MESSAGE_DEFS = """
+  <bpmn:collaboration id="collab_{pid}">
+    <bpmn:participant id="part_{pid}" processRef="{pid}"/>
+    <bpmn:correlationKey name="contract_key" id="ck_{pid}">
+      <bpmn:correlationPropertyRef>contract_id</bpmn:correlationPropertyRef>
+    </bpmn:correlationKey>
+  </bpmn:collaboration>
+  <bpmn:message id="msg_objection" name="contract.objection"/>
+  <bpmn:correlationProperty id="contract_id" name="contract_id">
+    <bpmn:correlationPropertyRetrievalExpression messageRef="msg_objection">
+      <bpmn:messagePath>contract_id</bpmn:messagePath>
+    </bpmn:correlationPropertyRetrievalExpression>
+  </bpmn:correlationProperty>
+"""
+
+
+def correlated_wait(pid: str) -> bytes:
+    """Waits for message 'contract.objection' correlated by the instance's `contract_id`, then a user task."""
+    body = f"""
+      <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+      <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait_objection"/>
+      <bpmn:intermediateCatchEvent id="wait_objection" name="等待审查意见"><bpmn:incoming>f1</bpmn:incoming>
+        <bpmn:outgoing>f2</bpmn:outgoing>
+        <bpmn:messageEventDefinition messageRef="msg_objection"><bpmn:extensionElements>
+          <spiffworkflow:messageVariable>objection</spiffworkflow:messageVariable>
+          <spiffworkflow:processVariableCorrelation><spiffworkflow:propertyId>contract_id</spiffworkflow:propertyId>
+            <spiffworkflow:expression>contract_id</spiffworkflow:expression></spiffworkflow:processVariableCorrelation>
+        </bpmn:extensionElements></bpmn:messageEventDefinition></bpmn:intermediateCatchEvent>
+      <bpmn:sequenceFlow id="f2" sourceRef="wait_objection" targetRef="renegotiate"/>
+      <bpmn:userTask id="renegotiate" name="重新协商"><bpmn:incoming>f2</bpmn:incoming>
+        <bpmn:outgoing>f3</bpmn:outgoing></bpmn:userTask>
+      <bpmn:sequenceFlow id="f3" sourceRef="renegotiate" targetRef="end"/>
+      <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>"""
+    return (HEADER.format(pid=pid) + MESSAGE_DEFS.format(pid=pid) + f'<bpmn:process id="{pid}" isExecutable="true">'
+            + body + "</bpmn:process></bpmn:definitions>").encode()
+
+
+def signal_wait(pid: str, signal: str) -> bytes:
+    """Waits for a signal, then a user task."""
+    body = f"""
+      <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+      <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait_signal"/>
+      <bpmn:intermediateCatchEvent id="wait_signal"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+        <bpmn:signalEventDefinition signalRef="sig"/></bpmn:intermediateCatchEvent>
+      <bpmn:sequenceFlow id="f2" sourceRef="wait_signal" targetRef="after"/>
+      <bpmn:userTask id="after"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing></bpmn:userTask>
+      <bpmn:sequenceFlow id="f3" sourceRef="after" targetRef="end"/>
+      <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>"""
+    return (HEADER.format(pid=pid) + f'<bpmn:signal id="sig" name="{signal}"/>'
+            + f'<bpmn:process id="{pid}" isExecutable="true">' + body + "</bpmn:process></bpmn:definitions>").encode()
+
+
+def message_start(pid: str, message: str) -> bytes:
+    """A process started by a message; the payload lands in `request`."""
+    body = """
+      <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing>
+        <bpmn:messageEventDefinition messageRef="m_start"><bpmn:extensionElements>
+          <spiffworkflow:messageVariable>request</spiffworkflow:messageVariable>
+        </bpmn:extensionElements></bpmn:messageEventDefinition></bpmn:startEvent>
+      <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="reply"/>
+      <bpmn:userTask id="reply"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
+      <bpmn:sequenceFlow id="f2" sourceRef="reply" targetRef="end"/>
+      <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>"""
+    return (HEADER.format(pid=pid) + f'<bpmn:message id="m_start" name="{message}"/>'
+            + f'<bpmn:process id="{pid}" isExecutable="true">' + body + "</bpmn:process></bpmn:definitions>").encode()
+
+
+def message_thrower(pid: str) -> bytes:
+    """A user task, then an intermediate throw of 'contract.objection' carrying contract_id and clauses."""
+    body = """
+      <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+      <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review"/>
+      <bpmn:userTask id="review" name="审查"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+      </bpmn:userTask>
+      <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="object"/>
+      <bpmn:intermediateThrowEvent id="object" name="送达审查意见书"><bpmn:incoming>f2</bpmn:incoming>
+        <bpmn:outgoing>f3</bpmn:outgoing>
+        <bpmn:messageEventDefinition messageRef="msg_objection"><bpmn:extensionElements>
+          <spiffworkflow:messagePayload>{"contract_id": contract_id, "clauses": clauses}</spiffworkflow:messagePayload>
+        </bpmn:extensionElements></bpmn:messageEventDefinition></bpmn:intermediateThrowEvent>
+      <bpmn:sequenceFlow id="f3" sourceRef="object" targetRef="end"/>
+      <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>"""
+    return (HEADER.format(pid=pid) + MESSAGE_DEFS.format(pid=pid) + f'<bpmn:process id="{pid}" isExecutable="true">'
+            + body + "</bpmn:process></bpmn:definitions>").encode()

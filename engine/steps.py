@@ -1,0 +1,258 @@
+"""One engine step: load an instance, settle its engine work, and save it with derived rows and audit events."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import delete, select
+
+from .audit import canonical_json, instance_chain
+from .errors import NotFound
+from .models import HumanTask, Incident, Instance, MessageSubscription, ProcessVersion
+from .serialization import SpecCache, dump_instance, load_instance
+from .timers import install_clock_hook, using_clock
+from .unit_of_work import UnitOfWork
+
+RUNNING, COMPLETED, TERMINATED, ERROR, SUSPENDED = "running", "completed", "terminated", "error", "suspended"
+DEEP = 10**6  # iterate the whole tree: the library's default max_depth of 1000 hides deep tasks
+_TIMER_TYPES = {"DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition"}
+
+
+@dataclass
+class RuntimeConfig:
+    """Per-process engine settings handed to the services (never read from the environment here)."""
+
+    script_engine: Any
+    spec_cache: SpecCache = field(default_factory=SpecCache)
+    max_tree_depth: int = 800
+    max_engine_rounds: int = 200
+    # Called with (uow, instance, events) for messages a step throws that its own instance does not catch.
+    router: Any = None
+
+    def __post_init__(self) -> None:
+        install_clock_hook()
+
+
+@dataclass
+class Loaded:
+    row: Instance
+    version: ProcessVersion
+    meta: dict[str, Any]
+    workflow: BpmnWorkflow
+
+
+def config(uow: UnitOfWork) -> RuntimeConfig:
+    config = getattr(uow, "runtime", None)
+    if config is None:
+        raise RuntimeError("the unit of work has no runtime configuration")
+    return config
+
+
+def _timer_mark(task) -> str | None:
+    if not isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition):
+        return None
+    return json.dumps(task.internal_data.get("event_value"), sort_keys=True, default=str)
+
+
+def snapshot(wf: BpmnWorkflow) -> dict[uuid.UUID, tuple[TaskState, str | None]]:
+    """Each task's state (and a timer's due value) before a step, to audit exactly what the step changed."""
+    return {t.id: (t.state, _timer_mark(t)) for t in wf.get_tasks(state=TaskState.ANY_MASK, max_depth=DEEP)}
+
+
+def settle(uow: UnitOfWork, wf: BpmnWorkflow) -> Exception | None:
+    """Run engine tasks (gateways, scripts, events) until only human or waiting work is left."""
+    cfg = config(uow)
+    try:
+        with using_clock(uow.clock):
+            return _settle_loop(wf, cfg)
+    except SpiffWorkflowException as exc:
+        return exc
+
+
+def _settle_loop(wf: BpmnWorkflow, cfg: RuntimeConfig) -> Exception | None:
+    # do_engine_steps refreshes timers only at its end, so a timer firing there leaves ready engine work.
+    wf.refresh_timers()
+    for _ in range(cfg.max_engine_rounds):
+        wf.do_engine_steps()
+        if wf.get_next_task(state=TaskState.READY, manual=False, max_depth=DEEP) is None:
+            return None
+    return RuntimeError(f"engine work did not settle after {cfg.max_engine_rounds} rounds")
+
+
+def _element_of(exc: Exception) -> tuple[str | None, str | None]:
+    task = getattr(exc, "task", None)
+    if task is None:
+        return None, None
+    return str(task.id), getattr(task.task_spec, "bpmn_id", None) or task.task_spec.name
+
+
+def _error_message(exc: Exception) -> str:
+    parts = [str(exc).strip() or type(exc).__name__]
+    parts += [n for n in getattr(exc, "__notes__", []) if n not in parts[0]]
+    return " ".join(parts)
+
+
+def tree_depth(wf: BpmnWorkflow) -> int:
+    depth: dict[uuid.UUID, int] = {}
+    deepest = 0
+    for task in wf.get_tasks(state=TaskState.ANY_MASK, max_depth=DEEP, skip_subprocesses=True):
+        d = depth.get(task._parent, 0) + 1
+        depth[task.id] = d
+        deepest = max(deepest, d)
+    return deepest
+
+
+def is_finished(wf: BpmnWorkflow) -> bool:
+    return wf.get_next_task(state=TaskState.NOT_FINISHED_MASK, max_depth=DEEP) is None
+
+
+def _audit_transitions(uow: UnitOfWork, inst: Instance, wf: BpmnWorkflow, before: dict, skip: set) -> None:
+    """One event per task whose state changed in this step (internal tasks without a BPMN id excluded)."""
+    chain = instance_chain(inst.id)
+    for task in wf.get_tasks(state=TaskState.ANY_MASK, max_depth=DEEP):
+        if task.id in skip or task.task_spec.bpmn_id is None:
+            continue
+        spec = task.task_spec
+        old_state, old_mark = before.get(task.id, (None, None))
+        if old_state == task.state:
+            # A cycle timer fires without leaving WAITING: its next due time moves on instead.
+            if task.state == TaskState.WAITING and old_mark is not None and old_mark != _timer_mark(task):
+                uow.audit(chain, "timer.fired", {"task_id": str(task.id), "element_id": spec.bpmn_id,
+                                                 "name": spec.bpmn_name, "type": "cycle"},
+                          actor=None, instance_id=inst.id)
+            continue
+        kind = {TaskState.READY: "task.ready", TaskState.COMPLETED: "task.completed",
+                TaskState.WAITING: "task.waiting", TaskState.CANCELLED: "task.cancelled",
+                TaskState.ERROR: "task.error", TaskState.STARTED: "task.started"}.get(task.state)
+        if kind is None or (kind == "task.ready" and not spec.manual):
+            continue
+        if kind == "task.completed" and isinstance(getattr(spec, "event_definition", None), TimerEventDefinition):
+            kind = "timer.fired"
+        payload = {"task_id": str(task.id), "element_id": spec.bpmn_id, "name": spec.bpmn_name,
+                   "type": spec.__class__.__name__}
+        if spec.manual or kind in ("task.ready", "task.waiting"):
+            payload["lane"] = spec.lane
+        uow.audit(chain, kind, payload, actor=None, instance_id=inst.id)
+
+
+def _next_timer(wf: BpmnWorkflow) -> datetime | None:
+    # An exhausted cycle reports its internal dict instead of a next due time: nothing more is due.
+    due = [datetime.fromisoformat(e.value) for e in wf.waiting_events()
+           if e.event_type in _TIMER_TYPES and isinstance(e.value, str)]
+    return min(due) if due else None
+
+
+def current_data(wf: BpmnWorkflow) -> dict[str, Any]:
+    if is_finished(wf):
+        return dict(wf.data)
+    task = wf.last_task or wf.get_next_task(state=TaskState.READY, max_depth=DEEP)
+    return dict(task.data) if task is not None else {}
+
+
+def _sync_human_tasks(uow: UnitOfWork, loaded: Loaded, completed_by: dict[str, str]) -> None:
+    s, inst, wf = uow.session, loaded.row, loaded.workflow
+    ready = {str(t.id): t for t in wf.get_tasks(state=TaskState.READY, manual=True, max_depth=DEEP)}
+    existing = {h.id: h for h in s.scalars(select(HumanTask).where(HumanTask.instance_id == inst.id,
+                                                                   HumanTask.state == "ready"))}
+    now = uow.now()
+    for tid, row in existing.items():
+        if tid in ready:
+            continue
+        task = wf.get_task_from_id(uuid.UUID(tid)) if uuid.UUID(tid) in wf.tasks else None
+        row.state = "completed" if task is not None and task.state == TaskState.COMPLETED else "cancelled"
+        row.ended_at, row.completed_by = now, completed_by.get(tid)
+    tasks_meta = loaded.meta["user_tasks"]
+    for tid, task in ready.items():
+        if tid in existing:
+            continue
+        spec = task.task_spec
+        s.add(HumanTask(id=tid, instance_id=inst.id, process_id=inst.process_id, element_id=spec.bpmn_id,
+                        name=spec.bpmn_name, lane=spec.lane, form=tasks_meta.get(spec.bpmn_id, {}).get("form"),
+                        state="ready", created_at=now))
+
+
+def _flat_correlation(pending, correlations: dict[str, dict[str, Any]]) -> tuple[dict[str, Any],
+                                                                                    dict[str, list[str]]]:
+    flat: dict[str, Any] = {}
+    keys: dict[str, list[str]] = {}
+    for prop in pending.value or []:
+        for key in prop.correlation_keys:
+            keys.setdefault(key, []).append(prop.name)
+            if prop.name in correlations.get(key, {}):
+                flat[prop.name] = correlations[key][prop.name]
+    return flat, keys
+
+
+def _sync_subscriptions(uow: UnitOfWork, inst: Instance, wf: BpmnWorkflow) -> None:
+    """Rewrite the rows that route incoming messages and signals to this instance."""
+    uow.session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == inst.id))
+    if inst.status in (COMPLETED, TERMINATED):
+        return
+    seen = set()
+    for pending in wf.waiting_events():
+        if pending.event_type == "MessageEventDefinition":
+            flat, keys = _flat_correlation(pending, wf.correlations)
+            row = ("message", pending.name, canonical_json(flat), canonical_json(keys))
+        elif pending.event_type == "SignalEventDefinition":
+            row = ("signal", pending.name, "{}", "{}")
+        else:
+            continue
+        if row not in seen:
+            seen.add(row)
+            uow.session.add(MessageSubscription(instance_id=inst.id, kind=row[0], name=row[1], correlation=row[2],
+                                                keys_json=row[3]))
+
+
+def save_step(uow: UnitOfWork, loaded: Loaded, before: dict, *, skip: set | None = None,
+          completed_by: dict[str, str] | None = None, error: Exception | None = None) -> None:
+    """Persist the workflow, its derived rows, incidents and audit events (caller commits)."""
+    inst, wf = loaded.row, loaded.workflow
+    cfg = config(uow)
+    if error is None and tree_depth(wf) > cfg.max_tree_depth:
+        error = RuntimeError(f"task tree depth exceeds the configured limit of {cfg.max_tree_depth}; "
+                             "the diagram loops too often for one instance")
+    _audit_transitions(uow, inst, wf, before, skip or set())
+    if error is not None:
+        task_id, element = _element_of(error)
+        incident = Incident(instance_id=inst.id, task_id=task_id, element_id=element,
+                            message=_error_message(error), status="open", created_at=uow.now())
+        uow.session.add(incident)
+        uow.session.flush()
+        inst.status = ERROR
+        uow.audit(instance_chain(inst.id), "incident.raised", {"incident_id": incident.id, "task_id": task_id,
+                  "element_id": element, "message": incident.message}, actor=None, instance_id=inst.id)
+    elif inst.status == RUNNING and is_finished(wf):
+        inst.status, inst.ended_at = COMPLETED, uow.now()
+        uow.audit(instance_chain(inst.id), "instance.completed", {"data": current_data(wf)},
+                  actor=None, instance_id=inst.id)
+    _sync_human_tasks(uow, loaded, completed_by or {})
+    _sync_subscriptions(uow, inst, wf)
+    inst.state_json = dump_instance(wf)
+    inst.data_json = json.dumps(current_data(wf), ensure_ascii=False, default=str)
+    inst.next_timer_at = _next_timer(wf) if inst.status == RUNNING else None
+    inst.updated_at = uow.now()
+    outgoing = [e for e in wf.get_events()]
+    if outgoing and config(uow).router is not None:
+        config(uow).router(uow, inst, outgoing)
+
+
+def load(uow: UnitOfWork, instance_id: str, *, lock: bool = True) -> Loaded:
+    """Load (and by default lock) an instance with its cached spec. Raises: NotFound."""
+    s = uow.session
+    query = select(Instance).where(Instance.id == instance_id).execution_options(populate_existing=True)
+    row = s.scalar(query.with_for_update() if lock else query)
+    if row is None:
+        raise NotFound(f"instance '{instance_id}' does not exist")
+    pv = s.get(ProcessVersion, row.process_version_id)
+    spec, subs = config(uow).spec_cache.get(pv.id, pv.spec_json, pv.subprocess_specs_json)
+    wf = load_instance(row.state_json, row.serializer_version, spec, subs)
+    wf.script_engine = config(uow).script_engine
+    return Loaded(row, pv, json.loads(pv.meta_json), wf)

@@ -1,0 +1,92 @@
+"""The background worker: fires due timers and starts scheduled instances, one instance per transaction."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .runtime import start_scheduled
+from .steps import RUNNING, load, save_step, settle, snapshot
+from .timers import advance, due_instances, due_schedules
+from .unit_of_work import UnitOfWork
+
+log = logging.getLogger("dmflow.worker")
+
+
+@dataclass
+class Pass:
+    """What one pass over the due work did."""
+
+    timers_fired: list[str] = field(default_factory=list)
+    instances_started: list[str] = field(default_factory=list)
+    failed: list[dict] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.timers_fired) + len(self.instances_started)
+
+
+def _skip_locked(uow: UnitOfWork) -> bool:
+    # PostgreSQL lets several workers take different rows; SQLite serialises writers with BEGIN IMMEDIATE.
+    return uow.engine.dialect.name == "postgresql"
+
+
+def fire_instance(uow: UnitOfWork, instance_id: str) -> bool:
+    """Fire whatever timers of one instance are due (inside an open uow); False if nothing was due any more."""
+    loaded = load(uow, instance_id)
+    row = loaded.row
+    if row.status != RUNNING or row.next_timer_at is None or row.next_timer_at > uow.now():
+        return False  # another worker got there first, or the instance changed meanwhile
+    before = snapshot(loaded.workflow)
+    save_step(uow, loaded, before, error=settle(uow, loaded.workflow))
+    return True
+
+
+def run_once(uow_factory: Callable[[], UnitOfWork], *, limit: int = 10_000) -> Pass:
+    """Process everything due now: schedule occurrences first (oldest first), then instance timers.
+
+    Each occurrence and each instance is its own transaction, so a worker killed mid-pass loses
+    nothing: what it did is committed, what it did not do is still due for the next pass.
+    """
+    result = Pass()
+    tried: set = set()
+    while result.count + len(result.failed) < limit:
+        uow = uow_factory()
+        with uow:
+            schedules = due_schedules(uow.session, uow.now(), 1, _skip_locked(uow))
+            if not schedules:
+                break
+            schedule = schedules[0]
+            due = schedule.next_due_at
+            result.instances_started.append(start_scheduled(uow, schedule, due))
+            advance(schedule)
+            uow.commit()
+    while result.count + len(result.failed) < limit:
+        uow = uow_factory()
+        try:
+            with uow:
+                ids = [i for i in due_instances(uow.session, uow.now(), 50, _skip_locked(uow)) if i not in tried]
+                if not ids:
+                    break
+                tried.add(ids[0])
+                if fire_instance(uow, ids[0]):
+                    result.timers_fired.append(ids[0])
+                uow.commit()
+        except Exception as exc:  # one bad instance must not stop the others; it is logged and reported
+            log.exception("timer of instance %s failed", ids[0])
+            result.failed.append({"instance_id": ids[0], "error": str(exc)})
+    return result
+
+
+def run_forever(uow_factory: Callable[[], UnitOfWork], *, interval: float = 5.0,
+                stop: threading.Event | None = None) -> None:
+    """Poll for due work every `interval` seconds until `stop` is set."""
+    stop = stop or threading.Event()
+    while not stop.is_set():
+        done = run_once(uow_factory)
+        if done.count:
+            log.info("fired %d timers, started %d scheduled instances", len(done.timers_fired),
+                     len(done.instances_started))
+        stop.wait(interval)
