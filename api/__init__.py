@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import flask_smorest
-from flask import Flask, jsonify
+from flask import Flask
 from werkzeug.exceptions import MethodNotAllowed
 
 from engine.clock import Clock, SystemClock
@@ -78,9 +78,4 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         api.register_blueprint(blp)
     app.register_blueprint(assets.blp)
     errors.register(app)
-
-    @app.get("/api/v1/health")
-    def health():
-        return jsonify({"status": "ok"})
-
     return app

@@ -24,6 +24,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 _HOSTILE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 FORM_PROPERTY = "formJsonSchemaFilename"
 UI_FORM_PROPERTY = "formUiSchemaFilename"
+_ELEMENT_REPR = re.compile(r"<Element (?:\{[^}]*\})?([\w.-]+) at 0x[0-9a-fA-F]+>")
 
 
 @dataclass(frozen=True)
@@ -186,14 +187,23 @@ def _process_meta(spec, subprocess_specs, forms: dict[str, dict], locator: _Loca
             "called_processes": sorted(subprocess_specs)}
 
 
-def _from_validation(exc: ValidationException, locator: _Locator) -> InvalidDiagram:
+def _reason(exc: Exception) -> str:
+    # Whitespace is collapsed rather than cut at the first newline: names may span lines (MIWG B.1.0's
+    # data store is named "Data&#10;Store Reference") and the rest of the message would be lost.
+    # SpiffWorkflow puts lxml element reprs in some messages ("<Element {ns}sourceRef at 0x7f...>"):
+    # keep the tag, drop the memory address, so that the same file always gets the same reason.
+    return _ELEMENT_REPR.sub(r"\1", " ".join(str(exc).split())) or type(exc).__name__
+
+
+def _from_validation(exc: ValidationException, locator: _Locator, current_file: str) -> InvalidDiagram:
     element = getattr(exc, "id", "") or ""
-    file = getattr(exc, "file_name", "") or ""
+    # Some of SpiffWorkflow's checks (data stores, for one) give no file: it is the file being parsed.
+    file = getattr(exc, "file_name", "") or current_file
     line = getattr(exc, "line_number", None) or None
     if element and not line:
         file, line = locator.find(element, file)
-    message = str(exc).split("\n")[0] or type(exc).__name__
-    return InvalidDiagram(message, file=file, line=line if isinstance(line, int) else None, element_id=element)
+    return InvalidDiagram(_reason(exc), file=file, line=line if isinstance(line, int) else None,
+                          element_id=element)
 
 
 def parse(files: list[SourceFile], serializer) -> ParseResult:
@@ -236,8 +246,10 @@ def parse(files: list[SourceFile], serializer) -> ParseResult:
         except SchemaError as exc:
             raise InvalidDiagram(f"not a valid JSON Schema: {exc.message}", file=name) from exc
     warnings: list[dict[str, Any]] = []
+    current_file = ""
     try:
         for source in files:
+            current_file = source.filename
             if source.kind == "bpmn":
                 parser.add_bpmn_xml(trees[source.filename], filename=source.filename)
             elif source.kind == "dmn":
@@ -248,6 +260,7 @@ def parse(files: list[SourceFile], serializer) -> ParseResult:
                                  file=next(f.filename for f in files if f.kind == "bpmn"))
         results = []
         for pid in process_ids:
+            current_file = getattr(parser.get_process_parser(pid), "filename", "") or ""
             spec = parser.get_spec(pid)
             subprocess_specs = parser.get_subprocess_specs(pid)
             _compile_all(spec, subprocess_specs, locator)
@@ -256,15 +269,15 @@ def parse(files: list[SourceFile], serializer) -> ParseResult:
                                          subprocess_specs=subprocess_specs, meta=meta,
                                          bpmn_filename=getattr(spec, "file", "") or ""))
     except ValidationException as exc:
-        raise _from_validation(exc, locator) from exc
+        raise _from_validation(exc, locator, current_file) from exc
     except SpiffWorkflowException as exc:
-        raise InvalidDiagram(str(exc).split("\n")[0]) from exc
+        raise InvalidDiagram(_reason(exc), file=current_file) from exc
     except InvalidDiagram:
         raise
     except (KeyError, AttributeError, TypeError, ValueError, IndexError) as exc:
         # SpiffWorkflow's parser raises bare Python errors on some unsupported constructs.
         raise InvalidDiagram(f"the diagram uses a construct the engine cannot execute: "
-                             f"{type(exc).__name__}: {exc}") from exc
+                             f"{type(exc).__name__}: {exc}", file=current_file) from exc
     for proc in results:
         spec_dict = serializer.to_dict(proc.spec)
         sub_dicts = {k: serializer.to_dict(v) for k, v in proc.subprocess_specs.items()}

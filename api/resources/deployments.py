@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import CombinedMultiDict
 
 from engine import deployments
 from engine.errors import BadRequest
@@ -17,25 +19,45 @@ from ..schemas import DeployFilesSchema, DeployFormSchema, DeployResultSchema, P
 blp = Blueprint("deployments", __name__, url_prefix="/api/v1", description="Deploy and read process definitions")
 
 
+class _MultipartParser(FlaskParser):
+    """Reads the form fields of a multipart body together with its files.
+
+    OpenAPI 3 has one requestBody per operation: two `arguments` with body locations (files, form) document
+    only one of them and leave the other as an invalid `in: formData` parameter (flask-smorest issue #46).
+    """
+
+    # Unknown fields are refused, as they were when the form fields had their own (form) location.
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "files": None}
+
+    def load_files(self, req, schema):
+        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
+
+
+blp.ARGUMENTS_PARSER = _MultipartParser()
+
+
+class DeployUploadSchema(DeployFilesSchema, DeployFormSchema):
+    """The multipart body of a deployment: the files and an optional label."""
+
+
 def _uow(readonly=False):
     return current_app.extensions["dmflow"].uow(readonly=readonly)
 
 
 @blp.route("/deployments")
 class Deployments(MethodView):
-    @blp.arguments(DeployFilesSchema, location="files")
-    @blp.arguments(DeployFormSchema, location="form")
+    @blp.arguments(DeployUploadSchema, location="files")
     @blp.response(201, DeployResultSchema)
     @blp.alt_response(200, schema=DeployResultSchema, description="Nothing changed: identical content")
-    def post(self, files, form):
+    def post(self, upload):
         """Deploy BPMN/DMN files with their forms; each changed process gets a new version."""
         actor = require(DESIGNER, ADMIN)
         sources = []
-        for upload in files["files"]:
-            if not upload.filename:
+        for file in upload["files"]:
+            if not file.filename:
                 raise BadRequest("every uploaded file needs a file name")
-            sources.append(SourceFile(upload.filename.rsplit("/", 1)[-1], upload.read()))
-        result = deployments.deploy(_uow(), sources, actor=actor, name=form.get("name"))
+            sources.append(SourceFile(file.filename.rsplit("/", 1)[-1], file.read()))
+        result = deployments.deploy(_uow(), sources, actor=actor, name=upload.get("name"))
         body = {"deployment_id": result.deployment_id, "created": result.created, "versions": result.versions,
                 "warnings": result.warnings}
         return body, 201 if result.created else 200

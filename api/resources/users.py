@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields
 
 from engine import identity
 from engine.identity import ADMIN
@@ -17,6 +18,19 @@ blp = Blueprint("users", __name__, url_prefix="/api/v1", description="Users and 
 
 def _uow(readonly=False):
     return current_app.extensions["dmflow"].uow(readonly=readonly)
+
+
+class HealthSchema(Schema):
+    status = fields.String()
+
+
+@blp.route("/health")
+class Health(MethodView):
+    @blp.response(200, HealthSchema)
+    @blp.doc(security=[])
+    def get(self):
+        """Liveness check for load balancers (no authentication)."""
+        return {"status": "ok"}
 
 
 @blp.route("/me")
@@ -44,7 +58,8 @@ class Users(MethodView):
         user, token = identity.create_user(_uow(), body["username"], body["roles"], actor=actor,
                                            display_name=body["display_name"])
         return {"username": user.username, "display_name": user.display_name, "active": True,
-                "roles": sorted(set(body["roles"])), "created_at": user.created_at, "token": token}
+                "roles": identity.normalise_roles(body["roles"]), "created_at": user.created_at,
+                "token": token}
 
 
 @blp.route("/users/<username>/roles")
