@@ -19,6 +19,7 @@ from engine.unit_of_work import UnitOfWork
 from workflows.calendar import LegalCalendar
 from workflows.catalog import script_helpers
 from workflows.rules import Rules
+from workflows.services import handlers
 
 from . import assets, errors
 from .config import Config
@@ -46,7 +47,8 @@ class Services:
         self.rules = Rules.from_config(rule_config)
         self.calendar = LegalCalendar(cfg["TIMEZONE"])
         helpers = script_helpers(self.calendar, self.rules)
-        self.runtime = RuntimeConfig(script_engine=make_script_engine(helpers=helpers), router=route_thrown,
+        self.runtime = RuntimeConfig(script_engine=make_script_engine(helpers=helpers, services=handlers()),
+                                     router=route_thrown,
                                      spec_cache=SpecCache(int(cfg["SPEC_CACHE_SIZE"])),
                                      max_tree_depth=int(cfg["MAX_TREE_DEPTH"]))
 

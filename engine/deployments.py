@@ -39,7 +39,9 @@ def deploy(uow: UnitOfWork, files: list[SourceFile], *, actor: Actor, name: str 
         InvalidDiagram: the files cannot be deployed (nothing is stored).
         Conflict: another deployment of the same process committed first.
     """
-    parsed = parse(files, SERIALIZER)  # CPU work outside the transaction keeps the write lock short
+    runtime = uow.runtime
+    services = set(runtime.script_engine.environment.services) if runtime is not None else None
+    parsed = parse(files, SERIALIZER, services)  # CPU work outside the transaction keeps the write lock short
     with uow:
         s = uow.session
         result = DeployResult(deployment_id=None, warnings=parsed.warnings)

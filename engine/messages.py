@@ -39,7 +39,7 @@ def _deliver(uow: UnitOfWork, instance_id: str, event: BpmnEvent, audit_payload:
         raise Conflict(f"instance {instance_id} no longer waits for '{event.event_definition.name}'") from exc
     uow.audit(instance_chain(instance_id), f"{audit_payload['kind']}.received", audit_payload, actor=actor,
               instance_id=instance_id)
-    save_step(uow, loaded, before, error=settle(uow, loaded.workflow))
+    save_step(uow, loaded, before, error=settle(uow, loaded))
 
 
 def _message_start_versions(uow: UnitOfWork, name: str) -> list[ProcessVersion]:

@@ -15,8 +15,7 @@ from .errors import Conflict, NotFound, ValidationFailed
 from .identity import Actor
 from .models import Incident
 from .queries import incident_view
-from .steps import ERROR, RUNNING, SUSPENDED, current_data, load, save_step, settle, snapshot
-from .timers import using_clock
+from .steps import ERROR, RUNNING, SUSPENDED, current_data, load, save_step, settle, snapshot, stepping
 from .unit_of_work import UnitOfWork
 
 
@@ -50,7 +49,7 @@ def resume(uow: UnitOfWork, instance_id: str, *, actor: Actor) -> None:
         uow.audit(instance_chain(instance_id), "instance.resumed", {}, actor=actor.username,
                   instance_id=instance_id)
         before = snapshot(loaded.workflow)
-        save_step(uow, loaded, before, error=settle(uow, loaded.workflow))
+        save_step(uow, loaded, before, error=settle(uow, loaded))
         uow.commit()
 
 
@@ -123,7 +122,7 @@ def retry(uow: UnitOfWork, incident_id: int, *, actor: Actor) -> dict[str, Any]:
         before = snapshot(wf)
         error = None
         try:
-            with using_clock(uow.clock):
+            with stepping(uow, loaded.row):
                 if incident.task_id and uuid.UUID(incident.task_id) in wf.tasks:
                     task = wf.get_task_from_id(uuid.UUID(incident.task_id))
                     if task.state == TaskState.ERROR:
@@ -134,6 +133,6 @@ def retry(uow: UnitOfWork, incident_id: int, *, actor: Actor) -> dict[str, Any]:
         loaded.row.status = RUNNING
         uow.audit(instance_chain(loaded.row.id), "incident.retried", {"incident_id": incident.id},
                   actor=actor.username, instance_id=loaded.row.id)
-        save_step(uow, loaded, before, error=error or settle(uow, wf))
+        save_step(uow, loaded, before, error=error or settle(uow, loaded))
         uow.commit()
         return incident_view(incident)

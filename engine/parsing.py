@@ -137,10 +137,20 @@ def _expressions(task_spec) -> Iterable[tuple[str, str]]:
         value = getattr(defn, "expression", None)
         if isinstance(value, str) and value.strip():
             yield "expression", value
+    for param in (getattr(task_spec, "operation_params", None) or {}).values():
+        if isinstance(param, dict) and isinstance(param.get("value"), str) and param["value"].strip():
+            yield "expression", param["value"]
 
 
-def _compile_all(spec, subprocess_specs, locator: _Locator) -> None:
+def _compile_all(spec, subprocess_specs, locator: _Locator, services: set[str] | None) -> None:
     for process, task_spec in _iter_task_specs(spec, subprocess_specs):
+        operator = getattr(task_spec, "operation_name", None)
+        if operator and services is not None and operator not in services:
+            element = getattr(task_spec, "bpmn_id", None) or task_spec.name
+            file, line = locator.find(element, getattr(process, "file", "") or "")
+            raise InvalidDiagram(f"service task '{element}' calls unknown operator '{operator}' (known: "
+                                 f"{', '.join(sorted(services)) or 'none'})", file=file, line=line,
+                                 element_id=element)
         for kind, source in _expressions(task_spec):
             try:
                 (check_script if kind == "script" else check_expression)(source)
@@ -206,12 +216,14 @@ def _from_validation(exc: ValidationException, locator: _Locator, current_file: 
                           element_id=element)
 
 
-def parse(files: list[SourceFile], serializer) -> ParseResult:
+def parse(files: list[SourceFile], serializer, services: set[str] | None = None) -> ParseResult:
     """Parse, validate and compile the uploaded files.
 
     Args:
         files: BPMN, DMN and JSON form files of one deployment.
         serializer: the `BpmnWorkflowSerializer` used to compute each process's content hash.
+        services: the service-task operators that exist; a diagram calling another one is refused
+            (None: do not check).
 
     Returns:
         Every executable process found, with its subprocess specs and metadata.
@@ -263,7 +275,7 @@ def parse(files: list[SourceFile], serializer) -> ParseResult:
             current_file = getattr(parser.get_process_parser(pid), "filename", "") or ""
             spec = parser.get_spec(pid)
             subprocess_specs = parser.get_subprocess_specs(pid)
-            _compile_all(spec, subprocess_specs, locator)
+            _compile_all(spec, subprocess_specs, locator, services)
             meta = _process_meta(spec, subprocess_specs, forms, locator, warnings)
             results.append(ParsedProcess(process_id=pid, name=spec.description, spec=spec,
                                          subprocess_specs=subprocess_specs, meta=meta,

@@ -32,8 +32,9 @@ from .steps import (  # noqa: F401  (RuntimeConfig, load and the statuses are pa
     save_step,
     settle,
     snapshot,
+    stepping,
 )
-from .timers import fire_start_timer, using_clock
+from .timers import fire_start_timer
 from .unit_of_work import UnitOfWork
 
 
@@ -85,12 +86,12 @@ def create_instance(uow: UnitOfWork, pv: ProcessVersion, *, actor: str, data: di
     error = None
     if prepare is not None:
         try:
-            with using_clock(uow.clock):
+            with stepping(uow, loaded.row):
                 wf.do_engine_steps()
                 prepare(wf)
         except SpiffWorkflowException as exc:
             error = exc
-    error = error or settle(uow, wf)
+    error = error or settle(uow, loaded)
     save_step(uow, loaded, {}, error=error)
     return inst.id
 
@@ -166,7 +167,7 @@ def complete_task(uow: UnitOfWork, task_id: str, data: dict[str, Any], *, actor:
         add(task, data) if add else task.set_data(**data)
         error = None
         try:
-            with using_clock(uow.clock):
+            with stepping(uow, loaded.row):
                 task.run()
         except SpiffWorkflowException as exc:
             error = exc
@@ -174,7 +175,7 @@ def complete_task(uow: UnitOfWork, task_id: str, data: dict[str, Any], *, actor:
             "task_id": task_id, "element_id": row.element_id, "name": row.name, "lane": row.lane, "data": data,
         }, actor=actor.username, instance_id=loaded.row.id)
         if error is None:
-            error = settle(uow, wf)
+            error = settle(uow, loaded)
         save_step(uow, loaded, before, skip={task.id}, completed_by={task_id: actor.username}, error=error)
         uow.commit()
         return loaded.row.id

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -67,12 +70,47 @@ def snapshot(wf: BpmnWorkflow) -> dict[uuid.UUID, tuple[TaskState, str | None]]:
     return {t.id: (t.state, _timer_mark(t)) for t in wf.get_tasks(state=TaskState.ANY_MASK, max_depth=DEEP)}
 
 
-def settle(uow: UnitOfWork, wf: BpmnWorkflow) -> Exception | None:
+@dataclass(frozen=True)
+class StepContext:
+    """What a service-task handler may use while the engine runs a step: the open unit of work and the instance."""
+
+    uow: UnitOfWork
+    instance_id: str
+    process_id: str
+
+
+_current_step: contextvars.ContextVar[StepContext | None] = contextvars.ContextVar("dmflow_step", default=None)
+
+
+def current_step() -> StepContext:
+    """The step being run (for service-task handlers that write records in the step's transaction).
+
+    Raises:
+        RuntimeError: called outside an engine step.
+    """
+    step = _current_step.get()
+    if step is None:
+        raise RuntimeError("no engine step is running")
+    return step
+
+
+@contextlib.contextmanager
+def stepping(uow: UnitOfWork, inst: Instance) -> Iterator[None]:
+    """Run engine code for `inst`: SpiffWorkflow reads the engine's clock, handlers see the step."""
+    token = _current_step.set(StepContext(uow, inst.id, inst.process_id))
+    try:
+        with using_clock(uow.clock):
+            yield
+    finally:
+        _current_step.reset(token)
+
+
+def settle(uow: UnitOfWork, loaded: Loaded) -> Exception | None:
     """Run engine tasks (gateways, scripts, events) until only human or waiting work is left."""
     cfg = config(uow)
     try:
-        with using_clock(uow.clock):
-            return _settle_loop(wf, cfg)
+        with stepping(uow, loaded.row):
+            return _settle_loop(loaded.workflow, cfg)
     except SpiffWorkflowException as exc:
         return exc
 

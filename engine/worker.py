@@ -40,7 +40,7 @@ def fire_instance(uow: UnitOfWork, instance_id: str) -> bool:
     if row.status != RUNNING or row.next_timer_at is None or row.next_timer_at > uow.now():
         return False  # another worker got there first, or the instance changed meanwhile
     before = snapshot(loaded.workflow)
-    save_step(uow, loaded, before, error=settle(uow, loaded.workflow))
+    save_step(uow, loaded, before, error=settle(uow, loaded))
     return True
 
 

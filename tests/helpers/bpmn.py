@@ -217,3 +217,19 @@ def message_thrower(pid: str) -> bytes:
       <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>"""
     return (HEADER.format(pid=pid) + MESSAGE_DEFS.format(pid=pid) + f'<bpmn:process id="{pid}" isExecutable="true">'
             + body + "</bpmn:process></bpmn:definitions>").encode()
+
+
+def service_call(pid: str, operator: str, params: str = "") -> bytes:
+    """start -> service task 'call' (operator, result in `result`) -> user task 'check' -> end."""
+    return diagram(pid, f"""
+      <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+      <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="call"/>
+      <bpmn:serviceTask id="call" name="调用服务"><bpmn:extensionElements>
+        <spiffworkflow:serviceTaskOperator id="{operator}" resultVariable="result">
+          <spiffworkflow:parameters>{params}</spiffworkflow:parameters>
+        </spiffworkflow:serviceTaskOperator></bpmn:extensionElements>
+        <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:serviceTask>
+      <bpmn:sequenceFlow id="f2" sourceRef="call" targetRef="check"/>
+      <bpmn:userTask id="check"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing></bpmn:userTask>
+      <bpmn:sequenceFlow id="f3" sourceRef="check" targetRef="end"/>
+      <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>""")

@@ -1,0 +1,41 @@
+"""Service-task handlers: the side effects a diagram may ask for, run inside the step's transaction.
+
+A diagram names a handler with ``spiffworkflow:serviceTaskOperator id="area.action"``; the handler gets
+the operator's parameters and the task data, and may use ``engine.steps.current_step()`` for the open
+unit of work (to write records and audit events that commit with the step) and the instance id.
+Its return value becomes the task's ``resultVariable``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from engine.steps import current_step
+
+Handler = Callable[[dict[str, Any], dict[str, Any]], Any]
+_HANDLERS: dict[str, Handler] = {}
+
+
+def service(name: str) -> Callable[[Handler], Handler]:
+    """Register a handler under an operator name (``area.action``)."""
+
+    def register(fn: Handler) -> Handler:
+        if name in _HANDLERS and _HANDLERS[name] is not fn:
+            raise ValueError(f"service '{name}' is registered twice")
+        _HANDLERS[name] = fn
+        return fn
+
+    return register
+
+
+def handlers() -> dict[str, Handler]:
+    """Every registered handler (each procedure's module registers its own when imported here)."""
+    return dict(_HANDLERS)
+
+
+@service("time.now")
+@service("congress.stamp_time")
+def now(params: dict[str, Any], data: dict[str, Any]) -> str:
+    """The engine clock's current time (ISO 8601, UTC), for diagrams whose deadlines start 'now'."""
+    return current_step().uow.now().isoformat()
