@@ -31,6 +31,8 @@ def service(name: str) -> Callable[[Handler], Handler]:
 
 def handlers() -> dict[str, Handler]:
     """Every registered handler (each procedure's module registers its own when imported here)."""
+    from . import congress_handlers, contract_handlers, disclosure_handlers  # noqa: F401
+
     return dict(_HANDLERS)
 
 

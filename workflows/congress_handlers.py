@@ -1,0 +1,1 @@
+"""Service-task handlers of the congress procedure (registered with `workflows.services.service`)."""

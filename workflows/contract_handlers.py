@@ -1,0 +1,1 @@
+"""Service-task handlers of the contract procedure (registered with `workflows.services.service`)."""
