@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 import flask_smorest
 from flask import Flask
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.routing import BaseConverter, ValidationError
 
 from engine.clock import Clock, SystemClock
 from engine.db import make_engine
@@ -16,6 +20,7 @@ from engine.steps import RuntimeConfig
 from engine.sandbox import make_script_engine
 from engine.serialization import SpecCache
 from engine.unit_of_work import UnitOfWork
+from workflows import calendar_admin
 from workflows.calendar import LegalCalendar
 from workflows.catalog import script_helpers
 from workflows.rules import Rules
@@ -36,6 +41,21 @@ class Api(flask_smorest.Api):
         return body, code, headers
 
 
+class IsoDateConverter(BaseConverter):
+    """`<isodate:day>` URL segments: ISO dates (2027-01-01); anything else is a 404."""
+
+    regex = r"\d{4}-\d{2}-\d{2}"
+
+    def to_python(self, value: str) -> date:
+        try:
+            return date.fromisoformat(value)
+        except ValueError as exc:
+            raise ValidationError() from exc
+
+    def to_url(self, value: date) -> str:
+        return value.isoformat()
+
+
 class Services:
     """What every request needs: the database engine, the clock and the runtime configuration."""
 
@@ -46,6 +66,7 @@ class Services:
         rule_config = {k: v for k, v in cfg.items() if k.startswith("RULE_")}
         self.rules = Rules.from_config(rule_config)
         self.calendar = LegalCalendar(cfg["TIMEZONE"])
+        self._calendar_loaded, self._calendar_ttl = 0.0, float(cfg["CALENDAR_REFRESH_SECONDS"])
         helpers = script_helpers(self.calendar, self.rules)
         self.runtime = RuntimeConfig(script_engine=make_script_engine(helpers=helpers, services=handlers()),
                                      router=route_thrown,
@@ -53,7 +74,19 @@ class Services:
                                      max_tree_depth=int(cfg["MAX_TREE_DEPTH"]))
 
     def uow(self, *, readonly: bool = False) -> UnitOfWork:
+        self.refresh_calendar()
         return UnitOfWork(self.db, self.clock, readonly=readonly, runtime=self.runtime)
+
+    def refresh_calendar(self, force: bool = False) -> None:
+        """Apply the admin-entered calendar table; other processes pick up a change within a minute."""
+        now = time.monotonic()
+        if not force and now - self._calendar_loaded < self._calendar_ttl:
+            return
+        self._calendar_loaded = now
+        try:
+            calendar_admin.refresh(UnitOfWork(self.db, self.clock, readonly=True), self.calendar)
+        except DBAPIError:
+            self._calendar_loaded = 0.0  # schema not migrated yet (e.g. during `dmflow db upgrade`)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -76,6 +109,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     api.spec.options["security"] = [{"bearerAuth": []}]
     from .resources import BLUEPRINTS
 
+    app.url_map.converters["isodate"] = IsoDateConverter
+    api.register_converter(IsoDateConverter, lambda _: {"type": "string", "format": "date"})
     for blp in BLUEPRINTS:
         api.register_blueprint(blp)
     app.register_blueprint(assets.blp)

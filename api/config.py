@@ -22,6 +22,8 @@ class Config:
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     # Instances whose task tree grows deeper than this get an incident (SpiffWorkflow misbehaves past 1000).
     MAX_TREE_DEPTH = 800
+    # How often each process re-reads the admin-entered legal calendar (holidays, adjusted working days).
+    CALENDAR_REFRESH_SECONDS = 60
     SPEC_CACHE_SIZE = 256
 
     API_TITLE = "dmflow"

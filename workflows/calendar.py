@@ -98,14 +98,21 @@ class LegalCalendar:
             self._tz = ZoneInfo(tz)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {tz!r}") from exc
+        self._rule_years: dict[int, holidays.HolidayBase] = {}  # memo only; results never change
+        self.replace(overrides, confirmed_years)
+
+    def replace(self, overrides: Mapping[dt.date, bool] | None, confirmed_years: Iterable[int] = ()) -> None:
+        """Swap in a new override table (admins edited it); readers see the old or the new one, never a mix.
+
+        Raises:
+            ValueError: an override that does not map a ``date`` to a ``bool``.
+        """
         checked: dict[dt.date, bool] = {}
         for day, working in (overrides or {}).items():
             if isinstance(day, dt.datetime) or not isinstance(day, dt.date) or not isinstance(working, bool):
                 raise ValueError(f"override must map a date to a bool, got {day!r}: {working!r}")
             checked[day] = working
-        self._overrides = MappingProxyType(checked)
-        self._confirmed_years = frozenset(confirmed_years)
-        self._rule_years: dict[int, holidays.HolidayBase] = {}  # memo only; results never change
+        self._overrides, self._confirmed_years = MappingProxyType(checked), frozenset(confirmed_years)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import Boolean, Date, String
+from sqlalchemy import Boolean, Date, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.models import Base, UTCDateTime
@@ -23,3 +23,15 @@ class CalendarOverride(Base):
     note: Mapped[str | None] = mapped_column(String(200))
     updated_by: Mapped[str] = mapped_column(String(100))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CalendarYear(Base):
+    """A year whose State Council notice has been entered completely: its plain days count as confirmed."""
+
+    __tablename__ = "calendar_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    confirmed_by: Mapped[str] = mapped_column(String(100))
+    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+

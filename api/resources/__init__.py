@@ -1,5 +1,5 @@
 """API blueprints, one module per resource."""
 
-from . import audit, deployments, events, instances, tasks, users
+from . import audit, calendar, deployments, events, instances, tasks, users
 
-BLUEPRINTS = [deployments.blp, instances.blp, tasks.blp, events.blp, audit.blp, users.blp]
+BLUEPRINTS = [deployments.blp, instances.blp, tasks.blp, events.blp, audit.blp, users.blp, calendar.blp]
