@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install run test lint bench bench-quick clean
+.PHONY: install system-deps run test lint bench bench-quick clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,20 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $@
 
-install: $(VENV)/.installed node_modules/.installed
+# System packages for PDF notices (CJK fonts, HarfBuzz subsetting) and their tests (poppler); installed with
+# apt when missing and we may (root on Debian/Ubuntu); otherwise the PDF tests skip and say why.
+SYSTEM_PACKAGES := fonts-noto-cjk poppler-utils libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
+
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    echo "installing system packages: $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "warning: missing system packages ($$missing); PDF notices and their tests will not work"; fi; \
+	fi
+
+install: $(VENV)/.installed node_modules/.installed system-deps
 
 run: install
 	mkdir -p var
