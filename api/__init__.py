@@ -16,9 +16,9 @@ from werkzeug.routing import BaseConverter, ValidationError
 from engine.clock import Clock, SystemClock
 from engine.db import make_engine
 from engine.messages import route_thrown
-from engine.steps import RuntimeConfig
 from engine.sandbox import make_script_engine
 from engine.serialization import SpecCache
+from engine.steps import RuntimeConfig
 from engine.unit_of_work import UnitOfWork
 from workflows import calendar_admin
 from workflows.calendar import LegalCalendar

@@ -18,6 +18,7 @@ from engine.clock import FixedClock
 from engine.identity import SYSTEM, create_user
 from engine.models import Base
 from workflows import models as domain_models
+
 from helpers.api import ROOT, SHARED, bundled_files, deploy_files  # noqa: F401  (re-exported for tests)
 
 POSTGRES_URL = os.environ.get("DMFLOW_TEST_POSTGRES_URL")

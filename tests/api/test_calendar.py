@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from engine.worker import run_once
+
 from helpers.bpmn import deadline_escalation
 
 

@@ -9,9 +9,10 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
-from conftest import bundled_files, deploy_files
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
+
+from conftest import bundled_files, deploy_files
 
 HEADER = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"

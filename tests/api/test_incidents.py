@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from engine.worker import run_once
+
 from helpers.bpmn import correlated_wait, intermediate_timer, script_then_task
 
 ADMIN = "admin"

@@ -7,6 +7,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+
 from conftest import ROOT
 
 # Served by flask-smorest itself or outside the documented API.

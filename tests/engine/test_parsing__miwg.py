@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import SHARED, deploy_files
 
 from engine.errors import InvalidDiagram
 from engine.parsing import SourceFile, parse
 from engine.serialization import SERIALIZER
+
+from conftest import SHARED, deploy_files
 
 MIWG = SHARED / "bpmn-miwg" / "reference"
 FILES = sorted(MIWG.glob("*.bpmn")) if MIWG.is_dir() else []

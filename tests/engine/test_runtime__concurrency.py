@@ -8,11 +8,12 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from conftest import bundled_files
 from engine import runtime
 from engine.errors import TaskNotReady
 from engine.identity import SYSTEM, create_user
 from engine.models import AuditEvent
+
+from conftest import bundled_files
 
 DATA = {"title": "食堂扩建", "reason": "午餐排队太久", "measures": "增加窗口"}
 

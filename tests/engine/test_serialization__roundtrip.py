@@ -6,14 +6,15 @@ import json
 
 import pytest
 
-from conftest import ROOT, SHARED, bundled_files
 from engine import deployments, queries, runtime, steps
 from engine.errors import DmflowError
 from engine.identity import Actor
 from engine.parsing import SourceFile
 from engine.serialization import dump_instance
-from helpers.bpmn import SCENARIOS
 from workflows.catalog import procedure_folders, read_folder
+
+from conftest import ROOT, SHARED
+from helpers.bpmn import SCENARIOS
 
 ADMIN = Actor("admin", frozenset({"admin"}))
 

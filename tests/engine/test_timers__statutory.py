@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import chinese_calendar
 
 from engine.worker import run_once
+
 from helpers.bpmn import deadline_escalation, intermediate_timer, reminder_cycle, timer_start
 
 CLERK = "union_chair"

@@ -10,13 +10,14 @@ import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from conftest import ROOT, Users, deploy_files
-from helpers.bpmn import intermediate_timer
 from sqlalchemy import create_engine, text
 
 from api import create_app
 from engine.clock import FixedClock
 from engine.worker import run_once
+
+from conftest import ROOT, Users, deploy_files
+from helpers.bpmn import intermediate_timer
 
 
 def _due_instances(db_url: str, count: int) -> list[str]:

@@ -151,7 +151,7 @@ MESSAGE_DEFS = """
 
 def correlated_wait(pid: str) -> bytes:
     """Waits for message 'contract.objection' correlated by the instance's `contract_id`, then a user task."""
-    body = f"""
+    body = """
       <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
       <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait_objection"/>
       <bpmn:intermediateCatchEvent id="wait_objection" name="等待审查意见"><bpmn:incoming>f1</bpmn:incoming>
@@ -172,7 +172,7 @@ def correlated_wait(pid: str) -> bytes:
 
 def signal_wait(pid: str, signal: str) -> bytes:
     """Waits for a signal, then a user task."""
-    body = f"""
+    body = """
       <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
       <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait_signal"/>
       <bpmn:intermediateCatchEvent id="wait_signal"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
