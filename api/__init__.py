@@ -24,7 +24,7 @@ from workflows import calendar_admin
 from workflows.calendar import LegalCalendar
 from workflows.catalog import script_helpers
 from workflows.rules import Rules
-from workflows.services import handlers
+from workflows.services import handlers, validate_task
 
 from . import assets, errors
 from .config import Config
@@ -69,7 +69,7 @@ class Services:
         self._calendar_loaded, self._calendar_ttl = 0.0, float(cfg["CALENDAR_REFRESH_SECONDS"])
         helpers = script_helpers(self.calendar, self.rules)
         self.runtime = RuntimeConfig(script_engine=make_script_engine(helpers=helpers, services=handlers()),
-                                     router=route_thrown,
+                                     router=route_thrown, task_validator=validate_task,
                                      spec_cache=SpecCache(int(cfg["SPEC_CACHE_SIZE"])),
                                      max_tree_depth=int(cfg["MAX_TREE_DEPTH"]))
 

@@ -86,12 +86,12 @@ def create_instance(uow: UnitOfWork, pv: ProcessVersion, *, actor: str, data: di
     error = None
     if prepare is not None:
         try:
-            with stepping(uow, loaded.row):
+            with stepping(uow, loaded.row, actor):
                 wf.do_engine_steps()
                 prepare(wf)
         except SpiffWorkflowException as exc:
             error = exc
-    error = error or settle(uow, loaded)
+    error = error or settle(uow, loaded, actor)
     save_step(uow, loaded, {}, error=error)
     return inst.id
 
@@ -158,6 +158,8 @@ def complete_task(uow: UnitOfWork, task_id: str, data: dict[str, Any], *, actor:
         if loaded.row.status != RUNNING:
             raise TaskNotReady(f"instance is {loaded.row.status}; its tasks cannot be completed now")
         validate_form(loaded.meta["forms"].get(row.form) if row.form else None, data)
+        if config(uow).task_validator is not None:
+            config(uow).task_validator(uow, loaded.row, row.element_id, data)
         wf = loaded.workflow
         task = wf.get_task_from_id(uuid.UUID(task_id))
         if task is None or task.state != TaskState.READY:
@@ -167,7 +169,7 @@ def complete_task(uow: UnitOfWork, task_id: str, data: dict[str, Any], *, actor:
         add(task, data) if add else task.set_data(**data)
         error = None
         try:
-            with stepping(uow, loaded.row):
+            with stepping(uow, loaded.row, actor.username):
                 task.run()
         except SpiffWorkflowException as exc:
             error = exc
@@ -175,7 +177,7 @@ def complete_task(uow: UnitOfWork, task_id: str, data: dict[str, Any], *, actor:
             "task_id": task_id, "element_id": row.element_id, "name": row.name, "lane": row.lane, "data": data,
         }, actor=actor.username, instance_id=loaded.row.id)
         if error is None:
-            error = settle(uow, loaded)
+            error = settle(uow, loaded, actor.username)
         save_step(uow, loaded, before, skip={task.id}, completed_by={task_id: actor.username}, error=error)
         uow.commit()
         return loaded.row.id

@@ -39,6 +39,9 @@ class RuntimeConfig:
     max_engine_rounds: int = 200
     # Called with (uow, instance, events) for messages a step throws that its own instance does not catch.
     router: Any = None
+    # Called with (uow, instance, element_id, data) before a human task completes; raises a DmflowError
+    # (e.g. ValidationFailed -> 422) for rules a JSON schema cannot express (a co-signer must be seated).
+    task_validator: Any = None
 
     def __post_init__(self) -> None:
         install_clock_hook()
@@ -77,6 +80,7 @@ class StepContext:
     uow: UnitOfWork
     instance_id: str
     process_id: str
+    actor: str | None = None  # the user whose action runs this step; None for timers and the engine
 
 
 _current_step: contextvars.ContextVar[StepContext | None] = contextvars.ContextVar("dmflow_step", default=None)
@@ -95,9 +99,9 @@ def current_step() -> StepContext:
 
 
 @contextlib.contextmanager
-def stepping(uow: UnitOfWork, inst: Instance) -> Iterator[None]:
+def stepping(uow: UnitOfWork, inst: Instance, actor: str | None = None) -> Iterator[None]:
     """Run engine code for `inst`: SpiffWorkflow reads the engine's clock, handlers see the step."""
-    token = _current_step.set(StepContext(uow, inst.id, inst.process_id))
+    token = _current_step.set(StepContext(uow, inst.id, inst.process_id, actor))
     try:
         with using_clock(uow.clock):
             yield
@@ -105,11 +109,11 @@ def stepping(uow: UnitOfWork, inst: Instance) -> Iterator[None]:
         _current_step.reset(token)
 
 
-def settle(uow: UnitOfWork, loaded: Loaded) -> Exception | None:
+def settle(uow: UnitOfWork, loaded: Loaded, actor: str | None = None) -> Exception | None:
     """Run engine tasks (gateways, scripts, events) until only human or waiting work is left."""
     cfg = config(uow)
     try:
-        with stepping(uow, loaded.row):
+        with stepping(uow, loaded.row, actor):
             return _settle_loop(loaded.workflow, cfg)
     except SpiffWorkflowException as exc:
         return exc

@@ -14,7 +14,9 @@ from typing import Any
 from engine.steps import current_step
 
 Handler = Callable[[dict[str, Any], dict[str, Any]], Any]
+Validator = Callable[[Any, dict[str, Any]], None]
 _HANDLERS: dict[str, Handler] = {}
+_VALIDATORS: dict[tuple[str, str], Validator] = {}
 
 
 def service(name: str) -> Callable[[Handler], Handler]:
@@ -27,6 +29,23 @@ def service(name: str) -> Callable[[Handler], Handler]:
         return fn
 
     return register
+
+
+def validator(process_id: str, element_id: str) -> Callable[[Validator], Validator]:
+    """Register a check run before a human task completes: ``fn(uow, data)`` raises a DmflowError to refuse."""
+
+    def register(fn: Validator) -> Validator:
+        _VALIDATORS[(process_id, element_id)] = fn
+        return fn
+
+    return register
+
+
+def validate_task(uow, instance, element_id: str, data: dict[str, Any]) -> None:
+    """The engine's `task_validator` hook: run the check registered for this process and task, if any."""
+    check = _VALIDATORS.get((instance.process_id, element_id))
+    if check is not None:
+        check(uow, data)
 
 
 def handlers() -> dict[str, Handler]:
