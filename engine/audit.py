@@ -110,6 +110,18 @@ def _parse_time(value) -> datetime:
     return datetime.fromisoformat(value)
 
 
+def _one_snapshot(session: Session) -> None:
+    """Read the heads and the events in one snapshot.
+
+    Under PostgreSQL's default READ COMMITTED every statement sees new commits, so an append
+    committed between reading the heads and reading the events would be reported as tampering;
+    REPEATABLE READ (harmless for a read-only transaction) prevents that. A SQLite read
+    transaction is already one snapshot. Only a fresh session can change its isolation level.
+    """
+    if not session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
 def verify(session: Session, chain: str | None = None) -> VerifyReport:
     """Recompute every hash of every chain (or one) and compare it with the stored heads.
 
@@ -117,6 +129,7 @@ def verify(session: Session, chain: str | None = None) -> VerifyReport:
     the sequence, or a predecessor hash that does not match), and a removed tail (the chain head
     records a longer chain than the events present).
     """
+    _one_snapshot(session)
     heads = {c.chain: c for c in session.scalars(
         select(AuditChain).where(AuditChain.chain == chain) if chain else select(AuditChain))}
     problems: list[Problem] = []

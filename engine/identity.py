@@ -55,6 +55,11 @@ def _valid_role(role: str) -> str:
     return role
 
 
+def normalise_roles(roles: list[str]) -> list[str]:
+    """The roles as stored: stripped, without duplicates, sorted. Raises: ValidationFailed."""
+    return sorted({_valid_role(r) for r in roles})
+
+
 def create_user(uow: UnitOfWork, username: str, roles: list[str], *, actor: Actor,
                 display_name: str | None = None, token_label: str = "initial") -> tuple[User, str]:
     """Create a user with roles and a first bearer token.
@@ -68,7 +73,7 @@ def create_user(uow: UnitOfWork, username: str, roles: list[str], *, actor: Acto
     username = username.strip()
     if not username or len(username) > 100:
         raise ValidationFailed("a username must have 1 to 100 characters", {"username": [username]})
-    roles = sorted({_valid_role(r) for r in roles})
+    roles = normalise_roles(roles)
     with uow:
         s = uow.session
         if s.scalar(select(User).where(User.username == username)) is not None:
@@ -86,7 +91,8 @@ def create_user(uow: UnitOfWork, username: str, roles: list[str], *, actor: Acto
 
 def _issue(uow: UnitOfWork, user: User, label: str) -> str:
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    uow.session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), label=label, created_at=uow.now()))
+    uow.session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), label=label,
+                             created_at=uow.now()))
     return token
 
 
@@ -104,7 +110,7 @@ def issue_token(uow: UnitOfWork, username: str, *, actor: Actor, label: str = "c
 
 def set_roles(uow: UnitOfWork, username: str, roles: list[str], *, actor: Actor) -> list[str]:
     """Replace a user's roles. Raises: NotFound."""
-    roles = sorted({_valid_role(r) for r in roles})
+    roles = normalise_roles(roles)
     with uow:
         s = uow.session
         user = s.scalar(select(User).where(User.username == username))

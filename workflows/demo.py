@@ -24,7 +24,10 @@ DEMO_USERS: list[tuple[str, str, list[str]]] = [
 
 
 def seed_demo(uow: UnitOfWork, tokens_file: str | Path) -> list[tuple[str, list[str], str]]:
-    """Create the demo users that do not exist yet and append their new tokens to `tokens_file`.
+    """Create the demo users that do not exist yet and write their new tokens to `tokens_file`.
+
+    The file keeps one line per user: a line of an earlier run for a user created now (the
+    database was reset) is replaced, since its token no longer works; other lines are kept.
 
     Returns:
         (username, roles, token) for each user created now; empty when all existed already.
@@ -40,8 +43,11 @@ def seed_demo(uow: UnitOfWork, tokens_file: str | Path) -> list[tuple[str, list[
     if created:
         path = Path(tokens_file)
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as fh:
-            for username, roles, token in created:
-                fh.write(f"{username}\t{','.join(roles)}\t{token}\n")
-        path.chmod(0o600)
+        path.touch(mode=0o600, exist_ok=True)
+        path.chmod(0o600)  # before any token is written
+        now = {username for username, _, _ in created}
+        kept = [line for line in path.read_text(encoding="utf-8").splitlines()
+                if line.strip() and line.split("\t", 1)[0] not in now]
+        new = [f"{username}\t{','.join(roles)}\t{token}" for username, roles, token in created]
+        path.write_text("".join(f"{line}\n" for line in kept + new), encoding="utf-8")
     return created

@@ -19,7 +19,7 @@ blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit", description="Audi
 class Verify(MethodView):
     @blp.response(200, VerifySchema)
     def get(self):
-        """Recompute every hash chain; `ok` is false and `problems` names the first bad event of each chain."""
+        """Recompute every hash chain; if `ok` is false, `problems` names each chain's first bad event."""
         require(AUDITOR, ADMIN)
         uow = current_app.extensions["dmflow"].uow(readonly=True)
         with uow:
