@@ -159,7 +159,7 @@ def complete_task(uow: UnitOfWork, task_id: str, data: dict[str, Any], *, actor:
             raise TaskNotReady(f"instance is {loaded.row.status}; its tasks cannot be completed now")
         validate_form(loaded.meta["forms"].get(row.form) if row.form else None, data)
         if config(uow).task_validator is not None:
-            config(uow).task_validator(uow, loaded.row, row.element_id, data)
+            config(uow).task_validator(uow, loaded.row, row.element_id, data, actor)
         wf = loaded.workflow
         task = wf.get_task_from_id(uuid.UUID(task_id))
         if task is None or task.state != TaskState.READY:

@@ -39,9 +39,11 @@ class RuntimeConfig:
     max_engine_rounds: int = 200
     # Called with (uow, instance, events) for messages a step throws that its own instance does not catch.
     router: Any = None
-    # Called with (uow, instance, element_id, data) before a human task completes; raises a DmflowError
+    # Called with (uow, instance, element_id, data, actor) before a human task completes; raises a DmflowError
     # (e.g. ValidationFailed -> 422) for rules a JSON schema cannot express (a co-signer must be seated).
     task_validator: Any = None
+    # Opaque settings of the layers above for their handlers and validators (rules, calendar, ...).
+    context: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         install_clock_hook()

@@ -35,3 +35,5 @@ class CalendarYear(Base):
     confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+from . import congress_tables  # noqa: E402, F401  (registers the congress tables on the same metadata)
+from . import proposal_tables  # noqa: E402, F401  (proposals, co-signatures, documents)

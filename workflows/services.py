@@ -14,7 +14,7 @@ from typing import Any
 from engine.steps import current_step
 
 Handler = Callable[[dict[str, Any], dict[str, Any]], Any]
-Validator = Callable[[Any, dict[str, Any]], None]
+Validator = Callable[[Any, dict[str, Any], Any], None]
 _HANDLERS: dict[str, Handler] = {}
 _VALIDATORS: dict[tuple[str, str], Validator] = {}
 
@@ -32,7 +32,7 @@ def service(name: str) -> Callable[[Handler], Handler]:
 
 
 def validator(process_id: str, element_id: str) -> Callable[[Validator], Validator]:
-    """Register a check run before a human task completes: ``fn(uow, data)`` raises a DmflowError to refuse."""
+    """Register a check run before a human task completes: ``fn(uow, data, actor)`` raises a DmflowError."""
 
     def register(fn: Validator) -> Validator:
         _VALIDATORS[(process_id, element_id)] = fn
@@ -41,11 +41,16 @@ def validator(process_id: str, element_id: str) -> Callable[[Validator], Validat
     return register
 
 
-def validate_task(uow, instance, element_id: str, data: dict[str, Any]) -> None:
+def validate_task(uow, instance, element_id: str, data: dict[str, Any], actor) -> None:
     """The engine's `task_validator` hook: run the check registered for this process and task, if any."""
     check = _VALIDATORS.get((instance.process_id, element_id))
     if check is not None:
-        check(uow, data)
+        check(uow, data, actor)
+
+
+def setting(name: str) -> Any:
+    """A domain setting (``rules``, ``calendar``) of the app running the current step."""
+    return current_step().uow.runtime.context[name]
 
 
 def handlers() -> dict[str, Handler]:

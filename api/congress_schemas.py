@@ -1,0 +1,299 @@
+"""Marshmallow schemas of the workers' congress API: roster, meetings, matters, check-in, votes, receipts."""
+
+from __future__ import annotations
+
+from flask_smorest.fields import Upload
+from marshmallow import Schema, fields, validate
+
+CATEGORIES = ["frontline", "technician", "middle_manager", "senior_manager", "other"]
+MODES = ["hear", "deliberate", "adopt", "elect"]
+CHOICES = ["for", "against", "abstain"]
+_count = {"validate": validate.Range(min=0)}
+
+
+class _Schema(Schema):
+    class Meta:
+        ordered = True
+
+
+# Roster
+class OrganisationCreateSchema(_Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    headcount = fields.Integer(required=True, validate=validate.Range(min=1),
+                               metadata={"description": "all workers (职工总数)"})
+    women_count = fields.Integer(load_default=0, **_count)
+    dispatched_count = fields.Integer(load_default=0, **_count, metadata={"description": "劳务派遣 workers"})
+
+
+class OrganisationUpdateSchema(_Schema):
+    headcount = fields.Integer(validate=validate.Range(min=1))
+    women_count = fields.Integer(**_count)
+    dispatched_count = fields.Integer(**_count)
+
+
+class OrganisationSchema(OrganisationCreateSchema):
+    id = fields.Integer()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class TermCreateSchema(_Schema):
+    organisation_id = fields.Integer(required=True)
+    number = fields.Integer(required=True, validate=validate.Range(min=1), metadata={"description": "第N届"})
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True, metadata={"description": "last day; 3 to 5 years after starts_on"})
+
+
+class TermSchema(TermCreateSchema):
+    id = fields.Integer()
+    created_at = fields.DateTime()
+
+
+class TermQuerySchema(_Schema):
+    organisation_id = fields.Integer()
+
+
+class RepresentativeCreateSchema(_Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    employee_no = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    delegation = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                               metadata={"description": "代表团(组)"})
+    category = fields.String(required=True, metadata={"description": f"one of {CATEGORIES} or its Chinese name"})
+    gender = fields.String(required=True, metadata={"description": "male/female or 男/女"})
+    dispatched = fields.Boolean(load_default=False)
+    elected_on = fields.Date(required=True)
+    username = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100),
+                             metadata={"description": "the user account the representative votes with"})
+
+
+class RepresentativeSchema(RepresentativeCreateSchema):
+    id = fields.Integer()
+    term_id = fields.Integer()
+    ended_on = fields.Date(allow_none=True)
+    end_reason = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class SeatedOnQuerySchema(_Schema):
+    on = fields.Date(metadata={"description": "only those seated on this day (default: all / today)"})
+
+
+class RosterFileSchema(_Schema):
+    file = Upload(required=True, metadata={"description": "CSV, UTF-8 (BOM accepted); Chinese or English headers"})
+
+
+class RosterImportedSchema(_Schema):
+    imported = fields.Integer()
+    representatives = fields.List(fields.Nested(RepresentativeSchema))
+
+
+class RepresentativeEndSchema(_Schema):
+    reason = fields.String(required=True, validate=validate.OneOf(["recalled", "vacated"]))
+    effective_on = fields.Date(required=True, metadata={"description": "first day no longer seated"})
+
+
+class RepresentativeAccountSchema(_Schema):
+    username = fields.String(required=True, allow_none=True, validate=validate.Length(min=1, max=100))
+
+
+class CompositionShareSchema(_Schema):
+    seats = fields.Integer()
+    share = fields.Float()
+    workforce = fields.Integer()
+    workforce_share = fields.Float()
+
+
+class CompositionViolationSchema(_Schema):
+    rule = fields.String()
+    severity = fields.String(metadata={"description": "hard: blocks convening; soft: a warning"})
+    message = fields.String()
+
+
+class CompositionSchema(_Schema):
+    term_id = fields.Integer()
+    on = fields.Date()
+    headcount = fields.Integer()
+    seated = fields.Integer()
+    min_representatives = fields.Integer()
+    managers = fields.Integer()
+    max_managers = fields.Integer()
+    women = fields.Nested(CompositionShareSchema)
+    dispatched = fields.Nested(CompositionShareSchema)
+    by_category = fields.Dict(keys=fields.String(), values=fields.Integer())
+    by_delegation = fields.Dict(keys=fields.String(), values=fields.Integer())
+    violations = fields.List(fields.Nested(CompositionViolationSchema))
+    ok = fields.Boolean()
+
+
+# Meetings, matters, check-in
+class MeetingCreateSchema(_Schema):
+    session_number = fields.Integer(required=True, validate=validate.Range(min=1), metadata={"description": "第M次"})
+    held_on = fields.Date(required=True)
+    title = fields.String(load_default=None, validate=validate.Length(max=200))
+
+
+class MeetingSchema(MeetingCreateSchema):
+    id = fields.Integer()
+    term_id = fields.Integer()
+    status = fields.String(metadata={"description": "planned, in_session or closed"})
+    created_at = fields.DateTime()
+    created_by = fields.String()
+    convened_at = fields.DateTime(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+
+
+class MeetingDetailSchema(MeetingSchema):
+    term_number = fields.Integer()
+    seated = fields.Integer(metadata={"description": "representatives seated on the meeting day"})
+    present = fields.Integer(metadata={"description": "representatives checked in"})
+
+
+class MatterCreateSchema(_Schema):
+    matter_type = fields.String(required=True, validate=validate.Length(min=1, max=60),
+                                metadata={"description": "a type of the matter_mode decision table"})
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+
+
+class MatterSchema(MatterCreateSchema):
+    id = fields.Integer()
+    meeting_id = fields.Integer()
+    position = fields.Integer()
+    mode = fields.String(metadata={"description": f"one of {MODES}"})
+    secret = fields.Boolean()
+    at_least_half_allowed = fields.Boolean()
+    decision_sha256 = fields.String()
+    created_at = fields.DateTime()
+
+
+class CheckInCreateSchema(_Schema):
+    representative_id = fields.Integer(load_default=None, allow_none=True,
+                                       metadata={"description": "presidium only; default: the caller's own seat"})
+
+
+class CheckInSchema(_Schema):
+    meeting_id = fields.Integer()
+    representative_id = fields.Integer()
+    checked_in_at = fields.DateTime()
+    checked_in_by = fields.String()
+
+
+class OpinionCreateSchema(_Schema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class OpinionSchema(OpinionCreateSchema):
+    id = fields.Integer()
+    matter_id = fields.Integer()
+    representative_id = fields.Integer()
+    created_at = fields.DateTime()
+
+
+class MatterModesSchema(_Schema):
+    decision_id = fields.String()
+    sha256 = fields.String()
+    deployment_id = fields.Integer(allow_none=True, metadata={"description": "null: the bundled table"})
+    rows = fields.List(fields.Dict())
+
+
+class DmnFileSchema(_Schema):
+    file = Upload(required=True, metadata={"description": "matter_mode.dmn"})
+
+
+class DecisionDeployedSchema(_Schema):
+    created = fields.Boolean()
+    sha256 = fields.String()
+    deployment_id = fields.Integer(allow_none=True)
+
+
+# Votes
+class VoteOpenSchema(_Schema):
+    analog = fields.Boolean(load_default=False, metadata={"description": "a paper vote; totals entered at close"})
+    majority = fields.String(load_default=None, validate=validate.OneOf(["more_than_half", "at_least_half"]))
+    allow_proxies = fields.Boolean(load_default=False)
+
+
+class PaperTotalsSchema(_Schema):
+    ballots_issued = fields.Integer(**_count)
+    ballots_cast = fields.Integer(**_count)
+    valid = fields.Integer(**_count)
+    in_favour = fields.Integer(data_key="for", attribute="for", **_count)
+    against = fields.Integer(**_count)
+    abstain = fields.Integer(**_count)
+
+
+class VoteResultSchema(PaperTotalsSchema):
+    seated = fields.Integer()
+    present = fields.Integer()
+    invalid = fields.Integer(allow_none=True)
+    rule = fields.String(metadata={"description": "more_than_half_of_all_seated or at_least_half_of_all_seated"})
+    quorum_required = fields.Integer()
+    votes_required = fields.Integer()
+    outcome = fields.String(allow_none=True, metadata={"description": "adopted or rejected"})
+
+
+class VoteSchema(_Schema):
+    id = fields.Integer()
+    matter_id = fields.Integer()
+    kind = fields.String(metadata={"description": "named, secret or analog"})
+    secret = fields.Boolean()
+    majority = fields.String()
+    allow_proxies = fields.Boolean()
+    status = fields.String()
+    opened_at = fields.DateTime()
+    opened_by = fields.String()
+    closed_at = fields.DateTime(allow_none=True)
+    closed_by = fields.String(allow_none=True)
+    seal_hash = fields.String(allow_none=True, metadata={"description": "hash of the vote.sealed audit event"})
+    result = fields.Nested(VoteResultSchema)
+
+
+class BallotCreateSchema(_Schema):
+    choice = fields.String(required=True, validate=validate.OneOf(CHOICES))
+    representative_id = fields.Integer(load_default=None, allow_none=True,
+                                       metadata={"description": "only for proxies, where the vote allows them"})
+
+
+class BallotCastSchema(_Schema):
+    vote_id = fields.Integer()
+    representative_id = fields.Integer()
+    kind = fields.String()
+    receipt = fields.String(allow_none=True, metadata={"description": "secret votes: shown once, never stored"})
+
+
+class NamedBallotSchema(_Schema):
+    representative_id = fields.Integer()
+    name = fields.String()
+    choice = fields.String()
+    cast_at = fields.DateTime()
+    cast_by = fields.String()
+
+
+class VoteBallotsSchema(_Schema):
+    vote_id = fields.Integer()
+    kind = fields.String()
+    choices = fields.List(fields.String(), metadata={"description": "secret: the sealed choices, random order"})
+    named = fields.List(fields.Nested(NamedBallotSchema))
+
+
+class VoteReceiptsSchema(_Schema):
+    vote_id = fields.Integer()
+    receipts = fields.List(fields.String(), metadata={"description": "SHA-256 of every receipt code counted"})
+
+
+class ReceiptCheckSchema(_Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+class ReceiptCheckedSchema(_Schema):
+    counted = fields.Boolean()
+
+
+class VoteVerificationSchema(_Schema):
+    vote_id = fields.Integer()
+    participants = fields.Integer()
+    ballots = fields.Integer()
+    ballots_equal_participants = fields.Boolean()
+    tally = fields.Dict(keys=fields.String(), values=fields.Integer())
+    tally_matches_result = fields.Boolean()
+    seal_matches = fields.Boolean()
+    audit_ok = fields.Boolean()

@@ -1,0 +1,90 @@
+"""Proposals (提案): listing, co-signing; generated documents (notices) for download."""
+
+from __future__ import annotations
+
+from flask import Response, current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from workflows import documents, proposals
+
+from ..auth import current_actor
+from ..schemas import StrictSchema
+
+blp = Blueprint("proposals", __name__, url_prefix="/api/v1", description="Proposals (提案) and documents")
+
+
+def _uow(readonly=False):
+    return current_app.extensions["dmflow"].uow(readonly=readonly)
+
+
+class CosignatureSchema(Schema):
+    employee_no = fields.String()
+    status = fields.String(metadata={"description": "pending, confirmed or declined"})
+    responded_at = fields.DateTime(allow_none=True)
+
+
+class ProposalSchema(Schema):
+    id = fields.Integer()
+    instance_id = fields.String()
+    title = fields.String()
+    status = fields.String(metadata={"description": "cosigning, submitted, not_registered, turned_into_opinion, "
+                                                    "merged, published"})
+    decision = fields.String(allow_none=True)
+    satisfaction = fields.String(allow_none=True)
+    implementation_status = fields.String(allow_none=True)
+    proposer = fields.String()
+    proposer_employee_no = fields.String()
+    created_at = fields.DateTime()
+    published_at = fields.DateTime(allow_none=True)
+    cosignatures = fields.List(fields.Nested(CosignatureSchema))
+
+
+class ProposalQuerySchema(StrictSchema):
+    status = fields.String()
+
+
+class CosignSchema(StrictSchema):
+    confirm = fields.Boolean(required=True, metadata={"description": "true: 附议; false: decline"})
+    comment = fields.String(load_default=None, validate=validate.Length(max=2000))
+
+
+@blp.route("/congress/proposals")
+class Proposals(MethodView):
+    @blp.arguments(ProposalQuerySchema, location="query")
+    @blp.response(200, ProposalSchema(many=True))
+    def get(self, args):
+        """Proposals, newest first (every worker may read them)."""
+        current_actor()
+        return proposals.listing(_uow(readonly=True), status=args.get("status"))
+
+
+@blp.route("/congress/proposals/<int:proposal_id>")
+class ProposalDetail(MethodView):
+    @blp.response(200, ProposalSchema)
+    def get(self, proposal_id):
+        """One proposal with its co-signatures."""
+        current_actor()
+        return proposals.detail(_uow(readonly=True), proposal_id)
+
+
+@blp.route("/congress/proposals/<int:proposal_id>/cosign")
+class Cosign(MethodView):
+    @blp.arguments(CosignSchema)
+    @blp.response(200, ProposalSchema)
+    def post(self, body, proposal_id):
+        """A co-signer confirms (附议) or declines; when all have answered, screening begins."""
+        proposals.cosign(_uow(), proposal_id, body["confirm"], body["comment"], actor=current_actor())
+        return proposals.detail(_uow(readonly=True), proposal_id)
+
+
+@blp.route("/documents/<int:document_id>")
+class DocumentFile(MethodView):
+    @blp.response(200, content_type="application/octet-stream")
+    def get(self, document_id):
+        """A generated document (notice PDF or HTML); its SHA-256 is in the header and in the audit trail."""
+        current_actor()
+        doc = documents.get(_uow(readonly=True), document_id)
+        return Response(doc.content, mimetype=doc.media_type, headers={
+            "X-Content-SHA256": doc.sha256, "Content-Disposition": f'inline; filename="{doc.filename}"'})

@@ -1,0 +1,107 @@
+"""A matter for adoption (审议通过事项) from draft to archive: deliberation, a secret vote, the notice."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from engine.worker import run_once
+
+from conftest import bundled_files
+from helpers.congress import make_congress
+from helpers.roundtrip import assert_round_trip
+
+
+def _ready(client, headers, iid):
+    assert_round_trip(client.application.extensions["dmflow"], iid)
+    body = client.get(f"/api/v1/instances/{iid}", headers=headers).get_json()
+    return body, {t["element_id"]: t["id"] for t in body["ready_tasks"]}
+
+
+def _complete(client, headers, task_id, data):
+    r = client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": data}, headers=headers)
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()
+
+
+def _draft_to_agenda(client, heads, meeting_id):
+    iid = client.post("/api/v1/instances", json={"process": "resolution", "data": {"meeting_id": meeting_id}},
+                      headers=heads["drafting"]).get_json()["id"]
+    _, ready = _ready(client, heads["auditor"], iid)
+    _complete(client, heads["drafting"], ready["draft"], {
+        "title": "关于职工福利基金使用方案的决议（草案）", "text": "一、福利基金用于职工体检。",
+        "matter_type": "welfare_fund_plan"})
+    _, ready = _ready(client, heads["auditor"], iid)
+    _complete(client, heads["delegation"], ready["deliberate"], {
+        "opinions": [{"delegation": "第一代表团", "opinion": "增加体检项目"}], "summary": "建议增加项目"})
+    _, ready = _ready(client, heads["auditor"], iid)
+    body = _complete(client, heads["drafting"], ready["revise_draft"], {
+        "title": "关于职工福利基金使用方案的决议", "text": "一、福利基金用于职工体检，增加眼科项目。",
+        "revision_notes": "采纳第一代表团意见"})
+    return iid, body
+
+
+def _vote(client, heads, meeting_id, matter_id, choices):
+    """Convene, check in every voter, open the vote, cast `choices` (one per voter), close it."""
+    p = heads["presidium"]
+    assert client.post(f"/api/v1/congress/meetings/{meeting_id}/convene", headers=p).status_code in (200, 409)
+    for name in choices:
+        client.post(f"/api/v1/congress/meetings/{meeting_id}/check-ins", json={}, headers=heads[name])
+    r = client.post(f"/api/v1/congress/matters/{matter_id}/votes", json={}, headers=p)
+    assert r.status_code == 201, r.get_json()
+    vote_id = r.get_json()["id"]
+    for name, choice in choices.items():
+        cast = client.post(f"/api/v1/congress/votes/{vote_id}/ballots", json={"choice": choice}, headers=heads[name])
+        assert cast.status_code in (200, 201), cast.get_json()
+    r = client.post(f"/api/v1/congress/votes/{vote_id}/close", json={}, headers=p)
+    assert r.status_code == 200, r.get_json()
+    return vote_id
+
+
+def _setup(client, deploy, users, services):
+    ids = make_congress(services, linked={i: f"rep{i}" for i in range(1, 23)})
+    assert deploy(bundled_files("congress")).status_code == 201
+    heads = {f"rep{i}": users.headers(f"rep{i}", "representative") for i in range(1, 23)}
+    for name, role in (("presidium", "presidium"), ("drafting", "drafting_group"), ("delegation", "delegation"),
+                       ("auditor", "auditor")):
+        heads[name] = users.headers(name, role)
+    return ids, heads
+
+
+def test_adopted_resolution_is_published_with_its_notice_and_archived(client, deploy, users, services, clock):
+    ids, heads = _setup(client, deploy, users, services)
+    iid, body = _draft_to_agenda(client, heads, ids["meeting_id"])
+    assert body["ready_tasks"] == []  # waiting for the congress to vote
+    agenda = body["data"]["vote"]
+    matters = client.get(f"/api/v1/congress/meetings/{ids['meeting_id']}/matters", headers=heads["auditor"]).get_json()
+    assert [m["id"] for m in matters] == [agenda["matter_id"]] and matters[0]["mode"] == "adopt"
+    choices = {f"rep{i}": "for" for i in range(1, 19)} | {"rep19": "against", "rep20": "against", "rep21": "abstain"}
+    _vote(client, heads, ids["meeting_id"], agenda["matter_id"], choices)
+    body, ready = _ready(client, heads["auditor"], iid)
+    assert body["data"]["vote_result"]["outcome"] == "adopted" and body["data"]["vote_result"]["for"] == 18
+    notice = body["data"]["notice"]
+    pdf = client.get(f"/api/v1/documents/{notice['document_id']}", headers=heads["rep1"])
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    assert pdf.headers["X-Content-SHA256"] == notice["sha256"]
+    html = client.get(f"/api/v1/documents/{notice['html_document_id']}", headers=heads["rep1"]).get_data(as_text=True)
+    assert "关于职工福利基金使用方案的决议" in html and "18" in html
+    history = client.get(f"/api/v1/instances/{iid}/history", headers=heads["auditor"]).get_json()
+    generated = [e["payload"]["sha256"] for e in history if e["type"] == "document.generated"]
+    assert notice["sha256"] in generated
+    assert body["status"] == "running" and body["next_timer_at"]  # published for the publication period
+    clock.set(clock.now() + timedelta(days=9))
+    run_once(services.uow)
+    assert client.get(f"/api/v1/instances/{iid}", headers=heads["auditor"]).get_json()["status"] == "completed"
+
+
+def test_rejected_resolution_goes_back_to_the_drafters(client, deploy, users, services):
+    ids, heads = _setup(client, deploy, users, services)
+    iid, body = _draft_to_agenda(client, heads, ids["meeting_id"])
+    # 15 in favour of 30 seated is exactly half: not adopted (过半数 of ALL representatives).
+    choices = {f"rep{i}": "for" for i in range(1, 16)} | {f"rep{i}": "against" for i in range(16, 22)}
+    _vote(client, heads, ids["meeting_id"], body["data"]["vote"]["matter_id"], choices)
+    body, ready = _ready(client, heads["auditor"], iid)
+    assert body["data"]["vote_result"]["outcome"] == "rejected" and list(ready) == ["decide_next"]
+    _complete(client, heads["presidium"], ready["decide_next"], {"decision": "back_to_drafters",
+                                                                  "decision_reason": "意见分歧较大"})
+    _, ready = _ready(client, heads["auditor"], iid)
+    assert list(ready) == ["revise_draft"]

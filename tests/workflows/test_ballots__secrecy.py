@@ -1,0 +1,201 @@
+"""Secret ballots: nothing in the database links a participation row to a ballot row; receipts; the seal."""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from collections import Counter
+from datetime import date
+
+import pytest
+from sqlalchemy import inspect, text
+from sqlalchemy.orm import Session
+
+import workflows.congress_tables  # noqa: F401  (registers the tables before PostgreSQL's create_all)
+from engine import audit
+from engine.errors import Conflict
+from engine.identity import Actor
+from workflows import ballots, meetings, roster
+
+ADMIN = Actor("admin", frozenset({"admin"}))
+CHAIR = Actor("chair", frozenset({"presidium"}))
+SEATS = 60
+# Who votes how, in the order they vote: a fixed shuffle, so that no ordering of choices (by choice
+# itself, say) matches it except by chance.
+PATTERN = ["for"] * 30 + ["against"] * 30
+random.Random(20260302).shuffle(PATTERN)
+LEAK_LIMIT = 48  # matching positions out of 60: about 30 by chance (sd ~3.9); 60 if an order followed casting
+
+
+def matches(sequence: list[str]) -> int:
+    """Positions where a sequence of ballot choices agrees with the choices in participation order."""
+    return max(sum(a == b for a, b in zip(sequence, PATTERN, strict=True)),
+               sum(a != b for a, b in zip(sequence, PATTERN, strict=True)))
+
+
+def rep(i: int) -> Actor:
+    return Actor(f"rep{i:03d}", frozenset({"representative"}))
+
+
+@pytest.fixture
+def secret_vote(services) -> dict:
+    """An open secret vote of 60 in which representative i, in this order, voted PATTERN[i-1]."""
+    org = roster.create_organisation(services.uow(), name="示范公司", headcount=1200, women_count=0,
+                                     dispatched_count=0, actor=ADMIN)
+    term = roster.create_term(services.uow(), org.id, number=1, starts_on=date(2026, 1, 1),
+                              ends_on=date(2030, 12, 31), actor=ADMIN)
+    csv = "姓名,工号,代表团,类别,性别,当选日期,用户名\n" + "".join(
+        f"代表{i},E{i},一团,一线职工,女,2026-01-10,rep{i:03d}\n" for i in range(1, SEATS + 1))
+    roster.import_representatives(services.uow(), term.id, csv.encode(), actor=ADMIN)
+    meeting = meetings.create_meeting(services.uow(), term.id, session_number=1, held_on=date(2026, 3, 2),
+                                      rules=services.rules, actor=CHAIR)
+    meetings.convene(services.uow(), meeting.id, rules=services.rules, actor=CHAIR)
+    for i in range(1, SEATS + 1):
+        meetings.check_in(services.uow(), meeting.id, actor=rep(i))
+    item = meetings.add_matter(services.uow(), meeting.id, matter_type="welfare_fund_plan", title="福利基金",
+                               actor=CHAIR)
+    v = ballots.open_vote(services.uow(), item.id, rules=services.rules, actor=CHAIR)
+    assert v.kind == "secret"
+    receipts = {i: ballots.cast_ballot(services.uow(), v.id, PATTERN[i - 1], actor=rep(i))["receipt"]
+                for i in range(1, SEATS + 1)}
+    return {"vote": v, "meeting": meeting.id, "receipts": receipts}
+
+
+def close(services, vote_id: int):
+    return ballots.close_vote(services.uow(), vote_id, rules=services.rules, actor=CHAIR)
+
+
+def rows(services, sql: str) -> list:
+    with services.db.connect() as conn:
+        return conn.execute(text(sql)).all()
+
+
+def test_secret_ballot_rows_carry_no_voter_no_time_and_nothing_shared_with_participation(services, secret_vote):
+    insp = inspect(services.db)
+    ballot_cols = {c["name"]: c for c in insp.get_columns("congress_secret_ballots")}
+    participation_cols = {c["name"] for c in insp.get_columns("congress_participation")}
+    assert set(ballot_cols) == {"id", "vote_id", "choice"}
+    assert set(ballot_cols) & participation_cols == {"vote_id"}
+    assert participation_cols == {"vote_id", "representative_id", "receipt_hash", "cast_by"}
+    for table in ("congress_secret_ballots", "congress_participation"):
+        assert not [c for c in insp.get_columns(table) if "TIME" in str(c["type"]).upper()
+                    or "DATE" in str(c["type"]).upper()], f"{table} has a time column"
+    assert [(fk["constrained_columns"], fk["referred_table"]) for fk in
+            insp.get_foreign_keys("congress_secret_ballots")] == [(["vote_id"], "congress_votes")]
+
+
+def test_ballots_equal_participants_after_a_secret_vote(services, secret_vote):
+    vote_id = secret_vote["vote"].id
+    [(participants,)] = rows(services, f"SELECT COUNT(*) FROM congress_participation WHERE vote_id = {vote_id}")
+    choices = Counter(c for (c,) in rows(services, f"SELECT choice FROM congress_secret_ballots "
+                                                   f"WHERE vote_id = {vote_id}"))
+    assert participants == sum(choices.values()) == SEATS and choices == Counter(PATTERN)
+    close(services, vote_id)
+    report = ballots.verify(services.uow(readonly=True), vote_id)
+    assert {k: report[k] for k in ("participants", "ballots", "ballots_equal_participants", "tally_matches_result",
+                                   "seal_matches", "audit_ok")} == {
+        "participants": 60, "ballots": 60, "ballots_equal_participants": True, "tally_matches_result": True,
+        "seal_matches": True, "audit_ok": True}
+
+
+def test_secret_ballot_ids_are_random_uuid4(services, secret_vote):
+    ids = [i for (i,) in rows(services, "SELECT id FROM congress_secret_ballots")]
+    assert len(set(ids)) == SEATS and all(uuid.UUID(i).version == 4 for i in ids)
+    hashes = {h for (h,) in rows(services, "SELECT receipt_hash FROM congress_participation")}
+    assert not hashes & set(ids)
+
+
+def test_no_order_of_ballot_rows_follows_the_order_of_participation(services, secret_vote, backend):
+    assert matches(PATTERN) == SEATS > LEAK_LIMIT  # the measure sees a leak when there is one
+    orders = ["", "ORDER BY id", "ORDER BY id DESC", "ORDER BY vote_id", "ORDER BY choice", "ORDER BY choice DESC"]
+    if backend == "postgres":
+        orders += ["ORDER BY ctid", "ORDER BY ctid DESC", "ORDER BY xmin::text::bigint"]
+        xmins = rows(services, "SELECT DISTINCT xmin::text FROM congress_secret_ballots")
+        assert len(xmins) == 1, "every ballot must carry the transaction id of the last cast"
+    else:
+        with pytest.raises(Exception, match="rowid"):
+            rows(services, "SELECT rowid FROM congress_secret_ballots")
+    for order in orders:
+        sequence = [c for (c,) in rows(services, f"SELECT choice FROM congress_secret_ballots {order}")]
+        assert matches(sequence) <= LEAK_LIMIT, f"ballots {order or '(storage order)'} follow the casting order"
+
+
+def test_seal_records_the_choices_in_random_order_and_the_receipts_counted(services, secret_vote):
+    vote_id = secret_vote["vote"].id
+    with pytest.raises(Conflict):
+        ballots.published_receipts(services.uow(readonly=True), vote_id)
+    closed = close(services, vote_id)
+    [(payload, digest)] = rows(services, "SELECT payload, hash FROM audit_events WHERE event_type = 'vote.sealed'")
+    sealed = json.loads(payload)
+    assert digest == closed.seal_hash
+    assert set(sealed) == {"vote_id", "matter_id", "rule", "result", "ballots", "receipts"}
+    assert Counter(sealed["ballots"]) == Counter(PATTERN) and matches(sealed["ballots"]) <= LEAK_LIMIT
+    assert sealed["receipts"] == sorted(h for (h,) in rows(services, "SELECT receipt_hash FROM congress_participation"))
+    assert sealed["result"]["for"] == 30 and sealed["result"]["outcome"] == "rejected"
+    with Session(services.db) as session:
+        assert audit.verify(session).ok
+
+
+def test_receipt_shows_the_ballot_was_counted_without_revealing_the_choice(services, secret_vote):
+    vote_id, receipts = secret_vote["vote"].id, secret_vote["receipts"]
+    close(services, vote_id)
+    published = ballots.published_receipts(services.uow(readonly=True), vote_id)
+    assert len(published) == SEATS and published == sorted(published)
+    assert all(ballots.receipt_counted(services.uow(readonly=True), vote_id, code) for code in receipts.values())
+    assert ballots.receipt_counted(services.uow(readonly=True), vote_id, receipts[1].lower().replace("-", " "))
+    assert not ballots.receipt_counted(services.uow(readonly=True), vote_id, "0000-0000-0000-0000")
+    [(stored,)] = rows(services, "SELECT COUNT(*) FROM congress_participation WHERE receipt_hash = "
+                                 f"'{ballots.receipt_hash(receipts[1])}'")
+    stored_rows = rows(services, "SELECT * FROM congress_participation")
+    assert stored == 1 and all(receipts[1] not in str(r) for r in stored_rows)
+
+
+def test_participation_events_in_the_audit_trail_carry_no_choice(services, secret_vote):
+    payloads = [json.loads(p) for (p,) in rows(services, "SELECT payload FROM audit_events "
+                                                         "WHERE event_type = 'vote.participated'")]
+    assert len(payloads) == SEATS and all(set(p) == {"vote_id", "representative_id"} for p in payloads)
+    assert rows(services, "SELECT COUNT(*) FROM audit_events WHERE event_type = 'ballot.cast'") == [(0,)]
+
+
+def test_secret_ballots_stay_sealed_until_the_close(services, secret_vote):
+    with pytest.raises(Conflict):
+        ballots.ballots(services.uow(readonly=True), secret_vote["vote"].id)
+    close(services, secret_vote["vote"].id)
+    shown = ballots.ballots(services.uow(readonly=True), secret_vote["vote"].id)
+    assert shown["named"] == [] and Counter(shown["choices"]) == Counter(PATTERN)
+
+
+def test_concurrent_secret_ballots_keep_ballots_equal_to_participants(services):
+    """Casts racing each other (and a repeated cast) never lose or duplicate a ballot."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    org = roster.create_organisation(services.uow(), name="并发公司", headcount=600, women_count=0,
+                                     dispatched_count=0, actor=ADMIN)
+    term = roster.create_term(services.uow(), org.id, number=1, starts_on=date(2026, 1, 1),
+                              ends_on=date(2030, 12, 31), actor=ADMIN)
+    csv = "姓名,工号,代表团,类别,性别,当选日期,用户名\n" + "".join(
+        f"代表{i},E{i},一团,一线职工,女,2026-01-10,rep{i:03d}\n" for i in range(1, 31))
+    roster.import_representatives(services.uow(), term.id, csv.encode(), actor=ADMIN)
+    meeting = meetings.create_meeting(services.uow(), term.id, session_number=1, held_on=date(2026, 3, 2),
+                                      rules=services.rules, actor=CHAIR)
+    meetings.convene(services.uow(), meeting.id, rules=services.rules, actor=CHAIR)
+    for i in range(1, 31):
+        meetings.check_in(services.uow(), meeting.id, actor=rep(i))
+    item = meetings.add_matter(services.uow(), meeting.id, matter_type="election", title="职工董事", actor=CHAIR)
+    vote_id = ballots.open_vote(services.uow(), item.id, rules=services.rules, actor=CHAIR).id
+
+    def cast(i: int) -> str:
+        try:
+            ballots.cast_ballot(services.uow(), vote_id, PATTERN[i], actor=rep(i % 30 + 1))
+            return "ok"
+        except Conflict:
+            return "conflict"
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        outcomes = Counter(pool.map(cast, range(36)))  # representatives 1..6 try twice
+    assert outcomes == {"ok": 30, "conflict": 6}
+    closed = close(services, vote_id)
+    report = ballots.verify(services.uow(readonly=True), vote_id)
+    assert closed.ballots_cast == report["participants"] == report["ballots"] == 30
+    assert report["ballots_equal_participants"] and report["tally_matches_result"] and report["audit_ok"]
