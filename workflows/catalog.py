@@ -11,7 +11,7 @@ from engine.identity import Actor
 from engine.parsing import SourceFile
 from engine.unit_of_work import UnitOfWork
 
-from . import calendar, rules
+from . import calendar, meetings, rules
 
 DEPLOYABLE = (".bpmn", ".dmn", ".json")
 
@@ -45,8 +45,15 @@ def read_folder(folder: Path) -> list[SourceFile]:
 def deploy_bundled(uow: UnitOfWork, bpmn_dir: str | Path, *, actor: Actor) -> list[DeployResult]:
     """Deploy every procedure folder; unchanged diagrams keep their version (safe to run repeatedly).
 
+    The congress's matter-mode decision table is put in force too (it is read by the domain, not by a
+    process, so a change to it alone is no new process version).
+
     Raises:
-        InvalidDiagram: a bundled diagram cannot be deployed.
+        InvalidDiagram: a bundled diagram or decision table cannot be deployed.
     """
-    return [deploy(uow, read_folder(folder), actor=actor, name=f"bundled:{folder.name}")
-            for folder in procedure_folders(bpmn_dir)]
+    results = [deploy(uow, read_folder(folder), actor=actor, name=f"bundled:{folder.name}")
+               for folder in procedure_folders(bpmn_dir)]
+    table = Path(bpmn_dir) / "congress" / meetings.DMN_FILE
+    if table.is_file():
+        meetings.deploy_matter_modes(uow, table.read_bytes(), actor=actor)
+    return results

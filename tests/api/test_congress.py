@@ -262,3 +262,21 @@ def test_admins_seat_recall_and_link_representatives_and_update_the_workforce(co
     composition = c.call("get", f"/terms/{term_id}/composition?on=2026-03-02", c.chair, 200).get_json()
     assert composition["min_representatives"] == 35 and composition["violations"][0]["rule"] == "min_representatives"
     c.call("patch", f"/organisations/{org_id}", c.admin, 422, json={"women_count": 701})
+
+
+def test_bundled_deployment_puts_the_edited_matter_mode_table_in_force(app, services, tmp_path, client, login_as):
+    import shutil
+
+    from conftest import ROOT
+    from engine.identity import SYSTEM
+    from workflows.catalog import deploy_bundled
+
+    shutil.copytree(ROOT / "bpmn", tmp_path / "bpmn")
+    table = tmp_path / "bpmn" / "congress" / "matter_mode.dmn"
+    deploy_bundled(services.uow(), tmp_path / "bpmn", actor=SYSTEM)
+    before = client.get("/api/v1/congress/matter-modes", headers=login_as("auditor")).get_json()
+    table.write_text(table.read_text(encoding="utf-8").replace('name="议题审议方式与表决方式"', 'name="议题审议方式"'),
+                     encoding="utf-8")
+    deploy_bundled(services.uow(), tmp_path / "bpmn", actor=SYSTEM)
+    after = client.get("/api/v1/congress/matter-modes", headers=login_as("auditor")).get_json()
+    assert after["sha256"] != before["sha256"] and after["deployment_id"]
