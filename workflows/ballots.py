@@ -48,12 +48,14 @@ def open_vote(uow: UnitOfWork, matter_id: int, *, rules: r.Rules, actor: Actor, 
         analog: a paper vote whose totals the presidium enters at the close.
         majority: ``more_than_half`` (过半数, 民主管理规定 第20条, the default from ``rules``) or
             ``at_least_half`` (半数以上, 集体合同规定 第36条, only where the table allows it).
-        allow_proxies: whether a present representative may cast an absent one's ballot (default off).
+        allow_proxies: whether a present representative may cast an absent one's ballot; only where the
+            rules allow proxies at all (``proxies_allowed``, default off).
 
     Raises:
         NotFound. Conflict: the matter takes no vote, already has one, or the meeting is not in session.
         RuleConflict ``congress_quorum``: fewer than 2/3 of all seated representatives are present.
-        RuleViolation ``adoption_rule``: 半数以上 asked for a matter that must be adopted by 过半数.
+        RuleViolation ``adoption_rule``: 半数以上 asked for a matter that must be adopted by 过半数;
+            ``proxies_allowed``: proxies asked for where the rules forbid them.
     """
     try:
         majority = r.Majority(majority or rules.adoption_rule)
@@ -75,6 +77,9 @@ def open_vote(uow: UnitOfWork, matter_id: int, *, rules: r.Rules, actor: Actor, 
             raise RuleViolation("半数以上 applies to collective-contract drafts only (集体合同规定 第36条); this "
                                 "matter needs 过半数 of all representatives (民主管理规定 第20条)", "adoption_rule",
                                 {"majority": [majority.value]})
+        if allow_proxies and not rules.proxies_allowed:
+            raise RuleViolation("proxy ballots are not allowed by this congress's rules (RULE_PROXIES_ALLOWED)",
+                                "proxies_allowed", {"allow_proxies": ["not allowed"]})
         variant = _variant(rules, majority)
         seated = len(roster.seated(s, meeting.term_id, meeting.held_on))
         present = len(present_ids(s, meeting))

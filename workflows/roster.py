@@ -20,9 +20,9 @@ from . import rules as r
 from .calendar import add_months
 from .congress_tables import Organisation, Representative, Term
 from .errors import RuleViolation
+from .services import rules_of
 
 TZ = ZoneInfo("Asia/Shanghai")
-TERM_YEARS = (3, 5)  # 届 of 3-5 years (rules.md §2.1, U); not yet a field of workflows.rules.Rules
 CATEGORIES = {"frontline": "一线职工", "technician": "技术人员", "middle_manager": "中层管理人员",
               "senior_manager": "高层管理人员(领导人员)", "other": "其他"}
 MANAGERS = frozenset({"middle_manager", "senior_manager"})  # 中层以上管理人员和领导人员 (~第26条, U)
@@ -115,13 +115,13 @@ def list_organisations(uow: UnitOfWork) -> list[Organisation]:
 
 def create_term(uow: UnitOfWork, organisation_id: int, *, number: int, starts_on: dt.date, ends_on: dt.date,
                 actor: Actor) -> Term:
-    """Open a congress term (第N届) of 3 to 5 years.
+    """Open a congress term (第N届) of 3 to 5 years (``congress_term_years``).
 
     Raises:
         NotFound: no such organisation. RuleViolation ``congress_term_years``: not 3-5 years.
         Conflict: the organisation already has a term with this number.
     """
-    lo, hi = TERM_YEARS
+    lo, hi = rules_of(uow).congress_term_years
     if not add_months(starts_on, 12 * lo) - dt.timedelta(days=1) <= ends_on <= add_months(starts_on, 12 * hi):
         raise RuleViolation(f"a congress term lasts {lo} to {hi} years; {starts_on} to {ends_on} does not",
                             "congress_term_years", {"ends_on": [f"must be {lo} to {hi} years after starts_on"]})

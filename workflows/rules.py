@@ -67,6 +67,9 @@ class Rules:
     negotiators_min_per_side: int = _rule(3, "集体合同规定 第19条: equal, at least 3 per side (V)")
     outside_experts_max_share: Fraction = _rule(Fraction(1, 3), "集体合同规定 第23条 (V)")
     contract_term_years: tuple[int, int] = _rule((1, 3), "集体合同规定 第38条: 一般为1至3年 (V)")
+    congress_term_years: tuple[int, int] = _rule((3, 5), "民主管理规定: 职代会每届任期3至5年 (U; practice V~)")
+    proxies_allowed: bool = _rule(False, "practice: one ballot per representative, no proxies unless the "
+                                         "congress's own rules allow them (issue 4)")
     day_mode: DayMode = _rule(DayMode.CALENDAR, "rules.md §0.4: 日 nationally, 工作日 in some local rules")
 
     def __post_init__(self) -> None:
@@ -140,6 +143,14 @@ def _coerce(name: str, kind: type, value: Any) -> Any:
             value = Fraction(value)
             if not 0 < value <= 1:
                 raise ValueError("expected a fraction in (0, 1]")
+            return value
+        if kind is bool:
+            words = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False,
+                     "off": False}
+            if isinstance(value, str) and value.strip().lower() in words:
+                return words[value.strip().lower()]
+            if not isinstance(value, bool):
+                raise ValueError("expected true or false")
             return value
         if kind is tuple:
             if isinstance(value, str):

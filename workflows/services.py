@@ -53,6 +53,14 @@ def setting(name: str) -> Any:
     return current_step().uow.runtime.context[name]
 
 
+def rules_of(uow) -> Any:
+    """The statutory rules in force for the app this unit of work belongs to (defaults without an app)."""
+    from .rules import Rules
+
+    context = getattr(uow.runtime, "context", None) or {}
+    return context.get("rules") or Rules()
+
+
 def handlers() -> dict[str, Handler]:
     """Every registered handler (each procedure's module registers its own when imported here)."""
     from . import congress_handlers, contract_handlers, disclosure_handlers  # noqa: F401

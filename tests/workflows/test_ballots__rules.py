@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
@@ -186,9 +187,16 @@ class TestBallots:
         with pytest.raises(Forbidden, match="no proxies"):
             ballots.cast_ballot(services.uow(), open_named, "for", actor=rep(1), representative_id=rep_id(services, 2))
 
+    def test_proxies_are_refused_unless_the_rules_allow_them(self, services, meeting):
+        check_in(services, meeting, *range(1, 41))
+        with pytest.raises(RuleViolation, match="proxy"):
+            open_vote(services, matter(services, meeting), allow_proxies=True)
+
     def test_proxy_ballot_is_accepted_only_when_the_vote_allows_proxies(self, services, meeting):
         check_in(services, meeting, *range(1, 41))
-        v = open_vote(services, matter(services, meeting), allow_proxies=True)
+        permissive = dataclasses.replace(services.rules, proxies_allowed=True)
+        v = ballots.open_vote(services.uow(), matter(services, meeting), rules=permissive, actor=CHAIR,
+                              allow_proxies=True)
         cast = ballots.cast_ballot(services.uow(), v.id, "for", actor=rep(1), representative_id=rep_id(services, 59))
         assert cast["representative_id"] == rep_id(services, 59)
         closed = close(services, v.id)

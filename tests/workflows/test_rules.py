@@ -220,3 +220,15 @@ def test_helpers_bind_the_rules_for_bpmn_scripts():
     assert helpers["rule"]("congress_quorum") == "2/3"
     with pytest.raises(ValueError, match="unknown rule"):
         helpers["rule"]("no_such_rule")
+
+
+def test_proxies_are_off_by_default_and_configurable():
+    assert Rules().proxies_allowed is False
+    assert Rules.from_mapping({"RULE_PROXIES_ALLOWED": "true"}).proxies_allowed is True
+    with pytest.raises(ValueError, match="proxies_allowed"):
+        Rules.from_mapping({"RULE_PROXIES_ALLOWED": "perhaps"})
+
+
+def test_congress_term_is_3_to_5_years_by_default_and_configurable():
+    assert Rules().congress_term_years == (3, 5)
+    assert Rules.from_mapping({"RULE_CONGRESS_TERM_YEARS": "3-4"}).congress_term_years == (3, 4)
