@@ -70,6 +70,7 @@ class Services:
         helpers = script_helpers(self.calendar, self.rules)
         self.runtime = RuntimeConfig(script_engine=make_script_engine(helpers=helpers, services=handlers()),
                                      router=route_thrown, task_validator=validate_task,
+                                     context={"rules": self.rules, "calendar": self.calendar},
                                      spec_cache=SpecCache(int(cfg["SPEC_CACHE_SIZE"])),
                                      max_tree_depth=int(cfg["MAX_TREE_DEPTH"]))
 
@@ -113,6 +114,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     api.register_converter(IsoDateConverter, lambda _: {"type": "string", "format": "date"})
     for blp in BLUEPRINTS:
         api.register_blueprint(blp)
+    if app.config.get("BENCH_ENDPOINTS"):  # the floor and naive baselines of bench/; never in production
+        from .resources import bench
+
+        api.register_blueprint(bench.blp)
     app.register_blueprint(assets.blp)
     errors.register(app)
     return app

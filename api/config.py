@@ -25,6 +25,12 @@ class Config:
     # How often each process re-reads the admin-entered legal calendar (holidays, adjusted working days).
     CALENDAR_REFRESH_SECONDS = 60
     SPEC_CACHE_SIZE = 256
+    # Registers /api/v1/_bench (the floor and naive baselines of bench/); never set in production.
+    BENCH_ENDPOINTS = False
+    # Signs the web pages' session cookie. Unset: generated once into SECRET_KEY_FILE (var/secret_key).
+    # Several hosts behind one load balancer must share it: set DMFLOW_SECRET_KEY on each.
+    SECRET_KEY = None
+    SECRET_KEY_FILE = str(Path(os.getcwd()) / "var" / "secret_key")
 
     API_TITLE = "dmflow"
     API_VERSION = "v1"
