@@ -90,9 +90,10 @@ class ProcessVersion(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"))
     bpmn_filename: Mapped[str] = mapped_column(String(255))
-    spec_json: Mapped[str] = mapped_column(Text)
-    subprocess_specs_json: Mapped[str] = mapped_column(Text)
-    meta_json: Mapped[str] = mapped_column(Text)
+    # Large and immutable: loaded only when a process's spec cache misses (or a version is shown).
+    spec_json: Mapped[str] = mapped_column(Text, deferred=True)
+    subprocess_specs_json: Mapped[str] = mapped_column(Text, deferred=True)
+    meta_json: Mapped[str] = mapped_column(Text, deferred=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

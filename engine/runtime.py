@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import datetime
 from typing import Any
@@ -68,7 +67,7 @@ def create_instance(uow: UnitOfWork, pv: ProcessVersion, *, actor: str, data: di
             message of a message start event, or to make a scheduled start timer due).
     """
     s = uow.session
-    spec, subs = config(uow).spec_cache.get(pv.id, pv.spec_json, pv.subprocess_specs_json)
+    spec, subs, meta = config(uow).spec_cache.get(pv)
     wf = BpmnWorkflow(spec, subs, script_engine=config(uow).script_engine)
     wf.get_next_task(state=TaskState.READY).data.update(data or {})
     now = uow.now()
@@ -82,7 +81,7 @@ def create_instance(uow: UnitOfWork, pv: ProcessVersion, *, actor: str, data: di
         "process_id": pv.process_id, "version": pv.version, "business_key": business_key, "data": data or {},
         **({"trigger": trigger} if trigger else {}),
     }, actor=actor, instance_id=inst.id)
-    loaded = Loaded(inst, pv, json.loads(pv.meta_json), wf)
+    loaded = Loaded(inst, pv, meta, wf)
     error = None
     if prepare is not None:
         try:

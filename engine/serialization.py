@@ -62,25 +62,31 @@ def load_spec(spec_json: str):
 
 
 class SpecCache:
-    """Restored spec objects per process version id, LRU-bounded; specs are immutable once deployed."""
+    """Restored specs and parsed metadata per process version id, LRU-bounded (deployed versions never change).
+
+    The stored JSON is read from the version row only on a miss: the columns are deferred, so a step
+    that hits the cache never loads them.
+    """
 
     def __init__(self, size: int = 256):
         self._size = size
-        self._items: OrderedDict[int, tuple[Any, dict[str, Any]]] = OrderedDict()
+        self._items: OrderedDict[int, tuple[Any, dict[str, Any], dict[str, Any]]] = OrderedDict()
         self._lock = threading.Lock()
         self.loads = 0
 
-    def get(self, version_id: int, spec_json: str, subprocess_specs_json: str) -> tuple[Any, dict[str, Any]]:
+    def get(self, version) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+        """(spec, subprocess specs, metadata) of a `ProcessVersion` row."""
         with self._lock:
-            hit = self._items.get(version_id)
+            hit = self._items.get(version.id)
             if hit is not None:
-                self._items.move_to_end(version_id)
+                self._items.move_to_end(version.id)
                 return hit
-        spec = load_spec(spec_json)
-        subs = {k: SERIALIZER.from_dict(v) for k, v in json.loads(subprocess_specs_json).items()}
+        spec = load_spec(version.spec_json)
+        subs = {k: SERIALIZER.from_dict(v) for k, v in json.loads(version.subprocess_specs_json).items()}
+        entry = (spec, subs, json.loads(version.meta_json))
         with self._lock:
             self.loads += 1
-            self._items[version_id] = (spec, subs)
+            self._items[version.id] = entry
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
-        return spec, subs
+        return entry

@@ -296,7 +296,7 @@ def load(uow: UnitOfWork, instance_id: str, *, lock: bool = True) -> Loaded:
     if row is None:
         raise NotFound(f"instance '{instance_id}' does not exist")
     pv = s.get(ProcessVersion, row.process_version_id)
-    spec, subs = config(uow).spec_cache.get(pv.id, pv.spec_json, pv.subprocess_specs_json)
+    spec, subs, meta = config(uow).spec_cache.get(pv)
     wf = load_instance(row.state_json, row.serializer_version, spec, subs)
     wf.script_engine = config(uow).script_engine
-    return Loaded(row, pv, json.loads(pv.meta_json), wf)
+    return Loaded(row, pv, meta, wf)

@@ -37,6 +37,7 @@ class UnitOfWork:
         self._factory = sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)
         self.session: Session | None = None
         self._depth = 0
+        self._heads: dict = {}  # audit chain heads locked in this transaction
         self.after_commit: list = []
 
     def __enter__(self) -> UnitOfWork:
@@ -44,6 +45,7 @@ class UnitOfWork:
         if self._depth == 0:
             self.session = self._factory()
             self.after_commit = []
+            self._heads = {}
         self._depth += 1
         return self
 
@@ -83,4 +85,4 @@ class UnitOfWork:
               instance_id: str | None = None) -> audit.AuditEvent:
         """Append an audit event to `chain` in this transaction."""
         return audit.append(self.session, chain, event_type, payload, actor=actor,
-                            occurred_at=self.clock.now(), instance_id=instance_id)
+                            occurred_at=self.clock.now(), instance_id=instance_id, heads=self._heads)
