@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install system-deps run test lint bench bench-quick clean
+.PHONY: install system-deps browser run test lint bench bench-quick clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,17 @@ run: install
 	$(BIN)/dmflow demo seed --tokens-file var/demo-tokens.txt
 	$(BIN)/dmflow serve --host $(HOST) --port $(PORT)
 
-test: install
+# The browser tests drive Debian's Chromium (never `playwright install`: it downloads a browser build, which
+# fails here). Installed with apt when missing and we may; otherwise the browser tests skip and say why.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    echo "installing chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "warning: no /usr/bin/chromium; the browser tests (tests/ui) will be skipped"; fi; \
+	fi
+
+test: install browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install

@@ -26,7 +26,7 @@ from workflows.catalog import script_helpers
 from workflows.rules import Rules
 from workflows.services import handlers, validate_task
 
-from . import assets, errors
+from . import assets, errors, web
 from .config import Config
 
 
@@ -119,5 +119,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
         api.register_blueprint(bench.blp)
     app.register_blueprint(assets.blp)
+    web.init_app(app)  # the pages under /: session login, CSRF; SECRET_KEY generated into var/ if unset
     errors.register(app)
     return app

@@ -6,8 +6,10 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, send_from_directory
 
-# Only these packages' distribution folders are exposed.
-PACKAGES = {"swagger-ui-dist": "", "bpmn-js": "dist"}
+# Only these packages' distribution folders are exposed. A scoped package is served under its scope:
+# /vendor/@bpmn-io/properties-panel.css is node_modules/@bpmn-io/properties-panel/dist/assets/properties-panel.css.
+PACKAGES = {"swagger-ui-dist": "", "bpmn-js": "dist", "bpmn-js-properties-panel": "dist",
+            "@bpmn-io": "properties-panel/dist/assets"}
 
 blp = Blueprint("assets", __name__)
 

@@ -15,7 +15,7 @@ from engine.identity import SYSTEM, create_user, issue_token
 from engine.parsing import SourceFile
 from workflows import models
 from workflows.catalog import deploy_bundled, read_folder
-from workflows.demo import seed_demo
+from workflows.demo import seed_congress, seed_demo
 
 from . import create_app
 
@@ -111,6 +111,23 @@ def users_token(username: str) -> None:
         _fail(error)
 
 
+@users_group.command("password")
+@click.argument("username")
+@click.option("--generate", is_flag=True, help="Set a random password and print it (shown once).")
+@with_appcontext
+def users_password(username: str, generate: bool) -> None:
+    """Set a user's login password for the web pages (prompted twice, or --generate)."""
+    from engine.passwords import generate_password, set_password
+
+    password = generate_password() if generate else click.prompt("Password", hide_input=True,
+                                                                 confirmation_prompt=True)
+    try:
+        set_password(_services().uow(), username, password, actor=SYSTEM)
+    except DmflowError as error:
+        _fail(error)
+    click.echo(password if generate else f"password set for {username}")
+
+
 @main.group("demo")
 def demo_group() -> None:
     """Demo organisation."""
@@ -122,12 +139,14 @@ def demo_group() -> None:
 def demo_seed(tokens_file: str) -> None:
     """Create one demo user per role (once) and save their tokens."""
     created = seed_demo(_services().uow(), tokens_file)
+    if seed_congress(_services().uow(), _services().rules):
+        click.echo("demo congress created: 华东机械制造有限公司, 5th term, 30 representatives, a planned meeting")
     if not created:
         click.echo(f"demo organisation already present; tokens are in {tokens_file}")
         return
-    click.echo(f"demo users created (tokens saved to {tokens_file}; shown only now):")
-    for username, roles, token in created:
-        click.echo(f"  {username:<16} {','.join(roles):<28} {token}")
+    click.echo(f"demo users created (passwords and tokens saved to {tokens_file}; shown only now):")
+    for username, roles, token, password in created:
+        click.echo(f"  {username:<16} {','.join(roles):<36} {password:<20} {token}")
 
 
 @main.group("audit")

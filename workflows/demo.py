@@ -1,4 +1,4 @@
-"""A demo organisation: one user per role, created once, their tokens written to a file."""
+"""A demo organisation: one user per role (tokens written to a file) and a small workers' congress, created once."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from engine.identity import SYSTEM, create_user
 from engine.models import User
+from engine.passwords import generate_password, set_password
 from engine.unit_of_work import UnitOfWork
 
 # username, display name (zh-CN), roles
@@ -20,17 +21,65 @@ DEMO_USERS: list[tuple[str, str, list[str]]] = [
     ("committee_zhang", "张伟（提案工作委员会）", ["proposal_committee"]),
     ("union_chair", "刘洋（工会主席）", ["union_chair", "presidium"]),
     ("hr_chen", "陈静（人力资源部）", ["hr"]),
+    ("drafting_zhou", "周敏（起草组）", ["drafting_group"]),
+    ("delegation_wu", "吴刚（第一代表团团长）", ["delegation", "representative"]),
+    ("dept_logistics", "后勤保障部", ["handling_department"]),
+    ("liaison_sun", "孙丽（劳动保障联络员）", ["liaison"]),
 ]
 
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹"
+_GIVEN = ["芳", "强", "伟", "洋", "静", "敏", "刚", "丽", "军", "磊", "娜", "涛", "燕", "杰", "霞"]
+# seat number -> demo account that votes with it (the others are seated without an account)
+_LINKED = {1: "rep_wang", 2: "rep_li", 3: "delegation_wu"}
 
-def seed_demo(uow: UnitOfWork, tokens_file: str | Path) -> list[tuple[str, list[str], str]]:
-    """Create the demo users that do not exist yet and write their new tokens to `tokens_file`.
+
+def _roster_csv() -> bytes:
+    categories = ["一线职工"] * 22 + ["技术人员"] * 4 + ["中层管理人员"] * 3 + ["高层管理人员(领导人员)"]
+    names = {1: "王芳", 2: "李强", 3: "吴刚"}
+    lines = ["姓名,工号,代表团,类别,性别,派遣,当选日期,用户名"]
+    for i in range(1, 31):
+        name = names.get(i, _SURNAMES[i % len(_SURNAMES)] + _GIVEN[i % len(_GIVEN)] + ("" if i < 16 else "红"))
+        lines.append(f"{name},E{i:04d},第{(i - 1) % 3 + 1}代表团,{categories[i - 1]},{'女' if i % 2 else '男'},"
+                     f"{'是' if i in (28, 29) else '否'},2025-01-01,{_LINKED.get(i, '')}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def seed_congress(uow: UnitOfWork, rules) -> bool:
+    """A demo enterprise with its 5th congress term, 30 seated representatives and a planned meeting.
+
+    Returns:
+        False when a demo organisation exists already (nothing is changed).
+    """
+    import datetime as dt
+
+    from . import meetings, roster
+    from .congress_tables import Organisation
+
+    with uow:
+        if uow.session.scalar(select(Organisation.id).limit(1)) is not None:
+            return False
+    org = roster.create_organisation(uow, name="华东机械制造有限公司", headcount=600, women_count=250,
+                                     dispatched_count=30, actor=SYSTEM)
+    term = roster.create_term(uow, org.id, number=5, starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2029, 12, 31),
+                              actor=SYSTEM)
+    roster.import_representatives(uow, term.id, _roster_csv(), actor=SYSTEM)
+    today = roster.local_date(uow.now())
+    meetings.create_meeting(uow, term.id, session_number=2, held_on=max(today + dt.timedelta(days=14),
+                                                                          dt.date(2025, 1, 2)),
+                            rules=rules, actor=SYSTEM, title="第五届职工代表大会第二次会议")
+    return True
+
+
+def seed_demo(uow: UnitOfWork, tokens_file: str | Path) -> list[tuple[str, list[str], str, str]]:
+    """Create the demo users that do not exist yet, with a token and a web password each, saved to `tokens_file`.
+
+    Each line of the file is ``username<TAB>roles<TAB>token<TAB>password``.
 
     The file keeps one line per user: a line of an earlier run for a user created now (the
     database was reset) is replaced, since its token no longer works; other lines are kept.
 
     Returns:
-        (username, roles, token) for each user created now; empty when all existed already.
+        (username, roles, token, password) for each user created now; empty when all existed already.
     """
     with uow:
         existing = set(uow.session.scalars(select(User.username)))
@@ -39,15 +88,17 @@ def seed_demo(uow: UnitOfWork, tokens_file: str | Path) -> list[tuple[str, list[
         if username in existing:
             continue
         _, token = create_user(uow, username, roles, actor=SYSTEM, display_name=display, token_label="demo")
-        created.append((username, roles, token))
+        password = generate_password()
+        set_password(uow, username, password, actor=SYSTEM)
+        created.append((username, roles, token, password))
     if created:
         path = Path(tokens_file)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.touch(mode=0o600, exist_ok=True)
         path.chmod(0o600)  # before any token is written
-        now = {username for username, _, _ in created}
+        now = {username for username, *_ in created}
         kept = [line for line in path.read_text(encoding="utf-8").splitlines()
                 if line.strip() and line.split("\t", 1)[0] not in now]
-        new = [f"{username}\t{','.join(roles)}\t{token}" for username, roles, token in created]
+        new = [f"{username}\t{','.join(roles)}\t{token}\t{password}" for username, roles, token, password in created]
         path.write_text("".join(f"{line}\n" for line in kept + new), encoding="utf-8")
     return created

@@ -239,7 +239,8 @@ def test_users_token_for_an_unknown_user_exits_1(runner):
 def read_tokens(path) -> dict[str, list[tuple[str, str]]]:
     lines: dict[str, list[tuple[str, str]]] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
-        username, roles, token = line.split("\t")
+        username, roles, token, password = line.split("\t")
+        assert len(password) >= 12  # a generated web password beside the API token
         lines.setdefault(username, []).append((roles, token))
     return lines
 
@@ -273,7 +274,7 @@ def test_demo_seed_twice_creates_once_and_the_tokens_file_holds_each_user_once(r
 def test_demo_seed_on_a_reset_database_replaces_the_stale_tokens_in_the_file(runner, client, services,
                                                                              tmp_path):
     tokens_file = tmp_path / "demo-tokens.txt"
-    tokens_file.write_text("someone\tother\tdmf_kept\n", encoding="utf-8")
+    tokens_file.write_text("someone\tother\tdmf_kept\tkept-pass-word\n", encoding="utf-8")
     assert runner.invoke(main, ["demo", "seed", "--tokens-file", str(tokens_file)]).exit_code == 0
     stale = {u: t[0][1] for u, t in read_tokens(tokens_file).items()}
     with services.db.begin() as conn:  # the database is reset; the tokens file stays
@@ -299,9 +300,10 @@ def test_audit_verify_reports_an_intact_trail_and_a_tampered_one(runner, service
     events = scalar(services, "SELECT COUNT(*) FROM audit_events")
     assert events >= len(DEMO_USERS)  # one user.created each, at least
 
+    chains = scalar(services, "SELECT COUNT(*) FROM audit_chains")
     intact = runner.invoke(main, ["audit", "verify"])
     assert intact.exit_code == 0, intact.output
-    assert intact.stdout.strip() == f"audit trail intact: {events} events in 1 chains"
+    assert intact.stdout.strip() == f"audit trail intact: {events} events in {chains} chains"
 
     victim = scalar(services, "SELECT id FROM audit_events WHERE chain = :c AND seq = 3", c=SYSTEM_CHAIN)
     with services.db.begin() as conn:
@@ -310,3 +312,20 @@ def test_audit_verify_reports_an_intact_trail_and_a_tampered_one(runner, service
     assert tampered.exit_code == 1
     assert f"TAMPERED chain={SYSTEM_CHAIN} seq=3 event_id={victim}" in tampered.stderr
     assert tampered.stdout == ""
+
+
+def test_demo_seed_creates_a_working_congress_once(runner, client, services, tmp_path):
+    tokens_file = tmp_path / "demo-tokens.txt"
+    first = runner.invoke(main, ["demo", "seed", "--tokens-file", str(tokens_file)])
+    assert first.exit_code == 0 and "demo congress created" in first.stdout
+    second = runner.invoke(main, ["demo", "seed", "--tokens-file", str(tokens_file)])
+    assert second.exit_code == 0 and "demo congress created" not in second.stdout
+    token = {line.split("\t")[0]: line.split("\t")[2] for line in tokens_file.read_text().splitlines()}
+    auditor = {"Authorization": f"Bearer {token['auditor']}"}
+    [term] = client.get("/api/v1/congress/terms", headers=auditor).get_json()
+    composition = client.get(f"/api/v1/congress/terms/{term['id']}/composition", headers=auditor).get_json()
+    assert composition["seated"] == 30 and not composition["violations"]
+    reps = client.get(f"/api/v1/congress/terms/{term['id']}/representatives", headers=auditor).get_json()
+    assert {r["username"] for r in reps} >= {"rep_wang", "rep_li"}
+    meetings = client.get(f"/api/v1/congress/terms/{term['id']}/meetings", headers=auditor).get_json()
+    assert len(meetings) == 1 and meetings[0]["status"] == "planned"

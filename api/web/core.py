@@ -1,0 +1,166 @@
+"""The pages' blueprint: the logged-in actor from the session cookie, CSRF checks, navigation, errors."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+
+from engine import passwords
+from engine.errors import BadRequest, DmflowError, Forbidden, Unauthorized
+from engine.identity import ADMIN, AUDITOR, DESIGNER, Actor
+
+from ..errors import status_of
+from . import i18n
+
+blp = Blueprint("web", __name__)
+blp.add_app_template_filter(i18n.localtime, "localtime")
+
+CSRF_FIELD, CSRF_HEADER = "csrf_token", "X-CSRF-Token"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Pages load scripts, styles, fonts and data from this server only; the browser refuses anything else.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+       "frame-ancestors 'none'")
+
+
+def services():
+    return current_app.extensions["dmflow"]
+
+
+def uow(readonly: bool = False):
+    return services().uow(readonly=readonly)
+
+
+def csrf_token() -> str:
+    """This session's CSRF token (created on first use, also for anonymous sessions: the login form)."""
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+def _check_csrf() -> None:
+    sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD, "")
+    expected = session.get("csrf")
+    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise BadRequest("csrf")
+
+
+def web_actor() -> Actor | None:
+    return g.get("web_actor")
+
+
+def login(result: passwords.Login) -> None:
+    """Start a fresh session for the user (a new CSRF token too; the language choice is kept)."""
+    lang = session.get("lang")
+    session.clear()
+    session.update({"user": result.actor.username, "stamp": result.stamp, "csrf": secrets.token_urlsafe(32)})
+    if lang:
+        session["lang"] = lang
+
+
+def logout() -> None:
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+@blp.before_request
+def _load_session() -> None:
+    g.web_actor = None
+    username = session.get("user")
+    if username:
+        actor = passwords.resume(uow(readonly=True), username, session.get("stamp", ""))
+        if actor is None:  # deactivated, or the password changed since this session logged in
+            logout()
+        g.web_actor = actor
+    if request.method not in SAFE_METHODS:
+        _check_csrf()
+
+
+@blp.after_request
+def _headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if web_actor() is not None:
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """A redirect target on this site only (no scheme, no host, not protocol-relative)."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def page(*roles: str) -> Callable:
+    """A view for logged-in users holding one of `roles` (any role when none are given)."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any):
+            actor = web_actor()
+            if actor is None:
+                if request.method in SAFE_METHODS:
+                    return redirect(url_for("web.login_page", next=request.full_path.rstrip("?")))
+                raise Unauthorized("login")
+            if roles and not actor.has(*roles):
+                raise Forbidden("roles")
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def nav_items(actor: Actor | None) -> list[tuple[str, str, str]]:
+    """(endpoint, label key, id) of the menu entries the actor's roles may use."""
+    if actor is None:
+        return []
+    items = [("web.home", "nav.home", "home")]
+    if not actor.is_read_only:
+        items.append(("web.inbox", "nav.tasks", "tasks"))
+    items.append(("web.processes", "nav.processes", "processes"))
+    items.append(("web.instances", "nav.instances", "instances"))
+    if actor.has(DESIGNER, ADMIN):
+        items.append(("web.modeler_new", "nav.modeler", "modeler"))
+    if actor.has(AUDITOR, ADMIN):
+        items.append(("web.audit_page", "nav.audit", "audit"))
+    if actor.has(ADMIN):
+        items.append(("web.users_page", "nav.users", "users"))
+    return items
+
+
+@blp.app_context_processor
+def _template_globals() -> dict[str, Any]:
+    actor = g.get("web_actor")
+    return {"t": i18n.t, "lang": i18n.current_lang(), "actor": actor, "csrf_token": csrf_token,
+            "nav": nav_items(actor), "role_label": i18n.role_label, "event_label": i18n.event_label}
+
+
+def render(template: str, status: int = 200, **context: Any):
+    return render_template(template, **context), status
+
+
+@blp.errorhandler(DmflowError)
+def _error_page(error: DmflowError):
+    code = status_of(error)
+    if code == 401:
+        return redirect(url_for("web.login_page"))
+    known = {"csrf": "error.csrf", "roles": "error.forbidden"}
+    message = i18n.t(known[error.message]) if error.message in known else error.message
+    if request.accept_mimetypes.best == "application/json" or request.is_json:
+        return {"ok": False, "message": message, "errors": error.errors}, code
+    return render("error.html", code, code=code, message=message)

@@ -1,0 +1,64 @@
+"""The pages' languages: zh-CN first, English switchable; the choice lives in the session."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_request_context, session
+
+from engine.clock import as_utc
+
+from .strings import ROLES, STRINGS
+
+LANGS = ("zh-CN", "en")
+DEFAULT = "zh-CN"
+
+
+def current_lang() -> str:
+    if has_request_context():
+        lang = session.get("lang")
+        if lang in LANGS:
+            return lang
+    return DEFAULT
+
+
+def t(key: str, lang: str | None = None, **values: object) -> str:
+    """The text of `key` in the session's language; `{name}` placeholders filled from `values`.
+
+    An unknown key shows as itself, so a missing entry is visible on the page (and fails the
+    completeness test) instead of breaking it.
+    """
+    entry = STRINGS.get(key)
+    if entry is None:
+        return key
+    text = entry[0] if (lang or current_lang()) == "zh-CN" else entry[1]
+    return text.format(**values) if values else text
+
+
+def role_label(role: str) -> str:
+    names = ROLES.get(role)
+    if names is None:
+        return role
+    return names[0] if current_lang() == "zh-CN" else names[1]
+
+
+def event_label(event_type: str) -> str:
+    """An audit event type for people; types without an entry show as they are."""
+    key = f"event.{event_type}"
+    return t(key) if key in STRINGS else event_type
+
+
+def zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def localtime(value: datetime | str | None, seconds: bool = False) -> str:
+    """A UTC time as the enterprise's wall-clock time (Asia/Shanghai), e.g. ``2026-03-02 09:00``."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    local = as_utc(value).astimezone(zone())
+    return local.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+

@@ -1,0 +1,74 @@
+"""Admins' pages: users, their roles and login passwords."""
+
+from __future__ import annotations
+
+import re
+
+from flask import flash, redirect, request, url_for
+
+from engine import identity, passwords
+from engine.errors import Conflict, ValidationFailed
+from engine.identity import ADMIN
+
+from . import i18n
+from .core import blp, page, render, uow, web_actor
+from .strings import ROLES
+
+
+def _roles(raw: str) -> list[str]:
+    return [r for r in re.split(r"[\s,，、]+", raw) if r]
+
+
+def _users_page(status: int = 200, **context):
+    known = sorted(set(ROLES) | {r for u in identity.list_users(uow(readonly=True)) for r in u["roles"]})
+    return render("users.html", status, users=identity.list_users(uow(readonly=True)), known_roles=known,
+                  **context)
+
+
+@blp.route("/admin/users")
+@page(ADMIN)
+def users_page():
+    return _users_page()
+
+
+@blp.route("/admin/users", methods=["POST"])
+@page(ADMIN)
+def users_create():
+    form = request.form
+    username, password = form.get("username", "").strip(), form.get("password", "")
+    roles = form.getlist("role") + _roles(form.get("roles", ""))
+    try:
+        if password:
+            passwords.check_policy(password)
+        _, token = identity.create_user(uow(), username, roles, actor=web_actor(),
+                                        display_name=form.get("display_name", "").strip() or None)
+        if password:
+            passwords.set_password(uow(), username, password, actor=web_actor())
+    except ValidationFailed as error:
+        message = i18n.t("users.password_policy", n=passwords.MIN_LENGTH) if "password" in error.errors \
+            else error.message
+        return _users_page(422, error=message, draft=form)
+    except Conflict as error:
+        return _users_page(409, error=error.message, draft=form)
+    return _users_page(201, created={"username": username, "token": token})
+
+
+@blp.route("/admin/users/<username>/password", methods=["POST"])
+@page(ADMIN)
+def users_password(username: str):
+    try:
+        passwords.set_password(uow(), username, request.form.get("password", ""), actor=web_actor())
+    except ValidationFailed:
+        flash(i18n.t("users.password_policy", n=passwords.MIN_LENGTH), "error")
+    else:
+        flash(i18n.t("users.password_set", name=username), "ok")
+    return redirect(url_for("web.users_page"))
+
+
+@blp.route("/admin/users/<username>/roles", methods=["POST"])
+@page(ADMIN)
+def users_roles(username: str):
+    roles = request.form.getlist("role") + _roles(request.form.get("roles", ""))
+    identity.set_roles(uow(), username, roles, actor=web_actor())
+    flash(i18n.t("users.roles_set", name=username), "ok")
+    return redirect(url_for("web.users_page"))

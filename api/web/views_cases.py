@@ -1,0 +1,106 @@
+"""Instance pages for everyone, and the auditors' views: history on the diagram, verify, case export."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from datetime import date, datetime
+from typing import Any
+
+from flask import Response, request
+
+from engine import audit, deployments, queries
+from engine.audit import canonical_json
+from engine.identity import ADMIN, AUDITOR
+
+from .core import blp, page, render, services, uow, web_actor
+
+PER_PAGE = 50
+CURRENT = ("task.ready", "task.waiting", "task.started")
+DONE = ("task.completed", "timer.fired")
+CASE_FORMAT = "dmflow-case/1"
+
+
+@blp.route("/instances")
+@page()
+def instances():
+    page_no = max(request.args.get("page", 1, type=int), 1)
+    status = request.args.get("status") or None
+    listing = queries.list_instances(uow(readonly=True), process_id=request.args.get("process") or None,
+                                     status=status, page=page_no, per_page=PER_PAGE)
+    pages = max((listing["total"] + PER_PAGE - 1) // PER_PAGE, 1)
+    return render("instances.html", listing=listing, status=status, pages=pages)
+
+
+def path_markers(history: list[dict[str, Any]], instance: dict[str, Any]) -> dict[str, list[str]]:
+    """Which diagram elements the instance has passed (done), waits at (current) or failed in (error)."""
+    last: dict[str, str] = {}
+    done: set[str] = set()
+    for event in history:
+        element = event["payload"].get("element_id")
+        if not element:
+            continue
+        last[element] = event["type"]
+        if event["type"] in DONE:
+            done.add(element)
+    current = {e for e, kind in last.items() if kind in CURRENT} | {t["element_id"] for t in instance["ready_tasks"]}
+    if instance["status"] in ("completed", "terminated"):
+        current = set()
+    error = {e for e, kind in last.items() if kind == "task.error"}
+    error |= {i["element_id"] for i in instance["incidents"] if i["element_id"]}
+    return {"done": sorted(done - current - error), "current": sorted(current - error), "error": sorted(error)}
+
+
+@blp.route("/instances/<instance_id>")
+@page()
+def instance_page(instance_id: str):
+    actor = web_actor()
+    instance = queries.get_instance(uow(readonly=True), instance_id)
+    history = queries.instance_history(uow(readonly=True), instance_id)
+    mine = {t["id"] for t in queries.list_tasks(uow(readonly=True), actor, instance_id=instance_id)} \
+        if not actor.is_read_only else set()
+    return render("instance.html", instance=instance, history=history, markers=path_markers(history, instance),
+                  mine=mine, may_export=actor.has(AUDITOR, ADMIN))
+
+
+def _plain(value: Any) -> Any:
+    """Datetimes as ISO 8601 text, so the exported JSON is the same on every database."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def export_case(instance_id: str, exported_by: str) -> dict[str, Any]:
+    """History, data and BPMN of one case, with the SHA-256 of the case's canonical JSON."""
+    instance = queries.get_instance(uow(readonly=True), instance_id)
+    history = queries.instance_history(uow(readonly=True), instance_id)
+    filename, xml = deployments.get_file(uow(readonly=True), instance["process_id"], instance["version"])
+    case = _plain({"instance": {k: v for k, v in instance.items() if k != "data"}, "data": instance["data"],
+                   "history": history, "bpmn": {"filename": filename, "xml": xml.decode("utf-8")}})
+    return {"format": CASE_FORMAT, "exported_at": _plain(services().clock.now()), "exported_by": exported_by,
+            "sha256": hashlib.sha256(canonical_json(case).encode()).hexdigest(), "case": case}
+
+
+@blp.route("/instances/<instance_id>/export")
+@page(AUDITOR, ADMIN)
+def export(instance_id: str):
+    body = json.dumps(export_case(instance_id, web_actor().username), ensure_ascii=False, indent=2).encode()
+    digest = base64.b64encode(hashlib.sha256(body).digest()).decode()
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="case-{instance_id}.json"',
+        "Repr-Digest": f"sha-256=:{digest}:",
+    })
+
+
+@blp.route("/audit")
+@page(AUDITOR, ADMIN)
+def audit_page():
+    unit = uow(readonly=True)
+    with unit:
+        report = audit.verify(unit.session)
+    return render("audit.html", report=report)

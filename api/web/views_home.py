@@ -1,0 +1,54 @@
+"""Home, login and logout, the language toggle."""
+
+from __future__ import annotations
+
+from flask import redirect, request, session, url_for
+
+from engine import passwords, queries
+from engine.errors import Unauthorized
+
+from . import i18n
+from .core import blp, login, logout, page, render, safe_next, uow, web_actor
+
+
+@blp.route("/")
+@page()
+def home():
+    actor = web_actor()
+    tasks = [] if actor.is_read_only else queries.list_tasks(uow(readonly=True), actor)
+    return render("home.html", task_count=len(tasks))
+
+
+@blp.route("/login", methods=["GET", "POST"])
+def login_page():
+    target = safe_next(request.values.get("next"))
+    if request.method == "GET":
+        if web_actor() is not None:
+            return redirect(target)
+        return render("login.html", next=target, username="", error=None)
+    username = request.form.get("username", "").strip()
+    try:
+        result = passwords.check_password(uow(readonly=True), username, request.form.get("password", ""))
+    except Unauthorized:
+        return render("login.html", 401, next=target, username=username, error=i18n.t("login.failed"))
+    login(result)
+    return redirect(target)
+
+
+@blp.route("/logout", methods=["POST"])
+def logout_page():
+    logout()
+    return redirect(url_for("web.login_page"))
+
+
+@blp.route("/lang", methods=["POST"])
+def set_lang():
+    lang = request.form.get("lang")
+    if lang in i18n.LANGS:
+        session["lang"] = lang
+    return redirect(safe_next(request.form.get("next")))
+
+
+@blp.route("/favicon.ico")
+def favicon():
+    return redirect(url_for("static", filename="favicon.svg"))

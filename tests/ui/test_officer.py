@@ -1,0 +1,91 @@
+"""Officers: start a case, fill a task form (the browser checks it first), get the server's validation
+message on the field, correct it and complete; the inbox shows due dates and marks overdue tasks."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from engine import queries, runtime
+from engine.identity import Actor
+from engine.models import HumanTask
+
+
+def make_overdue(server, instance_id: str) -> None:
+    unit = server.services.uow()
+    with unit:
+        task = unit.session.scalar(select(HumanTask).where(HumanTask.instance_id == instance_id,
+                                                           HumanTask.state == "ready"))
+        task.due_at = server.clock.now() - timedelta(days=1)
+        unit.commit()
+
+
+def test_representative_submits_and_committee_corrects_a_rejection(ui, live_server):
+    page = ui.login("rep")
+    page.goto(ui.url("/processes"))
+    page.locator("#process-proposal_intake button.start").click()
+    page.wait_for_selector("#task-form")
+    assert page.inner_text("#task-title") == "提交提案"
+    assert page.get_attribute("#f-title", "minlength") == "2"
+    assert page.get_attribute("#f-title", "maxlength") == "100"
+    assert page.get_attribute("#f-reason", "rows") == "6"  # ui:widget textarea
+    ui.shot("task-form-zh", "案由", "理由/情况", "建议措施", "附议人")
+
+    # The browser refuses the empty form (HTML5 attributes derived from the schema): no request is made.
+    task_url = page.url
+    page.click("#complete")
+    assert page.url == task_url
+    assert page.evaluate("document.querySelector('#f-title').validity.valueMissing")
+
+    page.fill("#f-title", "食堂扩建")
+    page.fill("#f-reason", "午餐排队太久")
+    page.fill("#f-measures", "增加窗口")
+    page.locator("#f-cosigners input").first.fill("E1001")
+    page.click("#f-cosigners button.add-item")
+    page.locator("#f-cosigners input").nth(1).fill("E1002")
+    page.click("#complete")
+    page.wait_for_selector("#instance-status")
+    assert "已完成“提交提案”" in page.inner_text(".flash.ok")
+    instance_id = page.url.rsplit("/", 1)[-1]
+    make_overdue(live_server, instance_id)
+    page.click("#logout")
+
+    page = ui.login("committee", lang="en")
+    page.click("[data-nav=tasks]")
+    row = page.locator("#inbox tr.overdue", has_text="审查提案")
+    assert row.count() >= 1
+    assert "Overdue" in row.first.inner_text()
+    ui.shot("inbox-en", "My tasks", "Overdue")
+    page.goto(ui.url(f"/instances/{instance_id}"))
+    page.locator("#ready-tasks a").click()
+    page.wait_for_selector("#task-form")
+    assert "Decision" in page.inner_text("#task-form")  # English labels from the UI schema's ui:i18n.en
+    # "Do not register" needs a reason: a rule the HTML cannot express (if/then), so the server answers.
+    page.get_by_label("Do not register").check()
+    page.click("#complete")
+    page.wait_for_selector("#form-errors")
+    field = page.locator('.field[data-field="screening_reason"]')
+    assert "has-error" in field.get_attribute("class")
+    assert field.locator(".error-text").inner_text() == "This field is required."
+    assert page.is_checked("input[name=decision][value=reject]")  # what was entered is kept
+    ui.shot("task-error-en", "Please correct the marked fields", "This field is required.")
+
+    page.fill("#f-screening_reason", "属个人问题，建议通过其他渠道反映")
+    page.click("#complete")
+    page.wait_for_selector("#instance-status")
+    assert page.inner_text("#instance-status") == "completed"
+    assert "属个人问题" in page.inner_text("#instance-data")
+
+
+def test_auditor_may_read_a_task_but_not_complete_it(ui, live_server):
+    rep = Actor("rep", frozenset({"representative"}))
+    instance_id = runtime.start_instance(live_server.services.uow(), "proposal_intake", actor=rep)
+    page = ui.login("auditor")
+    page.goto(ui.url(f"/instances/{instance_id}"))
+    assert page.locator("#ready-tasks a").count() == 0  # not theirs to do
+    task = queries.list_tasks(live_server.services.uow(readonly=True), rep, instance_id=instance_id)[0]
+    page.goto(ui.url(f"/tasks/{task['id']}"))
+    assert page.locator("#read-only").is_visible()
+    assert page.locator("#complete").count() == 0
+    assert page.locator("#f-title").is_disabled()

@@ -1,0 +1,24 @@
+"""The pages on a phone-sized screen: nothing wider than the screen, tables shown as cards."""
+
+from __future__ import annotations
+
+from engine import runtime
+from engine.identity import Actor
+
+
+def test_an_officer_can_work_on_a_phone(ui, live_server):
+    runtime.start_instance(live_server.services.uow(), "proposal_intake",
+                           actor=Actor("rep", frozenset({"representative"})))
+    page = ui.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    ui.login("rep")
+    for path, name, expected in (("/tasks", "phone-inbox", "提交提案"), ("/processes", "phone-processes", "发起")):
+        page.goto(ui.url(path))
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+        ui.shot(name, expected)
+    page.goto(ui.url("/tasks"))
+    page.locator("#inbox a", has_text="提交提案").first.click()
+    page.wait_for_selector("#task-form")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.locator("#f-title").bounding_box()["width"] > 300  # inputs use the screen's width
+    ui.shot("phone-task", "案由")
