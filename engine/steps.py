@@ -201,6 +201,32 @@ def current_data(wf: BpmnWorkflow) -> dict[str, Any]:
     return dict(task.data) if task is not None else {}
 
 
+def _due_at(task) -> datetime | None:
+    """When a ready task is due: its earliest interrupting boundary timer (a deadline), else its next reminder."""
+    parent = task.parent
+    if parent is None or type(parent.task_spec).__name__ != "BoundaryEventSplit":
+        return None
+    deadlines, reminders = [], []
+    for sibling in parent.children:
+        if sibling is task or sibling.state != TaskState.WAITING:
+            continue
+        if not isinstance(getattr(sibling.task_spec, "event_definition", None), TimerEventDefinition):
+            continue
+        value = sibling.internal_data.get("event_value")
+        value = value.get("next") if isinstance(value, dict) and value.get("cycles") else value
+        if isinstance(value, str):
+            (deadlines if sibling.task_spec.cancel_activity else reminders).append(datetime.fromisoformat(value))
+    due = deadlines or reminders
+    return min(due) if due else None
+
+
+def _find_task(wf: BpmnWorkflow, task_id: str):
+    try:
+        return wf.get_task_from_id(uuid.UUID(task_id))
+    except Exception:  # the library raises its own not-found error; a removed task counts as cancelled
+        return None
+
+
 def _sync_human_tasks(uow: UnitOfWork, loaded: Loaded, completed_by: dict[str, str]) -> None:
     s, inst, wf = uow.session, loaded.row, loaded.workflow
     ready = {str(t.id): t for t in wf.get_tasks(state=TaskState.READY, manual=True, max_depth=DEEP)}
@@ -209,8 +235,11 @@ def _sync_human_tasks(uow: UnitOfWork, loaded: Loaded, completed_by: dict[str, s
     now = uow.now()
     for tid, row in existing.items():
         if tid in ready:
+            due = _due_at(ready[tid])
+            if row.due_at != due:
+                row.due_at = due
             continue
-        task = wf.get_task_from_id(uuid.UUID(tid)) if uuid.UUID(tid) in wf.tasks else None
+        task = _find_task(wf, tid)
         row.state = "completed" if task is not None and task.state == TaskState.COMPLETED else "cancelled"
         row.ended_at, row.completed_by = now, completed_by.get(tid)
     tasks_meta = loaded.meta["user_tasks"]
@@ -220,7 +249,7 @@ def _sync_human_tasks(uow: UnitOfWork, loaded: Loaded, completed_by: dict[str, s
         spec = task.task_spec
         s.add(HumanTask(id=tid, instance_id=inst.id, process_id=inst.process_id, element_id=spec.bpmn_id,
                         name=spec.bpmn_name, lane=spec.lane, form=tasks_meta.get(spec.bpmn_id, {}).get("form"),
-                        state="ready", created_at=now))
+                        state="ready", created_at=now, due_at=_due_at(task)))
 
 
 def _flat_correlation(pending, correlations: dict[str, dict[str, Any]]) -> tuple[dict[str, Any],

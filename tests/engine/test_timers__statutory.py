@@ -153,3 +153,21 @@ def test_redeploying_a_schedule_replaces_the_old_one(client, deploy, login_as, c
     schedules = client.get("/api/v1/schedules", headers=login_as("auditor")).get_json()
     active = [s for s in schedules if s["active"]]
     assert len(active) == 1 and active[0]["expression"] == "R/P2D" and active[0]["remaining"] is None
+
+
+def test_a_task_with_a_deadline_shows_its_due_time_in_the_inbox(client, deploy, login_as, clock):
+    body = _reply_deadline(client, deploy, login_as, clock, "2026-03-04", "deadline(requested_at, 20)")
+    [task] = client.get(f"/api/v1/tasks?instance={body['id']}", headers=login_as(CLERK)).get_json()
+    assert task["due_at"] == "2026-03-24T16:00:00+00:00"
+
+
+def test_a_task_with_only_a_reminder_is_due_at_its_next_reminder(client, deploy, login_as, services, clock):
+    start = clock.now()
+    deploy({"filing.bpmn": reminder_cycle("filing", "R2/P1D")})
+    iid = _start(client, login_as, "filing")["id"]
+    [task] = client.get(f"/api/v1/tasks?instance={iid}", headers=login_as(CLERK)).get_json()
+    assert datetime.fromisoformat(task["due_at"]) == start + timedelta(days=1)
+    clock.advance(days=1, minutes=1)
+    run_once(services.uow)
+    [task] = client.get(f"/api/v1/tasks?instance={iid}", headers=login_as(CLERK)).get_json()
+    assert datetime.fromisoformat(task["due_at"]) == start + timedelta(days=2)
