@@ -136,15 +136,16 @@ def authenticate(uow: UnitOfWork, token: str | None) -> Actor:
     if not token:
         raise Unauthorized("missing bearer token (send 'Authorization: Bearer <token>')")
     with uow:
-        s = uow.session
-        row = s.execute(
-            select(User, ApiToken).join(ApiToken, ApiToken.user_id == User.id)
+        # One round trip on every request: the user, the token's state and every role.
+        rows = uow.session.execute(
+            select(User.id, User.username, User.active, ApiToken.revoked_at, UserRole.role)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .outerjoin(UserRole, UserRole.user_id == User.id)
             .where(ApiToken.token_hash == hash_token(token))
-        ).first()
-        if row is None or row.ApiToken.revoked_at is not None or not row.User.active:
+        ).all()
+        if not rows or rows[0].revoked_at is not None or not rows[0].active:
             raise Unauthorized("invalid, revoked or unknown token")
-        roles = frozenset(s.scalars(select(UserRole.role).where(UserRole.user_id == row.User.id)))
-        return Actor(row.User.username, roles, row.User.id)
+        return Actor(rows[0].username, frozenset(r.role for r in rows if r.role is not None), rows[0].id)
 
 
 def list_users(uow: UnitOfWork) -> list[dict]:

@@ -18,6 +18,7 @@ from ..schemas import (
     InstanceStartSchema,
     TerminateSchema,
 )
+from ..transactions import act_then_view
 
 blp = Blueprint("instances", __name__, url_prefix="/api/v1/instances", description="Process instances")
 
@@ -42,9 +43,10 @@ class Instances(MethodView):
     def post(self, body):
         """Start an instance and run it until it waits."""
         actor = current_actor()
-        instance_id = runtime.start_instance(_uow(), body["process"], actor=actor, version=body["version"],
-                                             data=body["data"], business_key=body["business_key"])
-        return queries.get_instance(_uow(readonly=True), instance_id)
+        return act_then_view(
+            lambda uow: runtime.start_instance(uow, body["process"], actor=actor, version=body["version"],
+                                               data=body["data"], business_key=body["business_key"]),
+            queries.get_instance)
 
 
 @blp.route("/<instance_id>")
@@ -63,8 +65,8 @@ class Terminate(MethodView):
     def post(self, body, instance_id):
         """End an instance now, cancelling its open tasks (admins)."""
         actor = require(ADMIN)
-        runtime.terminate(_uow(), instance_id, body["reason"], actor=actor)
-        return queries.get_instance(_uow(readonly=True), instance_id)
+        return act_then_view(lambda uow: runtime.terminate(uow, instance_id, body["reason"], actor=actor),
+                             lambda uow, _: queries.get_instance(uow, instance_id))
 
 
 @blp.route("/<instance_id>/history")

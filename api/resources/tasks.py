@@ -10,6 +10,7 @@ from engine import queries, runtime
 
 from ..auth import current_actor
 from ..schemas import InstanceDetailSchema, TaskCompleteSchema, TaskDetailSchema, TaskQuerySchema, TaskSchema
+from ..transactions import act_then_view
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="Human tasks")
 
@@ -42,5 +43,6 @@ class CompleteTask(MethodView):
     @blp.response(200, InstanceDetailSchema)
     def post(self, body, task_id):
         """Complete a ready task with form data (validated against its JSON schema)."""
-        instance_id = runtime.complete_task(_uow(), task_id, body["data"], actor=current_actor())
-        return queries.get_instance(_uow(readonly=True), instance_id)
+        actor = current_actor()
+        return act_then_view(lambda uow: runtime.complete_task(uow, task_id, body["data"], actor=actor),
+                             queries.get_instance)
