@@ -8,7 +8,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -144,24 +144,33 @@ def _error_message(exc: Exception) -> str:
     return " ".join(parts)
 
 
-def tree_depth(wf: BpmnWorkflow) -> int:
+def _all_tasks(wf: BpmnWorkflow) -> list:
+    """Every task of the workflow and its subprocesses, parents before children (one walk of the tree)."""
+    return wf.get_tasks(state=TaskState.ANY_MASK, max_depth=DEEP)
+
+
+def tree_depth(tasks: list) -> int:
+    """The depth of the deepest task (each subprocess tree counted on its own)."""
     depth: dict[uuid.UUID, int] = {}
     deepest = 0
-    for task in wf.get_tasks(state=TaskState.ANY_MASK, max_depth=DEEP, skip_subprocesses=True):
+    for task in tasks:
         d = depth.get(task._parent, 0) + 1
         depth[task.id] = d
         deepest = max(deepest, d)
     return deepest
 
 
-def is_finished(wf: BpmnWorkflow) -> bool:
-    return wf.get_next_task(state=TaskState.NOT_FINISHED_MASK, max_depth=DEEP) is None
+def is_finished(wf: BpmnWorkflow, tasks: list | None = None) -> bool:
+    """True when no task is left to do (checked over the whole tree: the library's own check stops at depth 1000)."""
+    if tasks is None:
+        return wf.get_next_task(state=TaskState.NOT_FINISHED_MASK, max_depth=DEEP) is None
+    return not any(task.state & TaskState.NOT_FINISHED_MASK for task in tasks)
 
 
-def _audit_transitions(uow: UnitOfWork, inst: Instance, wf: BpmnWorkflow, before: dict, skip: set) -> None:
+def _audit_transitions(uow: UnitOfWork, inst: Instance, tasks: list, before: dict, skip: set) -> None:
     """One event per task whose state changed in this step (internal tasks without a BPMN id excluded)."""
     chain = instance_chain(inst.id)
-    for task in wf.get_tasks(state=TaskState.ANY_MASK, max_depth=DEEP):
+    for task in tasks:
         if task.id in skip or task.task_spec.bpmn_id is None:
             continue
         spec = task.task_spec
@@ -191,11 +200,11 @@ def _next_timer(wf: BpmnWorkflow) -> datetime | None:
     # An exhausted cycle reports its internal dict instead of a next due time: nothing more is due.
     due = [datetime.fromisoformat(e.value) for e in wf.waiting_events()
            if e.event_type in _TIMER_TYPES and isinstance(e.value, str)]
-    return min(due) if due else None
+    return min(due).astimezone(UTC) if due else None
 
 
-def current_data(wf: BpmnWorkflow) -> dict[str, Any]:
-    if is_finished(wf):
+def current_data(wf: BpmnWorkflow, finished: bool | None = None) -> dict[str, Any]:
+    if is_finished(wf) if finished is None else finished:
         return dict(wf.data)
     task = wf.last_task or wf.get_next_task(state=TaskState.READY, max_depth=DEEP)
     return dict(task.data) if task is not None else {}
@@ -217,7 +226,7 @@ def _due_at(task) -> datetime | None:
         if isinstance(value, str):
             (deadlines if sibling.task_spec.cancel_activity else reminders).append(datetime.fromisoformat(value))
     due = deadlines or reminders
-    return min(due) if due else None
+    return min(due).astimezone(UTC) if due else None
 
 
 def _find_task(wf: BpmnWorkflow, task_id: str):
@@ -227,9 +236,9 @@ def _find_task(wf: BpmnWorkflow, task_id: str):
         return None
 
 
-def _sync_human_tasks(uow: UnitOfWork, loaded: Loaded, completed_by: dict[str, str]) -> None:
+def _sync_human_tasks(uow: UnitOfWork, loaded: Loaded, completed_by: dict[str, str], tasks: list) -> None:
     s, inst, wf = uow.session, loaded.row, loaded.workflow
-    ready = {str(t.id): t for t in wf.get_tasks(state=TaskState.READY, manual=True, max_depth=DEEP)}
+    ready = {str(t.id): t for t in tasks if t.state == TaskState.READY and t.task_spec.manual}
     existing = {h.id: h for h in s.scalars(select(HumanTask).where(HumanTask.instance_id == inst.id,
                                                                    HumanTask.state == "ready"))}
     now = uow.now()
@@ -289,10 +298,12 @@ def save_step(uow: UnitOfWork, loaded: Loaded, before: dict, *, skip: set | None
     """Persist the workflow, its derived rows, incidents and audit events (caller commits)."""
     inst, wf = loaded.row, loaded.workflow
     cfg = config(uow)
-    if error is None and tree_depth(wf) > cfg.max_tree_depth:
+    tasks = _all_tasks(wf)
+    if error is None and tree_depth(tasks) > cfg.max_tree_depth:
         error = RuntimeError(f"task tree depth exceeds the configured limit of {cfg.max_tree_depth}; "
                              "the diagram loops too often for one instance")
-    _audit_transitions(uow, inst, wf, before, skip or set())
+    _audit_transitions(uow, inst, tasks, before, skip or set())
+    finished = is_finished(wf, tasks)
     if error is not None:
         task_id, element = _element_of(error)
         incident = Incident(instance_id=inst.id, task_id=task_id, element_id=element,
@@ -302,14 +313,14 @@ def save_step(uow: UnitOfWork, loaded: Loaded, before: dict, *, skip: set | None
         inst.status = ERROR
         uow.audit(instance_chain(inst.id), "incident.raised", {"incident_id": incident.id, "task_id": task_id,
                   "element_id": element, "message": incident.message}, actor=None, instance_id=inst.id)
-    elif inst.status == RUNNING and is_finished(wf):
+    data = current_data(wf, finished)
+    if error is None and inst.status == RUNNING and finished:
         inst.status, inst.ended_at = COMPLETED, uow.now()
-        uow.audit(instance_chain(inst.id), "instance.completed", {"data": current_data(wf)},
-                  actor=None, instance_id=inst.id)
-    _sync_human_tasks(uow, loaded, completed_by or {})
+        uow.audit(instance_chain(inst.id), "instance.completed", {"data": data}, actor=None, instance_id=inst.id)
+    _sync_human_tasks(uow, loaded, completed_by or {}, tasks)
     _sync_subscriptions(uow, inst, wf)
     inst.state_json = dump_instance(wf)
-    inst.data_json = json.dumps(current_data(wf), ensure_ascii=False, default=str)
+    inst.data_json = json.dumps(data, ensure_ascii=False, default=str)
     inst.next_timer_at = _next_timer(wf) if inst.status == RUNNING else None
     inst.updated_at = uow.now()
     outgoing = [e for e in wf.get_events()]
