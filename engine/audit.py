@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from .clock import as_utc
@@ -54,15 +54,26 @@ def event_hash(chain: str, seq: int, event_type: str, instance_id: str | None, a
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Appended:
+    """An event appended in the current transaction (written with the others of the step at commit)."""
+
+    chain: str
+    seq: int
+    event_type: str
+    hash: str
+
+
 def append(session: Session, chain: str, event_type: str, payload: dict[str, Any], *, actor: str | None,
-           occurred_at: datetime, instance_id: str | None = None,
-           heads: dict[str, AuditChain] | None = None) -> AuditEvent:
+           occurred_at: datetime, instance_id: str | None = None, heads: dict[str, AuditChain] | None = None,
+           pending: list[dict[str, Any]] | None = None) -> AuditEvent | Appended:
     """Append one event to `chain` inside the session's open transaction.
 
     The chain head row is locked (``FOR UPDATE`` on PostgreSQL; SQLite transactions are already
-    exclusive), so concurrent appends to one chain are serialised and never fork it. With `heads` (a
-    per-transaction cache kept by the unit of work) the head is read and locked once per transaction:
-    later appends issue no query, so the inserts of one step go to the database together at commit.
+    exclusive), so concurrent appends to one chain are serialised and never fork it. A unit of work passes
+    `heads` (the heads it has locked) and `pending` (rows it writes together before it commits): the head is
+    then read once per transaction and a step's events go to the database in one batch. The event's hash is
+    computed here either way, so a caller can use it at once.
     """
     head = heads.get(chain) if heads is not None else None
     if head is None:
@@ -77,11 +88,22 @@ def append(session: Session, chain: str, event_type: str, payload: dict[str, Any
     seq = head.last_seq + 1
     body = canonical_json(payload)
     digest = event_hash(chain, seq, event_type, instance_id, actor, occurred_at, body, head.last_hash)
-    event = AuditEvent(chain=chain, seq=seq, event_type=event_type, instance_id=instance_id, actor=actor,
-                       occurred_at=occurred_at, payload=body, prev_hash=head.last_hash, hash=digest)
-    session.add(event)
+    row = {"chain": chain, "seq": seq, "event_type": event_type, "instance_id": instance_id, "actor": actor,
+           "occurred_at": occurred_at, "payload": body, "prev_hash": head.last_hash, "hash": digest}
     head.last_seq, head.last_hash = seq, digest
+    if pending is not None:
+        pending.append(row)
+        return Appended(chain, seq, event_type, digest)
+    event = AuditEvent(**row)
+    session.add(event)
     return event
+
+
+def write_pending(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert the rows appended with `pending`, in one statement executed for all of them."""
+    if rows:
+        session.execute(insert(AuditEvent), rows)
+        rows.clear()
 
 
 @dataclass(frozen=True)

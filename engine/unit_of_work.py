@@ -38,6 +38,7 @@ class UnitOfWork:
         self.session: Session | None = None
         self._depth = 0
         self._heads: dict = {}  # audit chain heads locked in this transaction
+        self._pending_audit: list = []  # audit rows appended, inserted together before the commit
         self.after_commit: list = []
 
     def __enter__(self) -> UnitOfWork:
@@ -46,6 +47,7 @@ class UnitOfWork:
             self.session = self._factory()
             self.after_commit = []
             self._heads = {}
+            self._pending_audit = []
         self._depth += 1
         return self
 
@@ -65,6 +67,7 @@ class UnitOfWork:
         if self._depth > 1:
             return
         try:
+            self.flush_audit()
             self.session.commit()
         except StaleDataError as exc:
             raise Conflict("The record was changed by someone else; reload and try again.") from exc
@@ -82,7 +85,12 @@ class UnitOfWork:
         return self.clock.now()
 
     def audit(self, chain: str, event_type: str, payload: dict[str, Any], *, actor: str | None,
-              instance_id: str | None = None) -> audit.AuditEvent:
+              instance_id: str | None = None) -> audit.Appended:
         """Append an audit event to `chain` in this transaction."""
         return audit.append(self.session, chain, event_type, payload, actor=actor,
-                            occurred_at=self.clock.now(), instance_id=instance_id, heads=self._heads)
+                            occurred_at=self.clock.now(), instance_id=instance_id, heads=self._heads,
+                            pending=self._pending_audit)
+
+    def flush_audit(self) -> None:
+        """Write the audit events appended so far (before reading audit_events in this transaction)."""
+        audit.write_pending(self.session, self._pending_audit)

@@ -267,9 +267,10 @@ def test_admins_seat_recall_and_link_representatives_and_update_the_workforce(co
 def test_bundled_deployment_puts_the_edited_matter_mode_table_in_force(app, services, tmp_path, client, login_as):
     import shutil
 
-    from conftest import ROOT
     from engine.identity import SYSTEM
     from workflows.catalog import deploy_bundled
+
+    from conftest import ROOT
 
     shutil.copytree(ROOT / "bpmn", tmp_path / "bpmn")
     table = tmp_path / "bpmn" / "congress" / "matter_mode.dmn"
