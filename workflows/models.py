@@ -35,5 +35,9 @@ class CalendarYear(Base):
     confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-from . import congress_tables  # noqa: E402, F401  (registers the congress tables on the same metadata)
-from . import proposal_tables  # noqa: E402, F401  (proposals, co-signatures, documents)
+# The domain's tables live on the engine's metadata: one schema, one migration history.
+from . import (  # noqa: E402
+    congress_tables,  # noqa: F401  (roster, meetings, matters, votes, ballots)
+    contract_tables,  # noqa: F401  (collective contracts)
+    proposal_tables,  # noqa: F401  (proposals, co-signatures, documents)
+)
