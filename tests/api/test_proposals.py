@@ -4,21 +4,10 @@ from __future__ import annotations
 
 from conftest import bundled_files
 from helpers.congress import make_congress
-from helpers.roundtrip import assert_round_trip
+from helpers.roundtrip import complete as _complete
+from helpers.roundtrip import ready as _ready
 
 GOOD = {"title": "食堂扩建", "reason": "午餐排队超过30分钟", "measures": "增加4个窗口"}
-
-
-def _ready(client, headers, iid):
-    assert_round_trip(client.application.extensions["dmflow"], iid)
-    body = client.get(f"/api/v1/instances/{iid}", headers=headers).get_json()
-    return body, {t["element_id"]: t["id"] for t in body["ready_tasks"]}
-
-
-def _complete(client, headers, task_id, data):
-    r = client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": data}, headers=headers)
-    assert r.status_code == 200, r.get_json()
-    return r.get_json()
 
 
 def _setup(client, deploy, users, services):

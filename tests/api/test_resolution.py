@@ -8,19 +8,8 @@ from engine.worker import run_once
 
 from conftest import bundled_files
 from helpers.congress import make_congress
-from helpers.roundtrip import assert_round_trip
-
-
-def _ready(client, headers, iid):
-    assert_round_trip(client.application.extensions["dmflow"], iid)
-    body = client.get(f"/api/v1/instances/{iid}", headers=headers).get_json()
-    return body, {t["element_id"]: t["id"] for t in body["ready_tasks"]}
-
-
-def _complete(client, headers, task_id, data):
-    r = client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": data}, headers=headers)
-    assert r.status_code == 200, r.get_json()
-    return r.get_json()
+from helpers.roundtrip import complete as _complete
+from helpers.roundtrip import ready as _ready
 
 
 def _draft_to_agenda(client, heads, meeting_id):

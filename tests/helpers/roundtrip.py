@@ -21,3 +21,17 @@ def assert_round_trip(services, instance_id: str) -> None:
         again = dump_instance(loaded.workflow)
     assert json.loads(again) == json.loads(stored)
     assert "spec" not in json.loads(stored) and "subprocess_specs" not in json.loads(stored)
+
+
+def ready(client, headers, instance_id: str) -> tuple[dict, dict[str, str]]:
+    """The instance (checked to round-trip unchanged) and its ready tasks by element id."""
+    assert_round_trip(client.application.extensions["dmflow"], instance_id)
+    body = client.get(f"/api/v1/instances/{instance_id}", headers=headers).get_json()
+    return body, {t["element_id"]: t["id"] for t in body["ready_tasks"]}
+
+
+def complete(client, headers, task_id: str, data: dict) -> dict:
+    """Complete a task through the API, which must accept it."""
+    r = client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": data}, headers=headers)
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()
