@@ -23,6 +23,7 @@ from engine.unit_of_work import UnitOfWork
 from workflows import calendar_admin
 from workflows.calendar import LegalCalendar
 from workflows.catalog import script_helpers
+from workflows.disclosure_catalogue import DisclosureSettings
 from workflows.rules import Rules
 from workflows.services import handlers, validate_task
 
@@ -70,7 +71,8 @@ class Services:
         helpers = script_helpers(self.calendar, self.rules)
         self.runtime = RuntimeConfig(script_engine=make_script_engine(helpers=helpers, services=handlers()),
                                      router=route_thrown, task_validator=validate_task,
-                                     context={"rules": self.rules, "calendar": self.calendar},
+                                     context={"rules": self.rules, "calendar": self.calendar,
+                                              "disclosure": DisclosureSettings.from_config(cfg)},
                                      spec_cache=SpecCache(int(cfg["SPEC_CACHE_SIZE"])),
                                      max_tree_depth=int(cfg["MAX_TREE_DEPTH"]))
 

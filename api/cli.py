@@ -16,6 +16,7 @@ from engine.parsing import SourceFile
 from workflows import models
 from workflows.catalog import deploy_bundled, read_folder
 from workflows.demo import seed_congress, seed_demo
+from workflows.disclosure_catalogue import seed_catalogue
 
 from . import create_app
 
@@ -141,6 +142,9 @@ def demo_seed(tokens_file: str) -> None:
     created = seed_demo(_services().uow(), tokens_file)
     if seed_congress(_services().uow(), _services().rules):
         click.echo("demo congress created: 华东机械制造有限公司, 5th term, 30 representatives, a planned meeting")
+    seeded = seed_catalogue(_services().uow())
+    if seeded:
+        click.echo(f"disclosure catalogue seeded with {len(seeded)} statutory items (厂务公开目录)")
     if not created:
         click.echo(f"demo organisation already present; tokens are in {tokens_file}")
         return

@@ -111,7 +111,8 @@ def publish_notice(params: dict[str, Any], data: dict[str, Any]) -> dict[str, An
         "title": params.get("title") or matter.title, "published_at": now, "period": rules.resolution_publication_days,
         "audit_hash": head.last_hash,
         "vote": {"seated": vote.seated, "present": vote.present, "ballots_issued": vote.ballots_issued,
-                 "ballots_cast": vote.ballots_cast, "valid": vote.valid, "for": vote.votes_for, "against": vote.votes_against,
+                 "ballots_cast": vote.ballots_cast, "valid": vote.valid, "for": vote.votes_for,
+                 "against": vote.votes_against,
                  "abstain": vote.abstentions, "rule": vote.rule, "quorum_required": vote.quorum_required,
                  "votes_required": vote.votes_required, "outcome": vote.outcome, "secret": vote.secret},
     }, tz=step.uow.runtime.context["calendar"].tz.key)

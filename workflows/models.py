@@ -39,5 +39,6 @@ class CalendarYear(Base):
 from . import (  # noqa: E402
     congress_tables,  # noqa: F401  (roster, meetings, matters, votes, ballots)
     contract_tables,  # noqa: F401  (collective contracts)
+    disclosure_tables,  # noqa: F401  (catalogue, disclosures, questions, ratings)
     proposal_tables,  # noqa: F401  (proposals, co-signatures, documents)
 )

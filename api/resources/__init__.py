@@ -1,6 +1,6 @@
 """API blueprints, one module per resource."""
 
-from . import audit, calendar, congress, contracts, deployments, events, instances, proposals, tasks, users
+from . import audit, calendar, congress, contracts, deployments, disclosures, events, instances, proposals, tasks, users
 
 BLUEPRINTS = [deployments.blp, instances.blp, tasks.blp, events.blp, audit.blp, users.blp, calendar.blp, congress.blp,
-              proposals.blp, contracts.blp]
+              proposals.blp, contracts.blp, disclosures.blp]

@@ -296,7 +296,8 @@ def test_invalid_ballots_are_those_returned_but_not_valid():
     from workflows.notices import render_notice_html
 
     notice = {
-        "organisation": "华东机械制造有限公司", "meeting": "第五届职工代表大会第三次会议", "title": "关于福利基金的决议",
+        "organisation": "华东机械制造有限公司", "meeting": "第五届职工代表大会第三次会议",
+        "title": "关于福利基金的决议",
         "published_at": datetime(2026, 3, 4, 18, 30, tzinfo=UTC), "period": 7, "audit_hash": "a" * 64,
         "vote": {"seated": 120, "present": 104, "ballots_issued": 104, "ballots_cast": 100, "valid": 98, "for": 87,
                  "against": 6, "abstain": 5, "rule": "more_than_half_of_all_seated", "quorum_required": 80,
