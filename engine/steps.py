@@ -281,7 +281,8 @@ def _sync_subscriptions(uow: UnitOfWork, inst: Instance, wf: BpmnWorkflow) -> No
     seen = set()
     for pending in wf.waiting_events():
         if pending.event_type == "MessageEventDefinition":
-            flat, keys = _flat_correlation(pending, wf.correlations)
+            # each wait's own workflow's correlations: a wait inside a subprocess keeps them there
+            flat, keys = _flat_correlation(pending, pending.correlations or {})
             row = ("message", pending.name, canonical_json(flat), canonical_json(keys))
         elif pending.event_type == "SignalEventDefinition":
             row = ("signal", pending.name, "{}", "{}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+from calendar import monthrange
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -121,14 +122,47 @@ def fire_start_timer(workflow, element_id: str, now: datetime) -> None:
             task.internal_data["event_value"] = now.isoformat()
 
 
+def _add_months(moment: datetime, months: int) -> datetime:
+    year, month = divmod(moment.month - 1 + months, 12)
+    year += moment.year
+    month += 1
+    return moment.replace(year=year, month=month, day=min(moment.day, monthrange(year, month)[1]))
+
+
+def _shift(moment: datetime, period: dict[str, float], times: int) -> datetime:
+    """`moment` plus `times` periods, months and years counted on the calendar (in `moment`'s own offset)."""
+    months = int(times * (12 * period.get("years", 0) + period.get("months", 0)))
+    rest = timedelta(weeks=times * period.get("weeks", 0), days=times * period.get("days", 0),
+                     hours=times * period.get("hours", 0), minutes=times * period.get("minutes", 0),
+                     seconds=times * period.get("seconds", 0))
+    return _add_months(moment, months) + rest
+
+
 def advance(schedule: TimerSchedule) -> None:
-    """Move a schedule past the occurrence that just fired."""
+    """Move a schedule past the occurrence that just fired.
+
+    Months and years are calendar months and years, counted from the cycle's start in the offset the
+    diagram gives (``R/2026-04-01T01:00:00+08:00/P3M`` fires on 1 July, 1 October, 1 January at 01:00 Beijing
+    time, never drifting by the lengths of months), so a quarterly disclosure keeps its day.
+    """
     if schedule.remaining is not None:
         schedule.remaining -= 1
     if schedule.remaining == 0 or not schedule.period_seconds:
         schedule.active = False
         return
-    schedule.next_due_at = schedule.next_due_at + timedelta(seconds=schedule.period_seconds)
+    parts = schedule.expression.split("/")
+    period = TimerEventDefinition.parse_iso_duration(parts[-1])
+    if not (period.get("months") or period.get("years")):
+        schedule.next_due_at = schedule.next_due_at + timedelta(seconds=schedule.period_seconds)
+        return
+    if len(parts) == 3:  # R[n]/start/period: every occurrence counted from the start, so none drifts
+        anchor = datetime.fromisoformat(parts[1].replace("Z", "+00:00"))
+        times = 1
+        while _shift(anchor, period, times) <= schedule.next_due_at:
+            times += 1
+        schedule.next_due_at = _shift(anchor, period, times).astimezone(UTC)
+    else:
+        schedule.next_due_at = _shift(schedule.next_due_at, period, 1)
 
 
 def due_instances(session, now: datetime, limit: int, skip_locked: bool) -> list[str]:

@@ -104,3 +104,14 @@ def test_signal_reaches_every_waiting_instance(client, deploy, login_as):
         assert [t["element_id"] for t in _detail(client, login_as, iid)["ready_tasks"]] == ["after"]
     nobody = client.post("/api/v1/signals", json={"name": "nothing"}, headers=login_as(LIAISON))
     assert nobody.status_code == 200 and nobody.get_json()["delivered"] == []
+
+
+def test_message_reaches_a_wait_inside_an_embedded_subprocess(client, deploy, login_as):
+    from helpers.bpmn import correlated_wait_in_subprocess
+
+    assert deploy({"sub.bpmn": correlated_wait_in_subprocess("staged_review")}).status_code == 201
+    ids = {n: _start(client, login_as, "staged_review", {"contract_id": f"C-{n}"}) for n in (1, 2)}
+    r = _send(client, login_as, "contract.objection", {"contract_id": "C-2"}, {"clauses": ["第3条"]})
+    assert r.status_code == 200 and r.get_json()["delivered"] == [ids[2]]
+    assert [t["element_id"] for t in _detail(client, login_as, ids[2])["ready_tasks"]] == ["renegotiate"]
+    assert _detail(client, login_as, ids[1])["ready_tasks"] == []

@@ -233,3 +233,28 @@ def service_call(pid: str, operator: str, params: str = "") -> bytes:
       <bpmn:userTask id="check"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing></bpmn:userTask>
       <bpmn:sequenceFlow id="f3" sourceRef="check" targetRef="end"/>
       <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>""")
+
+
+def correlated_wait_in_subprocess(pid: str) -> bytes:
+    """Like `correlated_wait`, but the message catch sits inside an embedded subprocess."""
+    body = """
+      <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+      <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review_stage"/>
+      <bpmn:subProcess id="review_stage" name="审查阶段"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+        <bpmn:startEvent id="sub_start"><bpmn:outgoing>s1</bpmn:outgoing></bpmn:startEvent>
+        <bpmn:sequenceFlow id="s1" sourceRef="sub_start" targetRef="wait_objection"/>
+        <bpmn:intermediateCatchEvent id="wait_objection"><bpmn:incoming>s1</bpmn:incoming><bpmn:outgoing>s2</bpmn:outgoing>
+          <bpmn:messageEventDefinition messageRef="msg_objection"><bpmn:extensionElements>
+            <spiffworkflow:messageVariable>objection</spiffworkflow:messageVariable>
+            <spiffworkflow:processVariableCorrelation><spiffworkflow:propertyId>contract_id</spiffworkflow:propertyId>
+              <spiffworkflow:expression>contract_id</spiffworkflow:expression></spiffworkflow:processVariableCorrelation>
+          </bpmn:extensionElements></bpmn:messageEventDefinition></bpmn:intermediateCatchEvent>
+        <bpmn:sequenceFlow id="s2" sourceRef="wait_objection" targetRef="sub_end"/>
+        <bpmn:endEvent id="sub_end"><bpmn:incoming>s2</bpmn:incoming></bpmn:endEvent>
+      </bpmn:subProcess>
+      <bpmn:sequenceFlow id="f2" sourceRef="review_stage" targetRef="renegotiate"/>
+      <bpmn:userTask id="renegotiate"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing></bpmn:userTask>
+      <bpmn:sequenceFlow id="f3" sourceRef="renegotiate" targetRef="end"/>
+      <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>"""
+    return (HEADER.format(pid=pid) + MESSAGE_DEFS.format(pid=pid) + f'<bpmn:process id="{pid}" isExecutable="true">'
+            + body + "</bpmn:process></bpmn:definitions>").encode()

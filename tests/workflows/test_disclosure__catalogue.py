@@ -163,10 +163,6 @@ def test_monthly_and_yearly_schedules_start_the_period_that_ended__s3_2_timing(d
     assert ("pay_bonus", "2026-12") in started and ("pay_bonus", "2026-11") not in started
 
 
-@pytest.mark.xfail(strict=True, reason="engine/timers.advance adds a month period as fixed seconds: SpiffWorkflow "
-                                       "turns P3M into 92 days once (counted from March in UTC), so occurrences drift "
-                                       "to 2 July, 2 October, 2 January, 3 April...; P1Y drifts a day early in leap "
-                                       "years. Fix advance() to add calendar months in the expression's offset")
 def test_quarterly_schedule_fires_on_the_first_day_of_each_quarter(deployed, clock):
     beijing = dt.timezone(timedelta(hours=8))
     seen = []
