@@ -240,10 +240,12 @@ def correlated_wait_in_subprocess(pid: str) -> bytes:
     body = """
       <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
       <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review_stage"/>
-      <bpmn:subProcess id="review_stage" name="审查阶段"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+      <bpmn:subProcess id="review_stage" name="审查阶段">
+        <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
         <bpmn:startEvent id="sub_start"><bpmn:outgoing>s1</bpmn:outgoing></bpmn:startEvent>
         <bpmn:sequenceFlow id="s1" sourceRef="sub_start" targetRef="wait_objection"/>
-        <bpmn:intermediateCatchEvent id="wait_objection"><bpmn:incoming>s1</bpmn:incoming><bpmn:outgoing>s2</bpmn:outgoing>
+        <bpmn:intermediateCatchEvent id="wait_objection">
+          <bpmn:incoming>s1</bpmn:incoming><bpmn:outgoing>s2</bpmn:outgoing>
           <bpmn:messageEventDefinition messageRef="msg_objection"><bpmn:extensionElements>
             <spiffworkflow:messageVariable>objection</spiffworkflow:messageVariable>
             <spiffworkflow:processVariableCorrelation><spiffworkflow:propertyId>contract_id</spiffworkflow:propertyId>
