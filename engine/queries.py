@@ -6,7 +6,7 @@ import json
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from .audit import history as audit_history
 from .errors import Forbidden, NotFound
@@ -29,13 +29,50 @@ def _instance_view(inst: Instance, pv: ProcessVersion) -> dict[str, Any]:
             "updated_at": inst.updated_at, "ended_at": inst.ended_at, "next_timer_at": inst.next_timer_at}
 
 
-def get_instance(uow: UnitOfWork, instance_id: str) -> dict[str, Any]:
-    """An instance with its current data, ready tasks and open incidents. Raises: NotFound."""
+def _readable_versions(uow: UnitOfWork, actor: Actor) -> set[int]:
+    """Versions whose diagram has a lane of one of the actor's roles, or a human task outside any lane."""
+    found = set()
+    for pv in uow.session.scalars(select(ProcessVersion)):
+        meta = uow.runtime.spec_cache.get(pv)[2] if uow.runtime is not None else json.loads(pv.meta_json)
+        lanes = {t["lane"] for t in meta["user_tasks"].values()}
+        if lanes & actor.roles or (None in lanes and actor.may_act_in_lane(None)):
+            found.add(pv.id)
+    return found
+
+
+def _involved(uow: UnitOfWork, actor: Actor):
+    """The SQL condition on instances an actor may read (None: every instance)."""
+    if actor.has(ADMIN, AUDITOR):
+        return None
+    acted = select(HumanTask.instance_id).where(HumanTask.completed_by == actor.username)
+    return or_(Instance.started_by == actor.username, Instance.id.in_(acted),
+               Instance.process_version_id.in_(sorted(_readable_versions(uow, actor))))
+
+
+def _check_readable(uow: UnitOfWork, actor: Actor | None, instance_id: str) -> Instance:
+    inst = uow.session.get(Instance, instance_id)
+    if inst is None:
+        raise NotFound(f"instance '{instance_id}' does not exist")
+    condition = _involved(uow, actor) if actor is not None else None
+    if condition is not None and uow.session.scalar(
+            select(func.count()).select_from(Instance).where(Instance.id == instance_id, condition)) == 0:
+        raise Forbidden("you are not involved in this case: only its participants, the roles of its diagram, "
+                        "admins and auditors may read it")
+    return inst
+
+
+def get_instance(uow: UnitOfWork, instance_id: str, actor: Actor | None = None) -> dict[str, Any]:
+    """An instance with its current data, ready tasks and open incidents.
+
+    Args:
+        actor: when given, the caller must be involved (see `list_instances`).
+
+    Raises:
+        NotFound. Forbidden: the actor is not involved in the case.
+    """
     with uow:
         s = uow.session
-        inst = s.get(Instance, instance_id)
-        if inst is None:
-            raise NotFound(f"instance '{instance_id}' does not exist")
+        inst = _check_readable(uow, actor, instance_id)
         pv = s.get(ProcessVersion, inst.process_version_id)
         tasks = s.scalars(select(HumanTask).where(HumanTask.instance_id == inst.id, HumanTask.state == "ready")
                           .order_by(HumanTask.created_at))
@@ -53,11 +90,19 @@ def incident_view(i: Incident) -> dict[str, Any]:
 
 
 def list_instances(uow: UnitOfWork, *, process_id: str | None = None, status: str | None = None,
-                   business_key: str | None = None, page: int = 1, per_page: int = 50) -> dict[str, Any]:
-    """A page of instances, newest first, with the total count."""
+                   business_key: str | None = None, page: int = 1, per_page: int = 50,
+                   actor: Actor | None = None) -> dict[str, Any]:
+    """A page of instances, newest first, with the total count.
+
+    With `actor`, only the cases they may read: admins and auditors every case; others the cases they
+    started or acted in, and those of diagrams with a lane of one of their roles (or a task outside lanes).
+    """
     with uow:
         s = uow.session
         query = select(Instance, ProcessVersion).join(ProcessVersion)
+        condition = _involved(uow, actor) if actor is not None else None
+        if condition is not None:
+            query = query.where(condition)
         for column, value in ((Instance.process_id, process_id), (Instance.status, status),
                               (Instance.business_key, business_key)):
             if value is not None:
@@ -112,11 +157,10 @@ def get_task(uow: UnitOfWork, task_id: str, actor: Actor) -> dict[str, Any]:
         }
 
 
-def instance_history(uow: UnitOfWork, instance_id: str) -> list[dict[str, Any]]:
-    """Every audit event of one instance, oldest first. Raises: NotFound."""
+def instance_history(uow: UnitOfWork, instance_id: str, actor: Actor | None = None) -> list[dict[str, Any]]:
+    """Every audit event of one instance, oldest first. Raises: NotFound, Forbidden (as `get_instance`)."""
     with uow:
-        if uow.session.get(Instance, instance_id) is None:
-            raise NotFound(f"instance '{instance_id}' does not exist")
+        _check_readable(uow, actor, instance_id)
         return [{"seq": e.seq, "type": e.event_type, "actor": e.actor, "occurred_at": e.occurred_at,
                  "payload": json.loads(e.payload), "hash": e.hash, "prev_hash": e.prev_hash}
                 for e in audit_history(uow.session, instance_id)]

@@ -33,8 +33,7 @@ class Instances(MethodView):
     @blp.response(200, InstancePageSchema)
     def get(self, args):
         """Instances, newest first, filtered by process, status or business key."""
-        current_actor()
-        return queries.list_instances(_uow(readonly=True), process_id=args.get("process"),
+        return queries.list_instances(_uow(readonly=True), actor=current_actor(), process_id=args.get("process"),
                                       status=args.get("status"), business_key=args.get("business_key"),
                                       page=args["page"], per_page=args["per_page"])
 
@@ -54,8 +53,7 @@ class InstanceDetail(MethodView):
     @blp.response(200, InstanceDetailSchema)
     def get(self, instance_id):
         """Status, current data, ready tasks and open incidents."""
-        current_actor()
-        return queries.get_instance(_uow(readonly=True), instance_id)
+        return queries.get_instance(_uow(readonly=True), instance_id, actor=current_actor())
 
 
 @blp.route("/<instance_id>/terminate")
@@ -74,5 +72,4 @@ class History(MethodView):
     @blp.response(200, HistoryEventSchema(many=True))
     def get(self, instance_id):
         """Every audit event of the instance, oldest first, with its hash chain."""
-        current_actor()
-        return queries.instance_history(_uow(readonly=True), instance_id)
+        return queries.instance_history(_uow(readonly=True), instance_id, actor=current_actor())

@@ -28,7 +28,7 @@ def instances():
     page_no = max(request.args.get("page", 1, type=int), 1)
     status = request.args.get("status") or None
     listing = queries.list_instances(uow(readonly=True), process_id=request.args.get("process") or None,
-                                     status=status, page=page_no, per_page=PER_PAGE)
+                                     status=status, page=page_no, per_page=PER_PAGE, actor=web_actor())
     pages = max((listing["total"] + PER_PAGE - 1) // PER_PAGE, 1)
     return render("instances.html", listing=listing, status=status, pages=pages)
 
@@ -56,8 +56,8 @@ def path_markers(history: list[dict[str, Any]], instance: dict[str, Any]) -> dic
 @page()
 def instance_page(instance_id: str):
     actor = web_actor()
-    instance = queries.get_instance(uow(readonly=True), instance_id)
-    history = queries.instance_history(uow(readonly=True), instance_id)
+    instance = queries.get_instance(uow(readonly=True), instance_id, actor=actor)
+    history = queries.instance_history(uow(readonly=True), instance_id, actor=actor)
     mine = {t["id"] for t in queries.list_tasks(uow(readonly=True), actor, instance_id=instance_id)} \
         if not actor.is_read_only else set()
     return render("instance.html", instance=instance, history=history, markers=path_markers(history, instance),

@@ -91,3 +91,15 @@ def test_terminate_needs_a_reason(client, deploy, login_as):
     iid = _start(client, login_as(REP)).get_json()["id"]
     r = client.post(f"/api/v1/instances/{iid}/terminate", json={"reason": ""}, headers=login_as("admin"))
     assert r.status_code == 422 and "reason" in r.get_json()["errors"]["json"]
+
+
+def test_only_those_involved_may_read_a_case(client, deploy, login_as, users):
+    deploy(bundled_files("congress"))
+    iid = _start(client, login_as(REP)).get_json()["id"]
+    outsider = users.headers("outsider", "hr")
+    assert client.get(f"/api/v1/instances/{iid}", headers=outsider).status_code == 403
+    assert client.get(f"/api/v1/instances/{iid}/history", headers=outsider).status_code == 403
+    assert client.get("/api/v1/instances", headers=outsider).get_json()["total"] == 0
+    for allowed in (login_as(REP), login_as("proposal_committee"), login_as("auditor"), login_as("admin")):
+        assert client.get(f"/api/v1/instances/{iid}", headers=allowed).status_code == 200
+        assert client.get("/api/v1/instances", headers=allowed).get_json()["total"] == 1
