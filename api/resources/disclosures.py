@@ -7,6 +7,7 @@ from urllib.parse import quote
 from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
 
 from engine.identity import ADMIN
 from workflows import disclosure, disclosure_catalogue, disclosure_feedback
@@ -122,6 +123,25 @@ class Submit(MethodView):
         """The owner department declares the draft true and complete and sends it to the checks."""
         disclosure.submit_draft(_uow(), disclosure_id, actor=current_actor())
         return _detail(disclosure_id)
+
+
+class CongressReviewSchema(Schema):
+    outcome = fields.String(required=True, validate=validate.OneOf(["noted", "returned"]),
+                            metadata={"description": "noted: the congress has seen it; returned: back to drafting"})
+    note = fields.String(load_default=None, validate=validate.Length(max=2000))
+
+
+@blp.route("/<int:disclosure_id>/congress-review")
+class CongressReview(MethodView):
+    @blp.arguments(CongressReviewSchema)
+    @blp.response(200, CongressReviewSchema)
+    def post(self, body, disclosure_id):
+        """The presidium records that the congress has seen a matter it must see before publication (or
+        returned it); the disclosure moves on in the same transaction."""
+        actor = require("presidium", ADMIN)
+        disclosure.congress_reviewed(_uow(), disclosure_id, outcome=body["outcome"], note=body["note"],
+                                     actor=actor.username)
+        return body  # the draft itself stays visible to its staff only
 
 
 @blp.route("/<int:disclosure_id>/confidentiality-check")

@@ -453,3 +453,22 @@ def test_an_instance_started_around_the_disclosure_api_cannot_take_over_a_record
     assert r.status_code == 201 and r.get_json()["status"] == "error"
     assert "POST /api/v1/disclosures" in r.get_json()["incidents"][0]["message"]
     assert flow._instance(did) != r.get_json()["id"] and set(flow.tasks(did)) == {"draft"}
+
+
+def test_the_presidium_records_the_congress_review_over_http__s3_2_main_channel(flow):
+    did = flow.start("budget", "2026", "finance")  # the congress sees the budget before it is disclosed
+    flow.call("put", f"/{did}/draft", "finance", json={"content": "2026年度预算草案", "channels": ["intranet"]})
+    flow.call("post", f"/{did}/submit", "finance")
+    flow.check(did)
+    assert flow.review(did)["status"] == "awaiting_congress"
+    presidium = flow.users.headers("chair", "presidium")
+    r = flow.client.post(f"/api/v1/disclosures/{did}/congress-review", headers=flow.h["finance"],
+                         json={"outcome": "noted"})
+    assert r.status_code == 403
+    r = flow.client.post(f"/api/v1/disclosures/{did}/congress-review", headers=presidium,
+                         json={"outcome": "noted", "note": "第二次会议已听取"})
+    assert r.status_code == 200 and r.get_json()["outcome"] == "noted"
+    assert flow.call("get", f"/{did}", "finance")["status"] == "approved"
+    again = flow.client.post(f"/api/v1/disclosures/{did}/congress-review", headers=presidium,
+                             json={"outcome": "noted"})
+    assert again.status_code == 409
