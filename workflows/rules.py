@@ -56,6 +56,10 @@ class Rules:
     adoption_rule: Majority = _rule(
         Majority.MORE_THAN_HALF, "民主管理规定 第20条 过半数 (V) vs 集体合同规定 第36条 半数以上 (V)"
     )
+    contract_adoption_rule: Majority = _rule(
+        Majority.AT_LEAST_HALF,
+        "集体合同规定 第36条: 全体职工代表半数以上同意 (V); more_than_half for the stricter 过半数",
+    )
     extraordinary_session_share: Fraction = _rule(Fraction(1, 3), "1986 条例 第18条 (V); 2012 (U)")
     presidium_min_frontline_share: Fraction = _rule(
         Fraction(1, 2), "民主管理规定 第19条: workers, technicians, managers >= 50% (V)"

@@ -10,7 +10,6 @@ from engine.errors import Conflict, NotFound
 from engine.identity import ADMIN, AUDITOR
 from workflows import contract_drafts, contract_filing, contract_negotiators, contracts
 from workflows.contracts import LIAISON, NEGOTIATORS, PRESIDIUM, RECORDER
-from workflows.rules import Majority
 
 from .. import contract_schemas as cs
 from ..auth import require
@@ -50,9 +49,10 @@ class Contracts(MethodView):
     def post(self, body):
         """Request negotiation in writing (第32条); starts the procedure. The other side replies within 20 days."""
         actor = require(*NEGOTIATORS)
-        majority = current_app.config.get("CONTRACT_ADOPTION_MAJORITY", Majority.AT_LEAST_HALF.value)
-        contract = contracts.request_negotiation(_uow(), body, actor=actor, rules=_svc().rules,
-                                                 timezone=_svc().calendar.tz.key, adoption_majority=majority)
+        rules = _svc().rules
+        contract = contracts.request_negotiation(_uow(), body, actor=actor, rules=rules,
+                                                 timezone=_svc().calendar.tz.key,
+                                                 adoption_majority=rules.contract_adoption_rule.value)
         return _detail(contract.id)
 
 

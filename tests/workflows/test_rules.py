@@ -232,3 +232,9 @@ def test_proxies_are_off_by_default_and_configurable():
 def test_congress_term_is_3_to_5_years_by_default_and_configurable():
     assert Rules().congress_term_years == (3, 5)
     assert Rules.from_mapping({"RULE_CONGRESS_TERM_YEARS": "3-4"}).congress_term_years == (3, 4)
+
+
+def test_contract_adoption_is_at_least_half_by_default_art36_and_configurable():
+    assert Rules().contract_adoption_rule is Majority.AT_LEAST_HALF
+    assert Rules.from_mapping({"RULE_CONTRACT_ADOPTION_RULE": "more_than_half"}).contract_adoption_rule \
+        is Majority.MORE_THAN_HALF
