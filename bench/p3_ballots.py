@@ -169,9 +169,9 @@ def _casting(c: dict[str, Any]) -> tuple[dict[str, list[dict[str, Any]]], dict[s
         SECRET_MATTER,
         app_services,
         build_congress,
-        checkpoint,
         deploy_congress,
         migrate_domain,
+        settle,
     )
     from .p2_participation import open_vote_in_process as open_vote
     from .server import Database, Server
@@ -192,7 +192,7 @@ def _casting(c: dict[str, Any]) -> tuple[dict[str, list[dict[str, Any]]], dict[s
                 "named": open_vote(services, congress, NAMED_MATTER, "warm-up named"), "count": voters // 10}
         rounds = [{"secret": open_vote(services, congress, SECRET_MATTER, f"secret {r}"),
                    "named": open_vote(services, congress, NAMED_MATTER, f"named {r}")} for r in range(c["rounds"])]
-        checkpoint(services)
+        settle(services)
         log(f"P3 {voters} representatives with accounts, {2 + 2 * c['rounds']} open votes: "
             f"{time.perf_counter() - started:.1f} s")
         plan = {"port": None, "clients": CLIENTS, "tokens": tokens, "voters": voters, "warmup": warm,
@@ -228,9 +228,9 @@ def _closing(c: dict[str, Any]) -> list[float]:
         app_services,
         build_congress,
         cast_secret_in_bulk,
-        checkpoint,
         deploy_congress,
         migrate_domain,
+        settle,
         verify_vote,
     )
     from .p2_participation import open_vote_in_process as open_vote
@@ -251,7 +251,7 @@ def _closing(c: dict[str, Any]) -> list[float]:
         for r in range(1 + c["close_rounds"]):  # the first one warms up
             vote_id = open_vote(services, congress, SECRET_MATTER, f"close {r}")
             cast_secret_in_bulk(services, congress, vote_id, count)
-            checkpoint(services)
+            settle(services)
             t0 = time.perf_counter()
             vote = ballots.close_vote(services.uow(), vote_id, rules=services.rules, actor=presidium)
             took = (time.perf_counter() - t0) * 1000
