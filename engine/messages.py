@@ -8,7 +8,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition, SignalEventDefinition
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .audit import SYSTEM_CHAIN, canonical_json, instance_chain
 from .errors import Conflict, NotFound
@@ -43,10 +43,15 @@ def _deliver(uow: UnitOfWork, instance_id: str, event: BpmnEvent, audit_payload:
 
 
 def _message_start_versions(uow: UnitOfWork, name: str) -> list[ProcessVersion]:
-    latest: dict[str, ProcessVersion] = {}
-    for pv in uow.session.scalars(select(ProcessVersion).order_by(ProcessVersion.version)):
-        latest[pv.process_id] = pv
-    return [pv for pv in latest.values() if name in json.loads(pv.meta_json).get("message_starts", [])]
+    """The latest version of each process whose start event catches `name` (cheap: a miss is common)."""
+    newest = (select(ProcessVersion.process_id, func.max(ProcessVersion.version).label("version"))
+              .group_by(ProcessVersion.process_id).subquery())
+    rows = uow.session.execute(
+        select(ProcessVersion.id, ProcessVersion.meta_json)
+        .join(newest, (ProcessVersion.process_id == newest.c.process_id) & (ProcessVersion.version == newest.c.version))
+        .where(ProcessVersion.meta_json.contains(json.dumps(name, ensure_ascii=False), autoescape=True))).all()
+    ids = [row.id for row in rows if name in json.loads(row.meta_json).get("message_starts", [])]
+    return [uow.session.get(ProcessVersion, i) for i in ids]
 
 
 def send_message(uow: UnitOfWork, name: str, correlation: dict[str, Any], data: dict[str, Any], *,
