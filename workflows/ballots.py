@@ -11,7 +11,7 @@ import uuid
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select, union
 from sqlalchemy.orm import Session
 
 from engine import audit
@@ -25,7 +25,7 @@ from . import roster
 from . import rules as r
 from .congress_tables import CheckIn, Matter, Meeting, NamedBallot, Participation, Representative, SecretBallot, Vote
 from .errors import RuleConflict, RuleViolation
-from .meetings import VOTING_MODES, get_matter, get_meeting, meeting_chain, present_ids, seat_of
+from .meetings import VOTING_MODES, get_matter, get_meeting, meeting_chain, present_ids, present_query, seat_of
 
 CHOICES = ("for", "against", "abstain")
 TOTALS = ("ballots_issued", "ballots_cast", "valid", "for", "against", "abstain")
@@ -212,16 +212,21 @@ def _check_totals(totals: dict[str, int] | None, vote: Vote) -> dict[str, int]:
 
 
 def _electronic_totals(session: Session, vote: Vote, meeting: Meeting) -> dict[str, int]:
+    """Counted in the database: a vote of 2,000 ballots closes without loading them."""
     if vote.kind == "secret":
-        voters = set(session.scalars(select(Participation.representative_id).where(Participation.vote_id == vote.id)))
-        choices = Counter(session.scalars(select(SecretBallot.choice).where(SecretBallot.vote_id == vote.id)))
-        if sum(choices.values()) != len(voters):  # cannot happen: both are written in one transaction
-            raise Conflict(f"vote {vote.id}: {sum(choices.values())} ballots but {len(voters)} participants")
+        voters = select(Participation.representative_id).where(Participation.vote_id == vote.id)
+        choices = dict(session.execute(select(SecretBallot.choice, func.count()).where(
+            SecretBallot.vote_id == vote.id).group_by(SecretBallot.choice)).all())
+        cast = session.scalar(select(func.count()).select_from(voters.subquery()))
+        if sum(choices.values()) != cast:  # cannot happen: both are written in one transaction
+            raise Conflict(f"vote {vote.id}: {sum(choices.values())} ballots but {cast} participants")
     else:
-        rows = session.execute(select(NamedBallot.representative_id, NamedBallot.choice)
-                               .where(NamedBallot.vote_id == vote.id)).all()
-        voters, choices = {row[0] for row in rows}, Counter(row[1] for row in rows)
-    cast, issued = len(voters), len(present_ids(session, meeting, vote.opened_at) | voters)
+        voters = select(NamedBallot.representative_id).where(NamedBallot.vote_id == vote.id)
+        choices = dict(session.execute(select(NamedBallot.choice, func.count()).where(
+            NamedBallot.vote_id == vote.id).group_by(NamedBallot.choice)).all())
+        cast = sum(choices.values())
+    issued = session.scalar(select(func.count()).select_from(
+        union(present_query(meeting, vote.opened_at), voters).subquery()))
     return {"ballots_issued": issued, "ballots_cast": cast, "valid": cast, **{c: choices.get(c, 0) for c in CHOICES}}
 
 
@@ -238,9 +243,12 @@ def result_of(vote: Vote) -> dict[str, Any]:
 def _seal(uow: UnitOfWork, vote: Vote, meeting_id: int) -> None:
     """Append the ballots (choices only, random order) and the receipt hashes to the audit trail."""
     s = uow.session
-    choices = list(s.scalars(select(SecretBallot.choice).where(SecretBallot.vote_id == vote.id)))
-    _RANDOM.shuffle(choices)
-    receipts = sorted(s.scalars(select(Participation.receipt_hash).where(Participation.vote_id == vote.id)))
+    # The sealed ballots are the multiset of choices in random order: rebuilt from the counts just taken.
+    choices = [c for c, n in (("for", vote.votes_for), ("against", vote.votes_against), ("abstain", vote.abstentions))
+               for _ in range(n or 0)]
+    random.Random(secrets.token_bytes(32)).shuffle(choices)
+    receipts = list(s.scalars(select(Participation.receipt_hash).where(Participation.vote_id == vote.id)
+                              .order_by(Participation.receipt_hash)))
     event = uow.audit(meeting_chain(meeting_id), "vote.sealed", {
         "vote_id": vote.id, "matter_id": vote.matter_id, "rule": vote.rule, "result": result_of(vote),
         "ballots": choices, "receipts": receipts}, actor=vote.closed_by)

@@ -255,12 +255,17 @@ def meeting_summary(uow: UnitOfWork, meeting_id: int) -> dict[str, Any]:
                 "seated": len(roster.seated(s, term.id, meeting.held_on)), "present": present}
 
 
-def present_ids(session: Session, meeting: Meeting, at: dt.datetime | None = None) -> set[int]:
-    """Representatives checked in (at or before ``at``) who are seated on the meeting day."""
+def present_query(meeting: Meeting, at: dt.datetime | None = None):
+    """SELECT of the representatives checked in (at or before ``at``) who are seated on the meeting day."""
     query = (select(CheckIn.representative_id).join(Representative, Representative.id == CheckIn.representative_id)
              .where(CheckIn.meeting_id == meeting.id, Representative.elected_on <= meeting.held_on,
                     or_(Representative.ended_on.is_(None), Representative.ended_on > meeting.held_on)))
-    return set(session.scalars(query if at is None else query.where(CheckIn.checked_in_at <= at)))
+    return query if at is None else query.where(CheckIn.checked_in_at <= at)
+
+
+def present_ids(session: Session, meeting: Meeting, at: dt.datetime | None = None) -> set[int]:
+    """Representatives checked in (at or before ``at``) who are seated on the meeting day."""
+    return set(session.scalars(present_query(meeting, at)))
 
 
 def list_meetings(uow: UnitOfWork, term_id: int) -> list[Meeting]:
