@@ -101,6 +101,7 @@ class Instance(Base):
     """A running or finished process instance; the workflow state is stored without its spec."""
 
     __tablename__ = "instances"
+    __table_args__ = (Index("ix_instances_created_at", "created_at"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"), index=True)

@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import load_only
 
 from .audit import history as audit_history
 from .errors import Forbidden, NotFound
@@ -99,7 +100,11 @@ def list_instances(uow: UnitOfWork, *, process_id: str | None = None, status: st
     """
     with uow:
         s = uow.session
-        query = select(Instance, ProcessVersion).join(ProcessVersion)
+        # Lists never need the workflow state or data: only the columns a list shows are loaded.
+        query = select(Instance, ProcessVersion).join(ProcessVersion).options(
+            load_only(Instance.id, Instance.process_id, Instance.status, Instance.business_key, Instance.started_by,
+                      Instance.created_at, Instance.updated_at, Instance.ended_at, Instance.next_timer_at),
+            load_only(ProcessVersion.version))
         condition = _involved(uow, actor) if actor is not None else None
         if condition is not None:
             query = query.where(condition)
