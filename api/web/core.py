@@ -134,6 +134,9 @@ def nav_items(actor: Actor | None) -> list[tuple[str, str, str]]:
         items.append(("web.inbox", "nav.tasks", "tasks"))
     items.append(("web.processes", "nav.processes", "processes"))
     items.append(("web.instances", "nav.instances", "instances"))
+    from .views_congress import congress_nav_items  # the congress pages register on this module's blueprint
+
+    items += congress_nav_items(actor)
     if actor.has(DESIGNER, ADMIN):
         items.append(("web.modeler_new", "nav.modeler", "modeler"))
     if actor.has(AUDITOR, ADMIN):

@@ -7,10 +7,10 @@ import pytest
 from api.web.strings import STRINGS
 
 MENUS = {
-    "admin": ["home", "tasks", "processes", "instances", "modeler", "audit", "users"],
-    "designer": ["home", "tasks", "processes", "instances", "modeler"],
-    "auditor": ["home", "processes", "instances", "audit"],
-    "rep": ["home", "tasks", "processes", "instances"],
+    "admin": ["home", "tasks", "processes", "instances", "meetings", "modeler", "audit", "users"],
+    "designer": ["home", "tasks", "processes", "instances", "meetings", "modeler"],
+    "auditor": ["home", "processes", "instances", "meetings", "audit"],
+    "rep": ["home", "tasks", "processes", "instances", "meetings", "proposals"],
 }
 # Pages each role can open from its menu, with a text each must show in (zh-CN, en).
 PAGES = {
