@@ -26,8 +26,20 @@ def _module(name: str):
     return run
 
 
+def _both(*names: str):
+    def run(settings: Settings):
+        rows, details = [], {}
+        for name in names:
+            got, more = importlib.import_module(f"bench.{name}").run(settings)
+            rows += got
+            details[name] = more
+        return rows, details
+    return run
+
+
 def _benchmarks() -> dict:
-    return {"P1": _module("p1_throughput"), "P2": _module("p2_participation"), "P3": _module("p3_ballots"),
+    return {"P1": _module("p1_throughput"), "P2": _both("p2_participation", "p2_questions"),
+            "P3": _module("p3_ballots"),
             "P4": _module("p4_audit"), "P5": _module("p5_memory"), "P6": _module("p6_history")}
 
 
