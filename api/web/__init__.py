@@ -50,5 +50,6 @@ def init_app(app: Flask) -> None:
     from . import views_admin, views_cases, views_design, views_home, views_work  # noqa: F401  (routes on blp)
     from .core import blp
     from .views_congress import congress_nav_items  # noqa: F401  (routes on blp)
+    from .views_disclosure import disclosures  # noqa: F401  (routes on blp)
 
     app.register_blueprint(blp)

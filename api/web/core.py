@@ -137,6 +137,7 @@ def nav_items(actor: Actor | None) -> list[tuple[str, str, str]]:
     from .views_congress import congress_nav_items  # the congress pages register on this module's blueprint
 
     items += congress_nav_items(actor)
+    items.append(("web.disclosures", "nav.disclosures", "disclosures"))
     if actor.has(DESIGNER, ADMIN):
         items.append(("web.modeler_new", "nav.modeler", "modeler"))
     if actor.has(AUDITOR, ADMIN):

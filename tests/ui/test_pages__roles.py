@@ -7,10 +7,10 @@ import pytest
 from api.web.strings import STRINGS
 
 MENUS = {
-    "admin": ["home", "tasks", "processes", "instances", "meetings", "modeler", "audit", "users"],
-    "designer": ["home", "tasks", "processes", "instances", "meetings", "modeler"],
-    "auditor": ["home", "processes", "instances", "meetings", "audit"],
-    "rep": ["home", "tasks", "processes", "instances", "meetings", "proposals"],
+    "admin": ["home", "tasks", "processes", "instances", "meetings", "disclosures", "modeler", "audit", "users"],
+    "designer": ["home", "tasks", "processes", "instances", "meetings", "disclosures", "modeler"],
+    "auditor": ["home", "processes", "instances", "meetings", "disclosures", "audit"],
+    "rep": ["home", "tasks", "processes", "instances", "meetings", "proposals", "disclosures"],
 }
 # Pages each role can open from its menu, with a text each must show in (zh-CN, en).
 PAGES = {
