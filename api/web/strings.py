@@ -160,6 +160,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "instance.legend_current": ("当前所在", "current"),
     "instance.legend_error": ("出错", "failed"),
     "instance.data": ("当前数据", "Current data"),
+    "instance.documents": ("生成的文件", "Generated documents"),
     "instance.history": ("办理历史", "History"),
     "history.system": ("系统", "system"),
     "history.data": ("数据", "Data"),

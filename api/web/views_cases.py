@@ -13,6 +13,7 @@ from flask import Response, request
 from engine import audit, deployments, queries
 from engine.audit import canonical_json
 from engine.identity import ADMIN, AUDITOR
+from workflows import documents
 
 from .core import blp, page, render, services, uow, web_actor
 
@@ -61,7 +62,19 @@ def instance_page(instance_id: str):
     mine = {t["id"] for t in queries.list_tasks(uow(readonly=True), actor, instance_id=instance_id)} \
         if not actor.is_read_only else set()
     return render("instance.html", instance=instance, history=history, markers=path_markers(history, instance),
-                  mine=mine, may_export=actor.has(AUDITOR, ADMIN))
+                  mine=mine, may_export=actor.has(AUDITOR, ADMIN),
+                  documents=documents.for_instance(uow(readonly=True), instance_id))
+
+
+@blp.route("/documents/<int:document_id>")
+@page()
+def document_file(document_id: int):
+    """A generated document, for those who may read its case; its SHA-256 travels in a header."""
+    doc = documents.get(uow(readonly=True), document_id)
+    if doc.instance_id and doc.kind not in documents.PUBLISHED_KINDS:
+        queries.get_instance(uow(readonly=True), doc.instance_id, actor=web_actor())  # Forbidden if not involved
+    return Response(doc.content, mimetype=doc.media_type, headers={
+        "X-Content-SHA256": doc.sha256, "Content-Disposition": f'inline; filename="{doc.filename}"'})
 
 
 def _plain(value: Any) -> Any:

@@ -94,3 +94,36 @@ def test_rejected_resolution_goes_back_to_the_drafters(client, deploy, users, se
                                                                   "decision_reason": "意见分歧较大"})
     _, ready = _ready(client, heads["auditor"], iid)
     assert list(ready) == ["revise_draft"]
+
+
+def test_the_notice_is_listed_on_the_case_page_and_published_to_every_worker(client, deploy, users, services, clock):
+    import re
+
+    from engine import passwords
+    from engine.identity import SYSTEM
+
+    ids, heads = _setup(client, deploy, users, services)
+    iid, body = _draft_to_agenda(client, heads, ids["meeting_id"])
+    choices = {f"rep{i}": "for" for i in range(1, 19)} | {"rep19": "against", "rep20": "against", "rep21": "abstain"}
+    _vote(client, heads, ids["meeting_id"], body["data"]["vote"]["matter_id"], choices)
+    notice = _ready(client, heads["auditor"], iid)[0]["data"]["notice"]
+    users.headers("outsider", "hr")
+    for name in ("delegation", "outsider"):
+        passwords.set_password(services.uow(), name, "correct-horse-42", actor=SYSTEM)
+
+    def login(name):
+        web = client.application.test_client()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', web.get("/login").text).group(1)
+        assert web.post("/login", data={"username": name, "password": "correct-horse-42",
+                                        "csrf_token": token}).status_code == 302
+        return web
+
+    rep = login("delegation")  # a role of the diagram: involved in the case
+    page = rep.get(f"/instances/{iid}").text
+    assert 'id="documents"' in page and f"notice-{body['data']['vote']['matter_id']}.pdf" in page
+    pdf = rep.get(f"/documents/{notice['document_id']}")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert pdf.headers["X-Content-SHA256"] == notice["sha256"]
+    outsider = login("outsider")
+    assert outsider.get(f"/instances/{iid}").status_code == 403  # the case is not theirs
+    assert outsider.get(f"/documents/{notice['document_id']}").status_code == 200  # a notice is published to all
