@@ -10,6 +10,16 @@ from flask import current_app
 from engine.unit_of_work import UnitOfWork
 
 
+def services():
+    """The app's `api.Services` (database engine, clock, runtime configuration, rules, calendar)."""
+    return current_app.extensions["dmflow"]
+
+
+def uow(readonly: bool = False) -> UnitOfWork:
+    """A new unit of work of the current app (``readonly`` begins a deferred transaction on SQLite)."""
+    return services().uow(readonly=readonly)
+
+
 def act_then_view(action: Callable[[UnitOfWork], Any], view: Callable[[UnitOfWork, Any], Any]) -> Any:
     """Run `action(uow)` and then `view(uow, result)` in the same unit of work, and commit once.
 
@@ -17,9 +27,9 @@ def act_then_view(action: Callable[[UnitOfWork], Any], view: Callable[[UnitOfWor
     own commit waits for the outer one), so the response shows exactly what was committed, without a
     second transaction to read it back.
     """
-    uow = current_app.extensions["dmflow"].uow()
-    with uow:
-        result = action(uow)
-        shown = view(uow, result)
-        uow.commit()
+    work = uow()
+    with work:
+        result = action(work)
+        shown = view(work, result)
+        work.commit()
     return shown

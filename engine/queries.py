@@ -33,11 +33,10 @@ def _instance_view(inst: Instance, pv: ProcessVersion) -> dict[str, Any]:
 def _readable_versions(uow: UnitOfWork, actor: Actor) -> set[int]:
     """Versions whose diagram has a lane of one of the actor's roles, or a human task outside any lane."""
     found = set()
-    for pv in uow.session.scalars(select(ProcessVersion)):
-        meta = uow.runtime.spec_cache.get(pv)[2] if uow.runtime is not None else json.loads(pv.meta_json)
-        lanes = {t["lane"] for t in meta["user_tasks"].values()}
+    for version_id, meta_json in uow.session.execute(select(ProcessVersion.id, ProcessVersion.meta_json)):
+        lanes = {t["lane"] for t in json.loads(meta_json)["user_tasks"].values()}
         if lanes & actor.roles or (None in lanes and actor.may_act_in_lane(None)):
-            found.add(pv.id)
+            found.add(version_id)
     return found
 
 

@@ -48,11 +48,6 @@ def validate_task(uow, instance, element_id: str, data: dict[str, Any], actor) -
         check(uow, data, actor)
 
 
-def setting(name: str) -> Any:
-    """A domain setting (``rules``, ``calendar``) of the app running the current step."""
-    return current_step().uow.runtime.context[name]
-
-
 def rules_of(uow) -> Any:
     """The statutory rules in force for the app this unit of work belongs to (defaults without an app)."""
     from .rules import Rules

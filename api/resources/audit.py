@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -11,6 +10,7 @@ from engine.identity import ADMIN, AUDITOR
 
 from ..auth import require
 from ..schemas import VerifySchema
+from ..transactions import uow
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit", description="Audit trail")
 
@@ -21,6 +21,6 @@ class Verify(MethodView):
     def get(self):
         """Recompute every hash chain; if `ok` is false, `problems` names each chain's first bad event."""
         require(AUDITOR, ADMIN)
-        uow = current_app.extensions["dmflow"].uow(readonly=True)
-        with uow:
-            return audit.verify(uow.session).as_dict()
+        work = uow(readonly=True)
+        with work:
+            return audit.verify(work.session).as_dict()

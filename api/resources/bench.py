@@ -32,6 +32,7 @@ from engine import deployments
 from engine.errors import BadRequest, Forbidden, NotFound, TaskNotReady
 
 from ..auth import current_actor
+from ..transactions import services as _services
 
 blp = Blueprint("bench", __name__, url_prefix="/api/v1/_bench",
                 description="Benchmark baselines (only with BENCH_ENDPOINTS; never in production)")
@@ -52,10 +53,6 @@ _TABLES = {
     ],
 }
 _ready_lock = threading.Lock()
-
-
-def _services():
-    return current_app.extensions["dmflow"]
 
 
 def _db():

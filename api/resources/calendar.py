@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -12,12 +11,9 @@ from workflows import calendar_admin
 
 from ..auth import current_actor, require
 from ..schemas import StrictSchema
+from ..transactions import services as _services
 
 blp = Blueprint("calendar", __name__, url_prefix="/api/v1/calendar", description="Legal calendar")
-
-
-def _services():
-    return current_app.extensions["dmflow"]
 
 
 class DeadlineQuerySchema(StrictSchema):

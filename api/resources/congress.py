@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -12,19 +11,13 @@ from workflows.meetings import PRESIDIUM, REPRESENTATIVE
 
 from .. import congress_schemas as cs
 from ..auth import current_actor, require
+from ..transactions import services as _svc
+from ..transactions import uow as _uow
 
 blp = Blueprint("congress", __name__, url_prefix="/api/v1/congress",
                 description="Workers' congress (职工代表大会): roster, meetings, votes")
 ROSTER_READERS = (ADMIN, PRESIDIUM, AUDITOR)
 MEETING_MANAGERS = (PRESIDIUM, ADMIN)
-
-
-def _svc():
-    return current_app.extensions["dmflow"]
-
-
-def _uow(readonly: bool = False):
-    return _svc().uow(readonly=readonly)
 
 
 def _columns(row) -> dict:

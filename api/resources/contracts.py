@@ -13,18 +13,12 @@ from workflows.contracts import LIAISON, NEGOTIATORS, PRESIDIUM, RECORDER
 
 from .. import contract_schemas as cs
 from ..auth import require
+from ..transactions import services as _svc
+from ..transactions import uow as _uow
 
 blp = Blueprint("contracts", __name__, url_prefix="/api/v1/contracts",
                 description="Collective contract negotiation (集体合同、工资专项、女职工专项集体合同)")
 READERS = (*NEGOTIATORS, RECORDER, PRESIDIUM, LIAISON, AUDITOR, ADMIN)
-
-
-def _svc():
-    return current_app.extensions["dmflow"]
-
-
-def _uow(readonly: bool = False):
-    return _svc().uow(readonly=readonly)
 
 
 def _detail(contract_id: int) -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from webargs.flaskparser import FlaskParser
@@ -15,6 +15,7 @@ from engine.parsing import SourceFile
 
 from ..auth import current_actor, require
 from ..schemas import DeployFilesSchema, DeployFormSchema, DeployResultSchema, ProcessSchema, VersionDetailSchema
+from ..transactions import uow as _uow
 
 blp = Blueprint("deployments", __name__, url_prefix="/api/v1", description="Deploy and read process definitions")
 
@@ -38,10 +39,6 @@ blp.ARGUMENTS_PARSER = _MultipartParser()
 
 class DeployUploadSchema(DeployFilesSchema, DeployFormSchema):
     """The multipart body of a deployment: the files and an optional label."""
-
-
-def _uow(readonly=False):
-    return current_app.extensions["dmflow"].uow(readonly=readonly)
 
 
 @blp.route("/deployments")

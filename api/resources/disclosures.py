@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Response, current_app
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -14,13 +14,10 @@ from workflows import disclosure, disclosure_catalogue, disclosure_feedback
 
 from .. import disclosure_schemas as ds
 from ..auth import current_actor, require
+from ..transactions import uow as _uow
 
 blp = Blueprint("disclosures", __name__, url_prefix="/api/v1/disclosures",
                 description="Factory-affairs disclosure (厂务公开): catalogue, drafts, checks, publication, feedback")
-
-
-def _uow(readonly: bool = False):
-    return current_app.extensions["dmflow"].uow(readonly=readonly)
 
 
 def _detail(disclosure_id: int) -> dict:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -12,14 +11,11 @@ from engine.identity import ADMIN, AUDITOR
 
 from ..auth import current_actor, require
 from ..schemas import IncidentSchema, InstanceDetailSchema, StrictSchema
+from ..transactions import services as _services
 
 blp = Blueprint("events", __name__, url_prefix="/api/v1", description="Messages, signals, incidents, operations")
 
 OPERATORS = ("admin", "liaison")  # liaison: an officer who records events from outside (e.g. labour bureau)
-
-
-def _services():
-    return current_app.extensions["dmflow"]
 
 
 class MessageSchema(StrictSchema):

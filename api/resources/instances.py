@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -19,12 +18,9 @@ from ..schemas import (
     TerminateSchema,
 )
 from ..transactions import act_then_view
+from ..transactions import uow as _uow
 
 blp = Blueprint("instances", __name__, url_prefix="/api/v1/instances", description="Process instances")
-
-
-def _uow(readonly=False):
-    return current_app.extensions["dmflow"].uow(readonly=readonly)
 
 
 @blp.route("")

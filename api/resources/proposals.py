@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -11,12 +11,9 @@ from workflows import documents, proposals
 
 from ..auth import current_actor
 from ..schemas import StrictSchema
+from ..transactions import uow as _uow
 
 blp = Blueprint("proposals", __name__, url_prefix="/api/v1", description="Proposals (提案) and documents")
-
-
-def _uow(readonly=False):
-    return current_app.extensions["dmflow"].uow(readonly=readonly)
 
 
 class CosignatureSchema(Schema):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -11,12 +10,9 @@ from engine import queries, runtime
 from ..auth import current_actor
 from ..schemas import InstanceDetailSchema, TaskCompleteSchema, TaskDetailSchema, TaskQuerySchema, TaskSchema
 from ..transactions import act_then_view
+from ..transactions import uow as _uow
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="Human tasks")
-
-
-def _uow(readonly=False):
-    return current_app.extensions["dmflow"].uow(readonly=readonly)
 
 
 @blp.route("")

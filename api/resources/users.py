@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
@@ -12,12 +11,9 @@ from engine.identity import ADMIN
 
 from ..auth import current_actor, require
 from ..schemas import MeSchema, RolesSchema, UserCreatedSchema, UserCreateSchema, UserSchema
+from ..transactions import uow as _uow
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1", description="Users and roles")
-
-
-def _uow(readonly=False):
-    return current_app.extensions["dmflow"].uow(readonly=readonly)
 
 
 class HealthSchema(Schema):
