@@ -22,10 +22,10 @@ from engine.steps import RuntimeConfig
 from engine.unit_of_work import UnitOfWork
 from workflows import calendar_admin
 from workflows.calendar import LegalCalendar
-from workflows.catalog import script_helpers
-from workflows.disclosure_catalogue import DisclosureSettings
+from workflows.catalog import handlers, script_helpers
+from workflows.disclosure.catalogue import DisclosureSettings
+from workflows.hooks import validate_task
 from workflows.rules import Rules
-from workflows.services import handlers, validate_task
 
 from . import assets, errors, web
 from .config import Config

@@ -13,10 +13,10 @@ from engine import audit, db
 from engine.errors import DmflowError
 from engine.identity import SYSTEM, create_user, issue_token
 from engine.parsing import SourceFile
-from workflows import models
+from workflows import tables as models
 from workflows.catalog import deploy_bundled, read_folder
 from workflows.demo import seed_congress, seed_demo
-from workflows.disclosure_catalogue import seed_catalogue
+from workflows.disclosure.catalogue import seed_catalogue
 
 from . import create_app
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from workflows.contracts import KINDS, SIDES, STAGES
+from workflows.contracts.record import KINDS, SIDES, STAGES
 from workflows.rules import Majority
 
 _side = {"validate": validate.OneOf(SIDES)}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
-from workflows.disclosure_catalogue import CATEGORIES, CHANNELS, FREQUENCIES
-from workflows.disclosure_feedback import KINDS, SATISFACTION, VISIBILITIES
+from workflows.disclosure.catalogue import CATEGORIES, CHANNELS, FREQUENCIES
+from workflows.disclosure.feedback import KINDS, SATISFACTION, VISIBILITIES
 
 
 def _channels(**kwargs) -> fields.List:

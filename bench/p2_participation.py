@@ -55,7 +55,7 @@ PRESIDIUM_USER, DRAFTING_USER, DELEGATION_USER = "p2_presidium", "p2_drafting", 
 def migrate_domain(url: str) -> None:
     """Add the domain tables (congress, contracts, disclosure...) to a database the engine has migrated."""
     from engine import db
-    from workflows.models import MIGRATIONS
+    from workflows.tables import MIGRATIONS
 
     db.upgrade(url, extra_locations=(MIGRATIONS,))
 
@@ -100,7 +100,7 @@ def build_congress(services, name: str, *, seats: int, headcount: int, usernames
                    checked_in: int = 0) -> Congress:
     """Organisation, term, roster (CSV import), a convened meeting, and the first `checked_in` seats present."""
     from engine.identity import SYSTEM
-    from workflows import meetings, roster
+    from workflows.congress import meetings, roster
 
     uow = services.uow
     org = roster.create_organisation(uow(), name=name, headcount=headcount, women_count=headcount * 2 // 5,
@@ -119,8 +119,8 @@ def build_congress(services, name: str, *, seats: int, headcount: int, usernames
 
 def check_in_in_bulk(services, congress: Congress, count: int) -> None:
     """The rows and events of `count` presidium check-ins (``meetings.check_in``), in one transaction."""
-    from workflows.congress_tables import CheckIn
-    from workflows.meetings import meeting_chain
+    from workflows.congress.meetings import meeting_chain
+    from workflows.congress.tables import CheckIn
 
     uow = services.uow()
     with uow:
@@ -147,9 +147,9 @@ def cast_secret_in_bulk(services, congress: Congress, vote_id: int, count: int, 
     """What `count` casts of ``ballots.cast_ballot`` leave in a secret vote, written in one transaction."""
     from sqlalchemy import insert
 
-    from workflows.ballots import receipt_hash
-    from workflows.congress_tables import Participation, SecretBallot, Vote
-    from workflows.meetings import meeting_chain
+    from workflows.congress.ballots import receipt_hash
+    from workflows.congress.meetings import meeting_chain
+    from workflows.congress.tables import Participation, SecretBallot, Vote
 
     uow = services.uow()
     with uow:
@@ -185,7 +185,7 @@ def settle(services) -> None:
 def open_vote_in_process(services, congress: Congress, matter_type: str, title: str) -> int:
     """A new matter on the congress's meeting and its vote, opened by the presidium; the vote's id."""
     from engine.identity import Actor
-    from workflows import ballots, meetings
+    from workflows.congress import ballots, meetings
 
     presidium = Actor("presidium", frozenset({"presidium"}))
     matter = meetings.add_matter(services.uow(), congress.meeting_id, matter_type=matter_type, title=title,
@@ -194,7 +194,7 @@ def open_vote_in_process(services, congress: Congress, matter_type: str, title: 
 
 
 def verify_vote(services, vote_id: int) -> dict[str, Any]:
-    from workflows import ballots
+    from workflows.congress import ballots
 
     report = ballots.verify(services.uow(readonly=True), vote_id)
     if not (report["ballots_equal_participants"] and report["tally_matches_result"] and report["seal_matches"]

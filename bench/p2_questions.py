@@ -28,9 +28,10 @@ def _flow(n_questions: int) -> float:
     from engine.clock import FixedClock
     from engine.identity import SYSTEM, Actor, create_user
     from engine.worker import run_once
-    from workflows import disclosure_feedback, models
+    from workflows import tables as models
     from workflows.catalog import deploy_bundled
-    from workflows.disclosure_catalogue import seed_catalogue
+    from workflows.disclosure import feedback as disclosure_feedback
+    from workflows.disclosure.catalogue import seed_catalogue
 
     tmp = Path(tempfile.mkdtemp(prefix="dmflow-p2q-"))
     try:

@@ -12,7 +12,7 @@ ballots ÷ the time from the start of the first cast to the end of the last, so 
 the growth of ``ballots._rewrite_secret_ballots`` (every cast rewrites all the vote's ballots so far).
 
 Close: a secret vote with 2,000 ballots (600 in quick mode) in a congress of 2,100 seats (630), its
-ballots written in bulk as P2 does; ``workflows.ballots.close_vote`` is timed in-process (its whole unit of
+ballots written in bulk as P2 does; ``workflows.congress.ballots.close_vote`` is timed in-process (its whole unit of
 work: count, store the result, seal the choices and receipt hashes into the audit trail, route
 ``vote.closed``, commit). One vote per round; the last one is checked with ``ballots.verify``.
 """
@@ -221,7 +221,7 @@ def _casting(c: dict[str, Any]) -> tuple[dict[str, list[dict[str, Any]]], dict[s
 
 def _closing(c: dict[str, Any]) -> list[float]:
     from engine.identity import Actor
-    from workflows import ballots
+    from workflows.congress import ballots
 
     from .p2_participation import (
         SECRET_MATTER,

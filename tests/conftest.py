@@ -17,7 +17,7 @@ from engine import db
 from engine.clock import FixedClock
 from engine.identity import SYSTEM, create_user
 from engine.models import Base
-from workflows import models as domain_models
+from workflows import tables as domain_models
 
 from helpers.api import ROOT, SHARED, bundled_files, deploy_files  # noqa: F401  (re-exported for tests)
 

@@ -311,3 +311,22 @@ def make_helpers(calendar: LegalCalendar) -> dict[str, Callable[..., Any]]:
         "is_holiday": is_holiday,
         "is_confirmed": is_confirmed,
     }
+
+
+_DEFAULT: LegalCalendar | None = None
+
+
+def calendar_of(uow: Any) -> LegalCalendar:
+    """The legal calendar of the app a unit of work belongs to (its configured time zone and overrides)."""
+    global _DEFAULT
+    found = (getattr(uow.runtime, "context", None) or {}).get("calendar")
+    if found is not None:
+        return found
+    if _DEFAULT is None:
+        _DEFAULT = LegalCalendar()
+    return _DEFAULT
+
+
+def local_today(uow: Any) -> dt.date:
+    """Today in the enterprise's configured time zone, by the unit of work's clock."""
+    return calendar_of(uow).local_date(uow.now())

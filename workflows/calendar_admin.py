@@ -11,9 +11,8 @@ from engine.audit import SYSTEM_CHAIN
 from engine.errors import NotFound, ValidationFailed
 from engine.identity import Actor
 from engine.unit_of_work import UnitOfWork
-
-from .calendar import LegalCalendar
-from .models import CalendarOverride, CalendarYear
+from workflows.calendar import LegalCalendar
+from workflows.tables import CalendarOverride, CalendarYear
 
 
 def load(session) -> tuple[dict[dt.date, bool], set[int]]:

@@ -10,10 +10,19 @@ from engine.deployments import DeployResult, deploy
 from engine.identity import Actor
 from engine.parsing import SourceFile
 from engine.unit_of_work import UnitOfWork
-
-from . import calendar, meetings, rules
+from workflows import calendar, hooks, rules
+from workflows.congress import handlers as congress_handlers
+from workflows.congress import meetings
+from workflows.contracts import handlers as contract_handlers
+from workflows.disclosure import handlers as disclosure_handlers
 
 DEPLOYABLE = (".bpmn", ".dmn", ".json")
+PROCEDURE_HANDLERS = (congress_handlers, contract_handlers, disclosure_handlers)  # each registers on import
+
+
+def handlers() -> dict[str, hooks.Handler]:
+    """Every service-task handler the bundled procedures register (``area.action`` -> function)."""
+    return dict(hooks.HANDLERS)
 
 
 def script_helpers(cal: calendar.LegalCalendar, rule_set: rules.Rules) -> dict[str, Callable[..., Any]]:

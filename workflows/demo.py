@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from sqlalchemy import select
@@ -10,6 +11,9 @@ from engine.identity import SYSTEM, create_user
 from engine.models import User
 from engine.passwords import generate_password, set_password
 from engine.unit_of_work import UnitOfWork
+from workflows.calendar import local_today
+from workflows.congress import meetings, roster
+from workflows.congress.tables import Organisation
 
 # username, display name (zh-CN), roles
 DEMO_USERS: list[tuple[str, str, list[str]]] = [
@@ -50,11 +54,6 @@ def seed_congress(uow: UnitOfWork, rules) -> bool:
     Returns:
         False when a demo organisation exists already (nothing is changed).
     """
-    import datetime as dt
-
-    from . import meetings, roster
-    from .congress_tables import Organisation
-
     with uow:
         if uow.session.scalar(select(Organisation.id).limit(1)) is not None:
             return False
@@ -63,7 +62,7 @@ def seed_congress(uow: UnitOfWork, rules) -> bool:
     term = roster.create_term(uow, org.id, number=5, starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2029, 12, 31),
                               actor=SYSTEM)
     roster.import_representatives(uow, term.id, _roster_csv(), actor=SYSTEM)
-    today = roster.local_date(uow.now())
+    today = local_today(uow)
     meetings.create_meeting(uow, term.id, session_number=2, held_on=max(today + dt.timedelta(days=14),
                                                                           dt.date(2025, 1, 2)),
                             rules=rules, actor=SYSTEM, title="第五届职工代表大会第二次会议")

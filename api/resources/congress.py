@@ -6,8 +6,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from engine.identity import ADMIN, AUDITOR, DESIGNER
-from workflows import ballots, meetings, roster
-from workflows.meetings import PRESIDIUM, REPRESENTATIVE
+from workflows.congress import ballots, meetings, roster
+from workflows.congress.meetings import PRESIDIUM, REPRESENTATIVE
 
 from .. import congress_schemas as cs
 from ..auth import current_actor, require

@@ -8,8 +8,11 @@ from flask_smorest import Blueprint
 
 from engine.errors import Conflict, NotFound
 from engine.identity import ADMIN, AUDITOR
-from workflows import contract_drafts, contract_filing, contract_negotiators, contracts
-from workflows.contracts import LIAISON, NEGOTIATORS, PRESIDIUM, RECORDER
+from workflows.contracts import drafts as contract_drafts
+from workflows.contracts import filing as contract_filing
+from workflows.contracts import negotiators as contract_negotiators
+from workflows.contracts import record as contracts
+from workflows.contracts.record import LIAISON, NEGOTIATORS, PRESIDIUM, RECORDER
 
 from .. import contract_schemas as cs
 from ..auth import require

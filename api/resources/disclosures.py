@@ -10,7 +10,9 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from engine.identity import ADMIN
-from workflows import disclosure, disclosure_catalogue, disclosure_feedback
+from workflows.disclosure import catalogue as disclosure_catalogue
+from workflows.disclosure import feedback as disclosure_feedback
+from workflows.disclosure import stages as disclosure
 
 from .. import disclosure_schemas as ds
 from ..auth import current_actor, require

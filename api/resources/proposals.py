@@ -7,7 +7,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from workflows import documents, proposals
+from workflows import documents
+from workflows.congress import proposals
 
 from ..auth import current_actor
 from ..schemas import StrictSchema

@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from engine.errors import Conflict, DmflowError, Forbidden, NotFound, ValidationFailed
 from engine.identity import Actor
-from workflows import ballots, meetings, notices, proposals, roster
-from workflows.congress_tables import CheckIn, Matter, NamedBallot, Participation, Representative, Vote
-from workflows.meetings import REPRESENTATIVE
+from workflows import notices
+from workflows.congress import ballots, meetings, proposals, roster
+from workflows.congress.meetings import REPRESENTATIVE
+from workflows.congress.tables import CheckIn, Matter, NamedBallot, Participation, Representative, Vote
 
 from ..errors import status_of
 from . import i18n
@@ -60,7 +61,7 @@ def error_message(error: DmflowError) -> str:
 @blp.route("/congress/meetings")
 @page()
 def congress_meetings():
-    today = roster.local_date(services().clock.now())
+    today = services().calendar.local_date(services().clock.now())
     rows = []
     for term in roster.list_terms(uow(readonly=True)):
         if term.starts_on <= today <= term.ends_on:

@@ -7,7 +7,8 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 
 from engine.errors import Conflict, DmflowError, Forbidden, NotFound, ValidationFailed
-from workflows import disclosure, disclosure_feedback
+from workflows.disclosure import feedback as disclosure_feedback
+from workflows.disclosure import stages as disclosure
 
 from ..errors import status_of
 from . import i18n

@@ -16,7 +16,7 @@ from api import create_app
 from api.cli import main
 from engine import db
 from engine.audit import GENESIS, SYSTEM_CHAIN
-from workflows import models as domain_models
+from workflows import tables as domain_models
 from workflows.demo import DEMO_USERS
 
 MINIMAL_BPMN = """<?xml version="1.0" encoding="UTF-8"?>

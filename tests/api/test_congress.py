@@ -7,9 +7,9 @@ from io import BytesIO
 import pytest
 from sqlalchemy import func, select
 
-import workflows.congress_tables  # noqa: F401  (registers the tables before PostgreSQL's create_all)
-from workflows.congress_tables import Representative
-from workflows.meetings import BUNDLED_DMN
+import workflows.congress.tables  # noqa: F401  (registers the tables before PostgreSQL's create_all)
+from workflows.congress.meetings import BUNDLED_DMN
+from workflows.congress.tables import Representative
 
 API = "/api/v1/congress"
 HEADER = "姓名,工号,代表团,类别,性别,派遣,当选日期,用户名\n"

@@ -13,8 +13,8 @@ from werkzeug.test import encode_multipart
 
 from engine.errors import Conflict, ValidationFailed
 from engine.worker import run_once
-from workflows import disclosure
-from workflows.disclosure_catalogue import DisclosureSettings, seed_catalogue
+from workflows.disclosure import stages as disclosure
+from workflows.disclosure.catalogue import DisclosureSettings, seed_catalogue
 
 from conftest import bundled_files
 from helpers.roundtrip import assert_round_trip
@@ -83,7 +83,7 @@ class Flow:
     def _instance(self, did: int) -> str:
         uow = self.services.uow(readonly=True)
         with uow:
-            from workflows.disclosure_tables import Disclosure
+            from workflows.disclosure.tables import Disclosure
 
             return uow.session.get(Disclosure, did).instance_id
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from engine import steps
 from engine.models import Instance
 from engine.worker import run_once
-from workflows.disclosure_catalogue import seed_catalogue
+from workflows.disclosure.catalogue import seed_catalogue
 
 from conftest import bundled_files
 from helpers.roundtrip import assert_round_trip
@@ -164,7 +164,7 @@ def test_quarterly_social_insurance_disclosure_from_schedule_to_archive(client, 
     sealed = next(e for e in history if e["type"] == "disclosure.archived")
     uow = services.uow(readonly=True)
     with uow:
-        from workflows.disclosure_tables import Disclosure
+        from workflows.disclosure.tables import Disclosure
 
         assert sealed["payload"]["archive_sha256"] == uow.session.get(Disclosure, did).archive_sha256
         assert uow.session.scalar(select(Instance.status).where(Instance.process_id == "disclosure_quarterly")) \

@@ -20,7 +20,7 @@ import engine as engine_package
 import workflows as workflows_package
 from engine import audit, db
 from engine.models import Base
-from workflows import models as domain_models
+from workflows import tables as domain_models
 
 
 def _import_every_table() -> None:

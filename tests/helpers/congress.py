@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from engine.identity import SYSTEM
-from workflows import meetings, roster
+from workflows.congress import meetings, roster
 
 CATEGORIES = ["一线职工"] * 24 + ["技术人员"] * 3 + ["中层管理人员"] * 3
 

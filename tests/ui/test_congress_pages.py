@@ -12,7 +12,7 @@ import pytest
 
 from engine import passwords
 from engine.identity import SYSTEM, Actor, create_user
-from workflows import ballots, meetings, roster
+from workflows.congress import ballots, meetings, roster
 
 from helpers.api import bundled_files
 from helpers.congress import make_congress

@@ -11,7 +11,7 @@ import pytest
 
 from engine import passwords
 from engine.identity import SYSTEM, create_user
-from workflows.disclosure_catalogue import seed_catalogue
+from workflows.disclosure.catalogue import seed_catalogue
 
 from helpers.api import bundled_files
 

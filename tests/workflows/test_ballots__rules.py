@@ -8,11 +8,11 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-import workflows.congress_tables  # noqa: F401  (registers the tables before PostgreSQL's create_all)
+import workflows.congress.tables  # noqa: F401  (registers the tables before PostgreSQL's create_all)
 from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.identity import Actor
-from workflows import ballots, meetings, roster
-from workflows.congress_tables import NamedBallot, Representative
+from workflows.congress import ballots, meetings, roster
+from workflows.congress.tables import NamedBallot, Representative
 from workflows.errors import RuleConflict, RuleViolation
 
 ADMIN = Actor("admin", frozenset({"admin"}))
@@ -288,4 +288,4 @@ class TestMatterModes:
             meetings.deploy_matter_modes(services.uow(), broken, actor=DESIGNER)
         uow = services.uow(readonly=True)
         with uow:
-            assert uow.session.scalar(select(func.count()).select_from(workflows.congress_tables.Matter)) == 0
+            assert uow.session.scalar(select(func.count()).select_from(workflows.congress.tables.Matter)) == 0

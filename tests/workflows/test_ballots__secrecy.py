@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
-import workflows.congress_tables  # noqa: F401  (registers the tables before PostgreSQL's create_all)
+import workflows.congress.tables  # noqa: F401  (registers the tables before PostgreSQL's create_all)
 from engine import audit
 from engine.errors import Conflict
 from engine.identity import Actor
-from workflows import ballots, meetings, roster
+from workflows.congress import ballots, meetings, roster
 
 ADMIN = Actor("admin", frozenset({"admin"}))
 CHAIR = Actor("chair", frozenset({"presidium"}))

@@ -18,9 +18,13 @@ from engine.identity import Actor
 from engine.messages import send_message
 from engine.models import AuditEvent
 from engine.worker import run_once
-from workflows import ballots, contract_drafts, contract_filing, contract_negotiators, contracts, meetings, roster
 from workflows.catalog import read_folder
-from workflows.contract_tables import Contract
+from workflows.congress import ballots, meetings, roster
+from workflows.contracts import drafts as contract_drafts
+from workflows.contracts import filing as contract_filing
+from workflows.contracts import negotiators as contract_negotiators
+from workflows.contracts import record as contracts
+from workflows.contracts.tables import Contract
 from workflows.errors import RuleViolation
 
 from conftest import ROOT

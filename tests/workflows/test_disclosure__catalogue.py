@@ -14,7 +14,7 @@ from engine.identity import SYSTEM
 from engine.models import Instance, TimerSchedule
 from engine.worker import run_once
 from workflows.catalog import procedure_folders, read_folder
-from workflows.disclosure_catalogue import (
+from workflows.disclosure.catalogue import (
     CATEGORIES,
     DisclosureSettings,
     due_periods,
@@ -26,7 +26,7 @@ from workflows.disclosure_catalogue import (
     seed_catalogue,
     update_item,
 )
-from workflows.disclosure_tables import Disclosure, DisclosureItem
+from workflows.disclosure.tables import Disclosure, DisclosureItem
 
 from conftest import ROOT
 from helpers.roundtrip import assert_round_trip

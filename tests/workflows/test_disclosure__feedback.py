@@ -8,9 +8,9 @@ import pytest
 
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.identity import Actor
-from workflows import disclosure_feedback as feedback
-from workflows.disclosure_catalogue import DisclosureSettings, seed_catalogue
-from workflows.disclosure_tables import Disclosure, DisclosureItem, DisclosureQuestion
+from workflows.disclosure import feedback
+from workflows.disclosure.catalogue import DisclosureSettings, seed_catalogue
+from workflows.disclosure.tables import Disclosure, DisclosureItem, DisclosureQuestion
 from workflows.errors import RuleConflict
 
 WORKER, OTHER = Actor("worker1", frozenset()), Actor("worker2", frozenset({"dept_finance"}))

@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-import workflows.congress_tables  # noqa: F401  (registers the tables before PostgreSQL's create_all)
+import workflows.congress.tables  # noqa: F401  (registers the tables before PostgreSQL's create_all)
 from engine.errors import ValidationFailed
 from engine.identity import Actor
-from workflows import meetings, roster
-from workflows.congress_tables import Representative
+from workflows.congress import meetings, roster
+from workflows.congress.tables import Representative
 from workflows.errors import RuleViolation
 
 ADMIN = Actor("admin", frozenset({"admin"}))

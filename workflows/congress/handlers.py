@@ -11,13 +11,13 @@ from engine.audit import instance_chain
 from engine.identity import Actor
 from engine.models import AuditChain
 from engine.steps import current_step
-
-from . import documents, meetings, proposals
-from . import rules as r
-from .congress_tables import Matter, Meeting, Organisation, Term, Vote
-from .notices import render_notice
-from .roster import local_date
-from .services import service, validator
+from workflows import documents
+from workflows import rules as r
+from workflows.calendar import local_today
+from workflows.congress import meetings, proposals
+from workflows.congress.tables import Matter, Meeting, Organisation, Term, Vote
+from workflows.hooks import service, validator
+from workflows.notices import render_notice
 
 
 def _actor() -> Actor:
@@ -81,7 +81,7 @@ def put_to_vote(params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     step = current_step()
     s = step.uow.session
     meeting = s.get(Meeting, int(data["meeting_id"])) if data.get("meeting_id") else \
-        _next_meeting(s, local_date(step.uow.now()))
+        _next_meeting(s, local_today(step.uow))
     if meeting is None:
         raise LookupError("no congress meeting is planned to vote on this draft; plan one and retry")
     suffix = f"（第{params['vote_round']}轮）" if params.get("vote_round", 1) > 1 else ""

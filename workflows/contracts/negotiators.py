@@ -12,10 +12,8 @@ from sqlalchemy.orm import Session
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.identity import Actor
 from engine.unit_of_work import UnitOfWork
-
-from . import rules as r
-from .contract_tables import Contract, Negotiator, Vacancy
-from .contracts import (
+from workflows import rules as r
+from workflows.contracts.record import (
     ARTICLES,
     NEGOTIATORS,
     RECORDER,
@@ -33,7 +31,8 @@ from .contracts import (
     today,
     violation,
 )
-from .errors import RuleViolation
+from workflows.contracts.tables import Contract, Negotiator, Vacancy
+from workflows.errors import RuleViolation
 
 # A chief's standing (第20–21条): the union chair or the legal representative, or a written delegate.
 CHIEF_CREDENTIALS = {"union": ("union_chair", "written_delegation"),

@@ -36,9 +36,7 @@ class CalendarYear(Base):
 
 
 # The domain's tables live on the engine's metadata: one schema, one migration history.
-from . import (  # noqa: E402
-    congress_tables,  # noqa: F401  (roster, meetings, matters, votes, ballots)
-    contract_tables,  # noqa: F401  (collective contracts)
-    disclosure_tables,  # noqa: F401  (catalogue, disclosures, questions, ratings)
-    proposal_tables,  # noqa: F401  (proposals, co-signatures, documents)
-)
+from workflows import documents  # noqa: E402, F401  (generated documents)
+from workflows.congress import tables as congress_tables  # noqa: E402, F401  (roster, meetings, votes, proposals)
+from workflows.contracts import tables as contract_tables  # noqa: E402, F401  (collective contracts)
+from workflows.disclosure import tables as disclosure_tables  # noqa: E402, F401  (catalogue, disclosures, questions)

@@ -21,14 +21,14 @@ from engine.identity import ADMIN, Actor
 from engine.models import Deployment, DeploymentFile
 from engine.sandbox import make_script_engine
 from engine.unit_of_work import UnitOfWork
-
-from . import roster
-from .congress_tables import CheckIn, Matter, Meeting, Opinion, Representative, Term, Vote
-from .rules import Rules
+from workflows.congress import roster
+from workflows.congress.tables import CheckIn, Matter, Meeting, Opinion, Representative, Term, Vote
+from workflows.records import fetch
+from workflows.rules import Rules
 
 PRESIDIUM, REPRESENTATIVE = "presidium", "representative"
 DECISION_ID, DMN_FILE = "matter_mode", "matter_mode.dmn"
-BUNDLED_DMN = Path(__file__).resolve().parents[1] / "bpmn" / "congress" / DMN_FILE
+BUNDLED_DMN = Path(__file__).resolve().parents[2] / "bpmn" / "congress" / DMN_FILE
 MODES = ("hear", "deliberate", "adopt", "elect")
 VOTING_MODES = frozenset({"adopt", "elect"})
 _TABLES: OrderedDict[str, Any] = OrderedDict()  # sha256 -> parsed decision table (DMNEngine), LRU
@@ -173,7 +173,7 @@ def deploy_matter_modes(uow: UnitOfWork, content: bytes, *, actor: Actor) -> dic
 
 def get_meeting(session: Session, meeting_id: int, *, lock: bool = False) -> Meeting:
     """Raises: NotFound."""
-    return roster.fetch(session, Meeting, meeting_id, "meeting", lock=lock)
+    return fetch(session, Meeting, meeting_id, "meeting", lock=lock)
 
 
 def _check_composition(session: Session, term: Term, day: dt.date, rules: Rules) -> None:
@@ -190,7 +190,7 @@ def create_meeting(uow: UnitOfWork, term_id: int, *, session_number: int, held_o
     """
     with uow:
         s = uow.session
-        term = roster.fetch(s, Term, term_id, "term")
+        term = fetch(s, Term, term_id, "term")
         if not term.starts_on <= held_on <= term.ends_on:
             raise ValidationFailed("the meeting must be held within the term",
                                    {"held_on": [f"between {term.starts_on} and {term.ends_on}"]})
@@ -307,7 +307,7 @@ def list_matters(uow: UnitOfWork, meeting_id: int) -> list[Matter]:
 
 def get_matter(session: Session, matter_id: int, *, lock: bool = False) -> Matter:
     """Raises: NotFound."""
-    return roster.fetch(session, Matter, matter_id, "matter", lock=lock)
+    return fetch(session, Matter, matter_id, "matter", lock=lock)
 
 
 def seat_of(session: Session, meeting: Meeting, actor: Actor, representative_id: int | None = None

@@ -25,10 +25,9 @@ from engine.messages import route_message
 from engine.models import Instance
 from engine.runtime import create_instance
 from engine.unit_of_work import UnitOfWork
-
-from . import rules as r
-from .contract_tables import Contract, Negotiator, SignOff
-from .errors import RuleViolation
+from workflows import rules as r
+from workflows.contracts.tables import Contract, Negotiator, SignOff
+from workflows.errors import RuleViolation
 
 PROCESS_ID = "collective_contract"
 KINDS = ("comprehensive", "wage", "women")
@@ -283,7 +282,7 @@ def apply_for_coordination(uow: UnitOfWork, contract_id: int, matters: str, *, a
     Raises:
         Forbidden: not a negotiator. Conflict: not negotiating.
     """
-    from .contract_tables import Dispute
+    from workflows.contracts.tables import Dispute
 
     side = side_of(actor)
     with uow:
@@ -362,7 +361,7 @@ def detail(uow: UnitOfWork, contract_id: int) -> dict[str, Any]:
 
     Raises: NotFound.
     """
-    from .contract_tables import Dispute, Draft, Filing, NegotiationMeeting, Objection, Vacancy
+    from workflows.contracts.tables import Dispute, Draft, Filing, NegotiationMeeting, Objection, Vacancy
 
     with uow:
         s = uow.session

@@ -1,9 +1,12 @@
-"""Service-task handlers: the side effects a diagram may ask for, run inside the step's transaction.
+"""The hooks procedures plug into the engine: service-task handlers and task validators (a leaf module).
 
 A diagram names a handler with ``spiffworkflow:serviceTaskOperator id="area.action"``; the handler gets
 the operator's parameters and the task data, and may use ``engine.steps.current_step()`` for the open
 unit of work (to write records and audit events that commit with the step) and the instance id.
 Its return value becomes the task's ``resultVariable``.
+
+Each procedure's ``handlers`` module registers its own; ``workflows.catalog.handlers()`` imports them all.
+This module imports no procedure, so handlers can import it without a cycle.
 """
 
 from __future__ import annotations
@@ -12,10 +15,11 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.steps import current_step
+from workflows.rules import Rules
 
 Handler = Callable[[dict[str, Any], dict[str, Any]], Any]
 Validator = Callable[[Any, dict[str, Any], Any], None]
-_HANDLERS: dict[str, Handler] = {}
+HANDLERS: dict[str, Handler] = {}
 _VALIDATORS: dict[tuple[str, str], Validator] = {}
 
 
@@ -23,9 +27,9 @@ def service(name: str) -> Callable[[Handler], Handler]:
     """Register a handler under an operator name (``area.action``)."""
 
     def register(fn: Handler) -> Handler:
-        if name in _HANDLERS and _HANDLERS[name] is not fn:
+        if name in HANDLERS and HANDLERS[name] is not fn:
             raise ValueError(f"service '{name}' is registered twice")
-        _HANDLERS[name] = fn
+        HANDLERS[name] = fn
         return fn
 
     return register
@@ -50,17 +54,8 @@ def validate_task(uow, instance, element_id: str, data: dict[str, Any], actor) -
 
 def rules_of(uow) -> Any:
     """The statutory rules in force for the app this unit of work belongs to (defaults without an app)."""
-    from .rules import Rules
-
     context = getattr(uow.runtime, "context", None) or {}
     return context.get("rules") or Rules()
-
-
-def handlers() -> dict[str, Handler]:
-    """Every registered handler (each procedure's module registers its own when imported here)."""
-    from . import congress_handlers, contract_handlers, disclosure_handlers  # noqa: F401
-
-    return dict(_HANDLERS)
 
 
 @service("time.now")

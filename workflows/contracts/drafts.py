@@ -19,11 +19,9 @@ from sqlalchemy.orm import Session
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.identity import Actor
 from engine.unit_of_work import UnitOfWork
-
-from . import rules as r
-from .contract_negotiators import raise_violations, require_recorder, wage_info_violations
-from .contract_tables import Contract, Draft, NegotiationMeeting, SignOff
-from .contracts import (
+from workflows import rules as r
+from workflows.contracts.negotiators import raise_violations, require_recorder, wage_info_violations
+from workflows.contracts.record import (
     NEGOTIATORS,
     SIDES,
     chief_side,
@@ -38,6 +36,7 @@ from .contracts import (
     today,
     violation,
 )
+from workflows.contracts.tables import Contract, Draft, NegotiationMeeting, SignOff
 
 DRAFT_STAGES = ("preparation", "negotiating", "suspended", "dispute")
 

@@ -23,8 +23,7 @@ from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.identity import Actor
 from engine.runtime import create_instance
 from engine.unit_of_work import UnitOfWork
-
-from .disclosure_tables import Disclosure, DisclosureItem
+from workflows.disclosure.tables import Disclosure, DisclosureItem
 
 PROCESS_ID = "disclosure"
 SUPERVISION, CONFIDENTIALITY = "supervision_group", "confidentiality_officer"

@@ -23,12 +23,10 @@ from engine.errors import Forbidden, NotFound
 from engine.identity import Actor
 from engine.models import AuditChain
 from engine.unit_of_work import UnitOfWork
-
-from . import notices
-from .calendar import add_months
-from .contract_drafts import agreed_clauses, clause_diff, get_draft, minutes_signed
-from .contract_tables import Contract, Dispute, Filing, NegotiationMeeting, Negotiator, Objection, SignOff
-from .contracts import (
+from workflows import notices
+from workflows.calendar import add_months
+from workflows.contracts.drafts import agreed_clauses, clause_diff, get_draft, minutes_signed
+from workflows.contracts.record import (
     BEFORE_SIGNATURE,
     KIND_NAMES,
     SIDE_NAMES,
@@ -43,6 +41,15 @@ from .contracts import (
     set_stage,
     side_of,
     violation,
+)
+from workflows.contracts.tables import (
+    Contract,
+    Dispute,
+    Filing,
+    NegotiationMeeting,
+    Negotiator,
+    Objection,
+    SignOff,
 )
 
 COPIES = 3  # 第42条: 一式三份

@@ -1,4 +1,4 @@
-"""Service-task handlers of the contract procedure (registered with `workflows.services.service`).
+"""Service-task handlers of the contract procedure (registered with `workflows.hooks.service`).
 
 Each runs inside the engine step of a ``collective_contract`` instance: it writes the contract's records in
 the step's transaction (``current_step().uow``) and returns a small JSON value for the diagram. Deadlines
@@ -15,13 +15,22 @@ from sqlalchemy import func, select
 from engine.errors import Conflict, DmflowError, ValidationFailed
 from engine.identity import Actor
 from engine.steps import current_step
-
-from . import ballots, meetings
-from .contract_filing import make_effective, publish, record_objection, record_receipt, set_deadline
-from .contract_negotiators import mark_vacancy_overdue, set_vacancy_deadline
-from .contract_tables import Contract, Dispute, Vacancy
-from .contracts import MATTER_TYPES, PROCESS_ID, dumps, get_contract, loads, record, set_stage, violation
-from .services import rules_of, service, validator
+from workflows.calendar import local_today
+from workflows.congress import ballots, meetings
+from workflows.contracts.filing import make_effective, publish, record_objection, record_receipt, set_deadline
+from workflows.contracts.negotiators import mark_vacancy_overdue, set_vacancy_deadline
+from workflows.contracts.record import (
+    MATTER_TYPES,
+    PROCESS_ID,
+    dumps,
+    get_contract,
+    loads,
+    record,
+    set_stage,
+    violation,
+)
+from workflows.contracts.tables import Contract, Dispute, Vacancy
+from workflows.hooks import rules_of, service, validator
 
 
 def _contract(data: dict[str, Any]) -> Contract:
@@ -282,8 +291,7 @@ def record_vacancy_overdue(params: dict[str, Any], data: dict[str, Any]) -> dict
 
 # Checks run before a human task completes: a refusal here is an HTTP error and changes nothing.
 def _not_in_future(uow, data: dict[str, Any], field: str) -> None:
-    calendar = uow.runtime.context.get("calendar")
-    today = calendar.local_date(uow.now()) if calendar else uow.now().date()
+    today = local_today(uow)
     if data.get(field) and dt.date.fromisoformat(data[field]) > today:
         raise ValidationFailed(f"{field} cannot be in the future", {field: [f"on or before {today}"]})
 

@@ -16,11 +16,10 @@ from sqlalchemy import select
 
 from engine.audit import canonical_json, instance_chain
 from engine.steps import current_step
-
-from . import disclosure_feedback as feedback
-from .disclosure import fetch, owner_stage_guard
-from .disclosure_catalogue import settings, start_due_periods
-from .disclosure_tables import (
+from workflows.disclosure import feedback
+from workflows.disclosure.catalogue import settings, start_due_periods
+from workflows.disclosure.stages import fetch, owner_stage_guard
+from workflows.disclosure.tables import (
     Disclosure,
     DisclosureAttachment,
     DisclosurePublication,
@@ -28,8 +27,8 @@ from .disclosure_tables import (
     DisclosureRectification,
     DisclosureReview,
 )
-from .errors import RuleViolation
-from .services import service, validator
+from workflows.errors import RuleViolation
+from workflows.hooks import service, validator
 
 for _element in ("draft", "publish", "rectify", "answer_outstanding"):
     validator("disclosure", _element)(owner_stage_guard)

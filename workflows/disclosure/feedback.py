@@ -19,11 +19,10 @@ from sqlalchemy import func, select
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.identity import AUDITOR, Actor
 from engine.unit_of_work import UnitOfWork
-
-from .disclosure import complete_stage, require_owner, visible
-from .disclosure_catalogue import SUPERVISION, settings
-from .disclosure_tables import Disclosure, DisclosureQuestion, DisclosureRating
-from .errors import RuleConflict
+from workflows.disclosure.catalogue import SUPERVISION, settings
+from workflows.disclosure.stages import complete_stage, require_owner, visible
+from workflows.disclosure.tables import Disclosure, DisclosureQuestion, DisclosureRating
+from workflows.errors import RuleConflict
 
 VISIBILITIES = ("public", "department", "anonymous")
 KINDS = ("question", "objection")

@@ -24,9 +24,8 @@ from engine.identity import AUDITOR, Actor
 from engine.messages import route_message
 from engine.models import HumanTask, Instance
 from engine.unit_of_work import UnitOfWork
-
-from .disclosure_catalogue import CHANNELS, CONFIDENTIALITY, SUPERVISION, settings
-from .disclosure_tables import (
+from workflows.disclosure.catalogue import CHANNELS, CONFIDENTIALITY, SUPERVISION, settings
+from workflows.disclosure.tables import (
     Disclosure,
     DisclosureAttachment,
     DisclosureItem,
@@ -35,7 +34,7 @@ from .disclosure_tables import (
     DisclosureRectification,
     DisclosureReview,
 )
-from .errors import RuleConflict
+from workflows.errors import RuleConflict
 
 OWNER_LANE = "owner_department"  # the diagram's lane for the item's department; the real role is on the record
 PUBLIC_STATES = frozenset({"published", "feedback_open", "answering", "evaluating", "rectifying", "closed",

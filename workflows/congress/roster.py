@@ -7,22 +7,20 @@ import datetime as dt
 import io
 from collections import Counter
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from engine.errors import Conflict, NotFound, ValidationFailed
+from engine.errors import Conflict, ValidationFailed
 from engine.identity import Actor
 from engine.unit_of_work import UnitOfWork
+from workflows import rules as r
+from workflows.calendar import add_months, local_today
+from workflows.congress.tables import Organisation, Representative, Term
+from workflows.errors import RuleViolation
+from workflows.hooks import rules_of
+from workflows.records import fetch
 
-from . import rules as r
-from .calendar import add_months
-from .congress_tables import Organisation, Representative, Term
-from .errors import RuleViolation
-from .services import rules_of
-
-TZ = ZoneInfo("Asia/Shanghai")
 CATEGORIES = {"frontline": "一线职工", "technician": "技术人员", "middle_manager": "中层管理人员",
               "senior_manager": "高层管理人员(领导人员)", "other": "其他"}
 MANAGERS = frozenset({"middle_manager", "senior_manager"})  # 中层以上管理人员和领导人员 (~第26条, U)
@@ -43,20 +41,6 @@ HEADERS_BY_KEY = {v: k for k, v in HEADERS.items()}
 REQUIRED = ("name", "employee_no", "delegation", "category", "gender", "elected_on")
 FIELDS = (*REQUIRED, "dispatched", "username")
 _LIMITS = {"name": 100, "employee_no": 50, "delegation": 100, "username": 100}
-
-
-def local_date(moment: dt.datetime) -> dt.date:
-    """The enterprise-local (Asia/Shanghai) date of an aware UTC time."""
-    return moment.astimezone(TZ).date()
-
-
-def fetch(session: Session, cls, ident: int, what: str, *, lock: bool = False):
-    """The row of ``cls`` with this id, locked FOR UPDATE if asked. Raises: NotFound."""
-    query = select(cls).where(cls.id == ident)
-    row = session.scalar(query.with_for_update() if lock else query)
-    if row is None:
-        raise NotFound(f"{what} {ident} does not exist")
-    return row
 
 
 def _check_counts(figures: dict[str, int]) -> None:
@@ -405,10 +389,10 @@ def composition_report(session: Session, term: Term, day: dt.date, rules: r.Rule
 
 
 def composition(uow: UnitOfWork, term_id: int, rules: r.Rules, on: dt.date | None = None) -> dict[str, Any]:
-    """The composition report of a term on a day (default: today in Asia/Shanghai). Raises: NotFound."""
+    """The composition report of a term on a day (default: today in the enterprise's time zone). Raises: NotFound."""
     with uow:
         term = fetch(uow.session, Term, term_id, "term")
-        return composition_report(uow.session, term, on or local_date(uow.now()), rules)
+        return composition_report(uow.session, term, on or local_today(uow), rules)
 
 
 def require_valid_composition(report: dict[str, Any]) -> None:

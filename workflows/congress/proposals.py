@@ -12,18 +12,17 @@ from engine.errors import Conflict, Forbidden, NotFound
 from engine.identity import Actor
 from engine.messages import route_message
 from engine.unit_of_work import UnitOfWork
-
-from . import rules as r
-from .congress_tables import Representative, Term
-from .errors import RuleViolation
-from .proposal_tables import Cosignature, Proposal
-from .roster import local_date, seated_query
+from workflows import rules as r
+from workflows.calendar import local_today
+from workflows.congress.roster import seated_query
+from workflows.congress.tables import Cosignature, Proposal, Representative, Term
+from workflows.errors import RuleViolation
 
 COSIGNED = "proposal.cosigned"
 
 
 def _today(uow: UnitOfWork) -> dt.date:
-    return local_date(uow.now())
+    return local_today(uow)
 
 
 def seated_representative(session, username: str, day: dt.date) -> Representative | None:

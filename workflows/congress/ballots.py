@@ -20,12 +20,29 @@ from engine.identity import Actor
 from engine.messages import route_message
 from engine.models import AuditEvent
 from engine.unit_of_work import UnitOfWork
-
-from . import roster
-from . import rules as r
-from .congress_tables import CheckIn, Matter, Meeting, NamedBallot, Participation, Representative, SecretBallot, Vote
-from .errors import RuleConflict, RuleViolation
-from .meetings import VOTING_MODES, get_matter, get_meeting, meeting_chain, present_ids, present_query, seat_of
+from workflows import rules as r
+from workflows.congress import roster
+from workflows.congress.meetings import (
+    VOTING_MODES,
+    get_matter,
+    get_meeting,
+    meeting_chain,
+    present_ids,
+    present_query,
+    seat_of,
+)
+from workflows.congress.tables import (
+    CheckIn,
+    Matter,
+    Meeting,
+    NamedBallot,
+    Participation,
+    Representative,
+    SecretBallot,
+    Vote,
+)
+from workflows.errors import RuleConflict, RuleViolation
+from workflows.records import fetch
 
 CHOICES = ("for", "against", "abstain")
 TOTALS = ("ballots_issued", "ballots_cast", "valid", "for", "against", "abstain")
@@ -37,7 +54,7 @@ def _variant(rules: r.Rules, majority: str) -> r.Rules:
 
 
 def _vote(session: Session, vote_id: int, *, lock: bool = False) -> Vote:
-    return roster.fetch(session, Vote, vote_id, "vote", lock=lock)
+    return fetch(session, Vote, vote_id, "vote", lock=lock)
 
 
 def open_vote(uow: UnitOfWork, matter_id: int, *, rules: r.Rules, actor: Actor, analog: bool = False,

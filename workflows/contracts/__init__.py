@@ -1,0 +1,1 @@
+"""Collective contracts (集体合同): negotiation, drafts, adoption, filing, publication and renewal."""
