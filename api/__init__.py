@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 import flask_smorest
 from flask import Flask
-from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.routing import BaseConverter, ValidationError
 
-from engine.clock import Clock, SystemClock
-from engine.db import make_engine
-from engine.messages import route_thrown
-from engine.sandbox import make_script_engine
-from engine.serialization import SpecCache
-from engine.steps import RuntimeConfig
-from engine.unit_of_work import UnitOfWork
-from workflows import calendar_admin
-from workflows.calendar import LegalCalendar
-from workflows.catalog import handlers, script_helpers
-from workflows.disclosure.catalogue import DisclosureSettings
-from workflows.hooks import validate_task
-from workflows.rules import Rules
+from engine.clock import SystemClock
 
 from . import assets, errors, web
 from .config import Config
+from .extension import Services
 
 
 class Api(flask_smorest.Api):
@@ -55,41 +42,6 @@ class IsoDateConverter(BaseConverter):
 
     def to_url(self, value: date) -> str:
         return value.isoformat()
-
-
-class Services:
-    """What every request needs: the database engine, the clock and the runtime configuration."""
-
-    def __init__(self, app: Flask, clock: Clock):
-        cfg = app.config
-        self.db = make_engine(cfg["DATABASE_URL"])
-        self.clock = clock
-        rule_config = {k: v for k, v in cfg.items() if k.startswith("RULE_")}
-        self.rules = Rules.from_config(rule_config)
-        self.calendar = LegalCalendar(cfg["TIMEZONE"])
-        self._calendar_loaded, self._calendar_ttl = 0.0, float(cfg["CALENDAR_REFRESH_SECONDS"])
-        helpers = script_helpers(self.calendar, self.rules)
-        self.runtime = RuntimeConfig(script_engine=make_script_engine(helpers=helpers, services=handlers()),
-                                     router=route_thrown, task_validator=validate_task,
-                                     context={"rules": self.rules, "calendar": self.calendar,
-                                              "disclosure": DisclosureSettings.from_config(cfg)},
-                                     spec_cache=SpecCache(int(cfg["SPEC_CACHE_SIZE"])),
-                                     max_tree_depth=int(cfg["MAX_TREE_DEPTH"]))
-
-    def uow(self, *, readonly: bool = False) -> UnitOfWork:
-        self.refresh_calendar()
-        return UnitOfWork(self.db, self.clock, readonly=readonly, runtime=self.runtime)
-
-    def refresh_calendar(self, force: bool = False) -> None:
-        """Apply the admin-entered calendar table; other processes pick up a change within a minute."""
-        now = time.monotonic()
-        if not force and now - self._calendar_loaded < self._calendar_ttl:
-            return
-        self._calendar_loaded = now
-        try:
-            calendar_admin.refresh(UnitOfWork(self.db, self.clock, readonly=True), self.calendar)
-        except DBAPIError:
-            self._calendar_loaded = 0.0  # schema not migrated yet (e.g. during `dmflow db upgrade`)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

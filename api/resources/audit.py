@@ -9,8 +9,8 @@ from engine import audit
 from engine.identity import ADMIN, AUDITOR
 
 from ..auth import require
-from ..schemas import VerifySchema
-from ..transactions import uow
+from ..extension import uow
+from ..schemas.engine import VerifySchema
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit", description="Audit trail")
 

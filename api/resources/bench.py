@@ -32,7 +32,7 @@ from engine import deployments
 from engine.errors import BadRequest, Forbidden, NotFound, TaskNotReady
 
 from ..auth import current_actor
-from ..transactions import services as _services
+from ..extension import services as _services
 
 blp = Blueprint("bench", __name__, url_prefix="/api/v1/_bench",
                 description="Benchmark baselines (only with BENCH_ENDPOINTS; never in production)")

@@ -4,62 +4,21 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
 
 from engine.identity import ADMIN
 from workflows import calendar_admin
 
 from ..auth import current_actor, require
-from ..schemas import StrictSchema
-from ..transactions import services as _services
+from ..extension import services as _services
+from ..schemas import calendar as calendar_schemas
 
 blp = Blueprint("calendar", __name__, url_prefix="/api/v1/calendar", description="Legal calendar")
 
 
-class DeadlineQuerySchema(StrictSchema):
-    start = fields.String(required=True, metadata={"description": "ISO date or date-time with offset"})
-    days = fields.Integer(required=True, validate=validate.Range(min=1, max=3650))
-    mode = fields.String(load_default="calendar", validate=validate.OneOf(["calendar", "working"]))
-
-
-class DeadlineSchema(Schema):
-    due = fields.String(metadata={"description": "the instant the period is over (ISO 8601, UTC)"})
-    last_day = fields.String(metadata={"description": "the last allowed local day"})
-    confirmed = fields.Boolean(metadata={"description": "false if it rests on a year not yet announced"})
-
-
-class DaySchema(StrictSchema):
-    working = fields.Boolean(required=True, metadata={"description": "true: working day; false: holiday"})
-    note = fields.String(load_default=None, validate=validate.Length(max=200))
-
-
-class YearSchema(StrictSchema):
-    confirmed = fields.Boolean(required=True)
-
-
-class OverrideSchema(Schema):
-    day = fields.Date()
-    working = fields.Boolean()
-    note = fields.String(allow_none=True)
-    updated_by = fields.String()
-    updated_at = fields.DateTime()
-
-
-class ConfirmedYearSchema(Schema):
-    year = fields.Integer()
-    confirmed_by = fields.String()
-    confirmed_at = fields.DateTime()
-
-
-class CalendarTableSchema(Schema):
-    overrides = fields.List(fields.Nested(OverrideSchema))
-    confirmed_years = fields.List(fields.Nested(ConfirmedYearSchema))
-
-
 @blp.route("/deadline")
 class Deadline(MethodView):
-    @blp.arguments(DeadlineQuerySchema, location="query")
-    @blp.response(200, DeadlineSchema)
+    @blp.arguments(calendar_schemas.DeadlineQuerySchema, location="query")
+    @blp.response(200, calendar_schemas.DeadlineSchema)
     def get(self, args):
         """When a statutory period that starts at `start` ends (first day not counted, holidays skipped)."""
         current_actor()
@@ -75,7 +34,7 @@ class Deadline(MethodView):
 
 @blp.route("/overrides")
 class Overrides(MethodView):
-    @blp.response(200, CalendarTableSchema)
+    @blp.response(200, calendar_schemas.CalendarTableSchema)
     def get(self):
         """Entered holidays, adjusted working days and confirmed years."""
         current_actor()
@@ -84,7 +43,7 @@ class Overrides(MethodView):
 
 @blp.route("/overrides/<isodate:day>")
 class Override(MethodView):
-    @blp.arguments(DaySchema)
+    @blp.arguments(calendar_schemas.DaySchema)
     @blp.response(204)
     def put(self, body, day):
         """Enter a day from the State Council's notice (admins); applies to every deadline computed after."""
@@ -100,7 +59,7 @@ class Override(MethodView):
 
 @blp.route("/years/<int:year>")
 class Year(MethodView):
-    @blp.arguments(YearSchema)
+    @blp.arguments(calendar_schemas.YearSchema)
     @blp.response(204)
     def put(self, body, year):
         """Mark a year's notice as completely entered (admins)."""

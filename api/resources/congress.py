@@ -9,10 +9,10 @@ from engine.identity import ADMIN, AUDITOR, DESIGNER
 from workflows.congress import ballots, meetings, roster
 from workflows.congress.meetings import PRESIDIUM, REPRESENTATIVE
 
-from .. import congress_schemas as cs
 from ..auth import current_actor, require
-from ..transactions import services as _svc
-from ..transactions import uow as _uow
+from ..extension import services as _svc
+from ..extension import uow as _uow
+from ..schemas import congress as cs
 
 blp = Blueprint("congress", __name__, url_prefix="/api/v1/congress",
                 description="Workers' congress (职工代表大会): roster, meetings, votes")

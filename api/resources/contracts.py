@@ -14,10 +14,10 @@ from workflows.contracts import negotiators as contract_negotiators
 from workflows.contracts import record as contracts
 from workflows.contracts.record import LIAISON, NEGOTIATORS, PRESIDIUM, RECORDER
 
-from .. import contract_schemas as cs
 from ..auth import require
-from ..transactions import services as _svc
-from ..transactions import uow as _uow
+from ..extension import services as _svc
+from ..extension import uow as _uow
+from ..schemas import contracts as cs
 
 blp = Blueprint("contracts", __name__, url_prefix="/api/v1/contracts",
                 description="Collective contract negotiation (集体合同、工资专项、女职工专项集体合同)")

@@ -14,8 +14,8 @@ from engine.identity import ADMIN, AUDITOR, DESIGNER
 from engine.parsing import SourceFile
 
 from ..auth import current_actor, require
-from ..schemas import DeployFilesSchema, DeployFormSchema, DeployResultSchema, ProcessSchema, VersionDetailSchema
-from ..transactions import uow as _uow
+from ..extension import uow as _uow
+from ..schemas.engine import DeployFilesSchema, DeployFormSchema, DeployResultSchema, ProcessSchema, VersionDetailSchema
 
 blp = Blueprint("deployments", __name__, url_prefix="/api/v1", description="Deploy and read process definitions")
 

@@ -7,16 +7,17 @@ from urllib.parse import quote
 from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from engine.identity import ADMIN
 from workflows.disclosure import catalogue as disclosure_catalogue
 from workflows.disclosure import feedback as disclosure_feedback
 from workflows.disclosure import stages as disclosure
 
-from .. import disclosure_schemas as ds
 from ..auth import current_actor, require
-from ..transactions import uow as _uow
+from ..extension import uow as _uow
+from ..schemas import Schema
+from ..schemas import disclosures as ds
 
 blp = Blueprint("disclosures", __name__, url_prefix="/api/v1/disclosures",
                 description="Factory-affairs disclosure (厂务公开): catalogue, drafts, checks, publication, feedback")

@@ -4,63 +4,24 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
 
 from engine import messages, operations, queries
 from engine.identity import ADMIN, AUDITOR
 
 from ..auth import current_actor, require
-from ..schemas import IncidentSchema, InstanceDetailSchema, StrictSchema
-from ..transactions import services as _services
+from ..extension import services as _services
+from ..schemas import events as es
+from ..schemas.engine import IncidentSchema, InstanceDetailSchema
 
 blp = Blueprint("events", __name__, url_prefix="/api/v1", description="Messages, signals, incidents, operations")
 
 OPERATORS = ("admin", "liaison")  # liaison: an officer who records events from outside (e.g. labour bureau)
 
 
-class MessageSchema(StrictSchema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    correlation = fields.Dict(keys=fields.String(), load_default=dict)
-    data = fields.Dict(keys=fields.String(), load_default=dict)
-
-
-class DeliveredSchema(Schema):
-    delivered = fields.List(fields.String())
-    skipped = fields.List(fields.Dict())
-
-
-class SignalSchema(StrictSchema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    data = fields.Dict(keys=fields.String(), load_default=dict)
-
-
-class IncidentQuerySchema(StrictSchema):
-    status = fields.String(load_default="open", validate=validate.OneOf(["open", "resolved", "all"]))
-    instance = fields.String()
-
-
-class ScheduleSchema(Schema):
-    id = fields.Integer()
-    process_id = fields.String()
-    element_id = fields.String()
-    expression = fields.String()
-    next_due_at = fields.DateTime()
-    remaining = fields.Integer(allow_none=True, metadata={"description": "occurrences left; null: forever"})
-    active = fields.Boolean()
-
-
-class ReasonSchema(StrictSchema):
-    reason = fields.String(load_default="", validate=validate.Length(max=2000))
-
-
-class DataPatchSchema(StrictSchema):
-    data = fields.Dict(keys=fields.String(), required=True, metadata={"description": "variables to set; null removes"})
-
-
 @blp.route("/messages")
 class Messages(MethodView):
-    @blp.arguments(MessageSchema)
-    @blp.response(200, DeliveredSchema)
+    @blp.arguments(es.MessageSchema)
+    @blp.response(200, es.DeliveredSchema)
     def post(self, body):
         """Deliver a message to the instance waiting for it with these correlation values (or start one)."""
         actor = require(*OPERATORS, "designer")
@@ -70,8 +31,8 @@ class Messages(MethodView):
 
 @blp.route("/signals")
 class Signals(MethodView):
-    @blp.arguments(SignalSchema)
-    @blp.response(200, DeliveredSchema)
+    @blp.arguments(es.SignalSchema)
+    @blp.response(200, es.DeliveredSchema)
     def post(self, body):
         """Broadcast a signal to every waiting instance."""
         actor = require(*OPERATORS)
@@ -80,7 +41,7 @@ class Signals(MethodView):
 
 @blp.route("/incidents")
 class Incidents(MethodView):
-    @blp.arguments(IncidentQuerySchema, location="query")
+    @blp.arguments(es.IncidentQuerySchema, location="query")
     @blp.response(200, IncidentSchema(many=True))
     def get(self, args):
         """Incidents (open by default), newest first."""
@@ -100,7 +61,7 @@ class Retry(MethodView):
 
 @blp.route("/instances/<instance_id>/data")
 class InstanceData(MethodView):
-    @blp.arguments(DataPatchSchema)
+    @blp.arguments(es.DataPatchSchema)
     @blp.response(200, InstanceDetailSchema)
     def patch(self, body, instance_id):
         """Change instance variables (admins); old and new values are audited."""
@@ -110,7 +71,7 @@ class InstanceData(MethodView):
 
 @blp.route("/instances/<instance_id>/suspend")
 class Suspend(MethodView):
-    @blp.arguments(ReasonSchema)
+    @blp.arguments(es.ReasonSchema)
     @blp.response(200, InstanceDetailSchema)
     def post(self, body, instance_id):
         """Suspend: no task completion, message or timer until resumed (admins)."""
@@ -129,7 +90,7 @@ class Resume(MethodView):
 
 @blp.route("/schedules")
 class Schedules(MethodView):
-    @blp.response(200, ScheduleSchema(many=True))
+    @blp.response(200, es.ScheduleSchema(many=True))
     def get(self):
         """Timer start event schedules and their next occurrence."""
         current_actor()

@@ -9,7 +9,9 @@ from engine import queries, runtime
 from engine.identity import ADMIN
 
 from ..auth import current_actor, require
-from ..schemas import (
+from ..extension import act_then_view
+from ..extension import uow as _uow
+from ..schemas.engine import (
     HistoryEventSchema,
     InstanceDetailSchema,
     InstancePageSchema,
@@ -17,8 +19,6 @@ from ..schemas import (
     InstanceStartSchema,
     TerminateSchema,
 )
-from ..transactions import act_then_view
-from ..transactions import uow as _uow
 
 blp = Blueprint("instances", __name__, url_prefix="/api/v1/instances", description="Process instances")
 

@@ -5,53 +5,21 @@ from __future__ import annotations
 from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
 
 from workflows import documents
 from workflows.congress import proposals
 
 from ..auth import current_actor
-from ..schemas import StrictSchema
-from ..transactions import uow as _uow
+from ..extension import uow as _uow
+from ..schemas import proposals as ps
 
 blp = Blueprint("proposals", __name__, url_prefix="/api/v1", description="Proposals (提案) and documents")
 
 
-class CosignatureSchema(Schema):
-    employee_no = fields.String()
-    status = fields.String(metadata={"description": "pending, confirmed or declined"})
-    responded_at = fields.DateTime(allow_none=True)
-
-
-class ProposalSchema(Schema):
-    id = fields.Integer()
-    instance_id = fields.String()
-    title = fields.String()
-    status = fields.String(metadata={"description": "cosigning, submitted, not_registered, turned_into_opinion, "
-                                                    "merged, published"})
-    decision = fields.String(allow_none=True)
-    satisfaction = fields.String(allow_none=True)
-    implementation_status = fields.String(allow_none=True)
-    proposer = fields.String()
-    proposer_employee_no = fields.String()
-    created_at = fields.DateTime()
-    published_at = fields.DateTime(allow_none=True)
-    cosignatures = fields.List(fields.Nested(CosignatureSchema))
-
-
-class ProposalQuerySchema(StrictSchema):
-    status = fields.String()
-
-
-class CosignSchema(StrictSchema):
-    confirm = fields.Boolean(required=True, metadata={"description": "true: 附议; false: decline"})
-    comment = fields.String(load_default=None, validate=validate.Length(max=2000))
-
-
 @blp.route("/congress/proposals")
 class Proposals(MethodView):
-    @blp.arguments(ProposalQuerySchema, location="query")
-    @blp.response(200, ProposalSchema(many=True))
+    @blp.arguments(ps.ProposalQuerySchema, location="query")
+    @blp.response(200, ps.ProposalSchema(many=True))
     def get(self, args):
         """Proposals, newest first (every worker may read them)."""
         current_actor()
@@ -60,7 +28,7 @@ class Proposals(MethodView):
 
 @blp.route("/congress/proposals/<int:proposal_id>")
 class ProposalDetail(MethodView):
-    @blp.response(200, ProposalSchema)
+    @blp.response(200, ps.ProposalSchema)
     def get(self, proposal_id):
         """One proposal with its co-signatures."""
         current_actor()
@@ -69,8 +37,8 @@ class ProposalDetail(MethodView):
 
 @blp.route("/congress/proposals/<int:proposal_id>/cosign")
 class Cosign(MethodView):
-    @blp.arguments(CosignSchema)
-    @blp.response(200, ProposalSchema)
+    @blp.arguments(ps.CosignSchema)
+    @blp.response(200, ps.ProposalSchema)
     def post(self, body, proposal_id):
         """A co-signer confirms (附议) or declines; when all have answered, screening begins."""
         proposals.cosign(_uow(), proposal_id, body["confirm"], body["comment"], actor=current_actor())

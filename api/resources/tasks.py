@@ -8,9 +8,9 @@ from flask_smorest import Blueprint
 from engine import queries, runtime
 
 from ..auth import current_actor
-from ..schemas import InstanceDetailSchema, TaskCompleteSchema, TaskDetailSchema, TaskQuerySchema, TaskSchema
-from ..transactions import act_then_view
-from ..transactions import uow as _uow
+from ..extension import act_then_view
+from ..extension import uow as _uow
+from ..schemas.engine import InstanceDetailSchema, TaskCompleteSchema, TaskDetailSchema, TaskQuerySchema, TaskSchema
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="Human tasks")
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from engine import identity
 from engine.identity import ADMIN
 
 from ..auth import current_actor, require
-from ..schemas import MeSchema, RolesSchema, UserCreatedSchema, UserCreateSchema, UserSchema
-from ..transactions import uow as _uow
+from ..extension import uow as _uow
+from ..schemas import Schema
+from ..schemas.engine import MeSchema, RolesSchema, UserCreatedSchema, UserCreateSchema, UserSchema
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1", description="Users and roles")
 

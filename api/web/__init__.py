@@ -47,9 +47,7 @@ def init_app(app: Flask) -> None:
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     if not app.config.get("SESSION_COOKIE_SAMESITE"):
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
-    from . import views_admin, views_cases, views_design, views_home, views_work  # noqa: F401  (routes on blp)
+    from . import views  # noqa: F401  (each view module adds its routes to blp and its menu entries)
     from .core import blp
-    from .views_congress import congress_nav_items  # noqa: F401  (routes on blp)
-    from .views_disclosure import disclosures  # noqa: F401  (routes on blp)
 
     app.register_blueprint(blp)

@@ -5,17 +5,19 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
 from engine import passwords
 from engine.errors import BadRequest, DmflowError, Forbidden, Unauthorized
-from engine.identity import ADMIN, AUDITOR, DESIGNER, Actor
+from engine.identity import Actor
 
-from ..errors import status_of
+from ..errors import payload, status_of
+from ..extension import uow
 from . import i18n
 
 blp = Blueprint("web", __name__)
@@ -27,14 +29,6 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
        "frame-ancestors 'none'")
-
-
-def services():
-    return current_app.extensions["dmflow"]
-
-
-def uow(readonly: bool = False):
-    return services().uow(readonly=readonly)
 
 
 def csrf_token() -> str:
@@ -125,26 +119,32 @@ def page(*roles: str) -> Callable:
     return decorate
 
 
+@dataclass(frozen=True)
+class MenuEntry:
+    """One entry of the page menu: where it leads, its label key, its id, who sees it, and its place."""
+
+    order: int
+    endpoint: str
+    label: str
+    ident: str
+    visible: Callable[[Actor], bool]
+
+
+MENU: list[MenuEntry] = []
+
+
+def menu(order: int, endpoint: str, label: str, ident: str,
+         visible: Callable[[Actor], bool] = lambda actor: True) -> None:
+    """Add a menu entry (called by each view module when it is imported)."""
+    MENU.append(MenuEntry(order, endpoint, label, ident, visible))
+    MENU.sort(key=lambda entry: entry.order)
+
+
 def nav_items(actor: Actor | None) -> list[tuple[str, str, str]]:
-    """(endpoint, label key, id) of the menu entries the actor's roles may use."""
+    """(endpoint, label key, id) of the menu entries the actor may use, in menu order."""
     if actor is None:
         return []
-    items = [("web.home", "nav.home", "home")]
-    if not actor.is_read_only:
-        items.append(("web.inbox", "nav.tasks", "tasks"))
-    items.append(("web.processes", "nav.processes", "processes"))
-    items.append(("web.instances", "nav.instances", "instances"))
-    from .views_congress import congress_nav_items  # the congress pages register on this module's blueprint
-
-    items += congress_nav_items(actor)
-    items.append(("web.disclosures", "nav.disclosures", "disclosures"))
-    if actor.has(DESIGNER, ADMIN):
-        items.append(("web.modeler_new", "nav.modeler", "modeler"))
-    if actor.has(AUDITOR, ADMIN):
-        items.append(("web.audit_page", "nav.audit", "audit"))
-    if actor.has(ADMIN):
-        items.append(("web.users_page", "nav.users", "users"))
-    return items
+    return [(e.endpoint, e.label, e.ident) for e in MENU if e.visible(actor)]
 
 
 @blp.app_context_processor
@@ -166,5 +166,5 @@ def _error_page(error: DmflowError):
     known = {"csrf": "error.csrf", "roles": "error.forbidden"}
     message = i18n.t(known[error.message]) if error.message in known else error.message
     if request.accept_mimetypes.best == "application/json" or request.is_json:
-        return {"ok": False, "message": message, "errors": error.errors}, code
+        return payload(code, message, error.errors), code
     return render("error.html", code, code=code, message=message)

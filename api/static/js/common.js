@@ -10,7 +10,7 @@
       body: JSON.stringify(body)
     });
     let payload = {};
-    try { payload = await response.json(); } catch (e) { payload = {ok: false, message: response.statusText}; }
+    try { payload = await response.json(); } catch (e) { payload = {code: response.status, message: response.statusText}; }
     return {status: response.status, body: payload};
   }
 

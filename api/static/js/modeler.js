@@ -206,7 +206,7 @@
     if (!files) { return null; }
     show('working', text.working);
     const answer = await dmflow.postJSON(url, {files: files});
-    if (!answer.body.ok) { showFailure(answer.body); return null; }
+    if (answer.status >= 400) { showFailure(answer.body); return null; }
     return answer.body;
   }
 

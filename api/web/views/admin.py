@@ -10,9 +10,12 @@ from engine import identity, passwords
 from engine.errors import Conflict, ValidationFailed
 from engine.identity import ADMIN
 
-from . import i18n
-from .core import blp, page, render, uow, web_actor
-from .strings import ROLES
+from ...extension import uow
+from .. import i18n
+from ..core import blp, menu, page, render, web_actor
+from ..strings import ROLES
+
+menu(100, "web.users_page", "nav.users", "users", lambda actor: actor.has(ADMIN))
 
 
 def _roles(raw: str) -> list[str]:

@@ -7,8 +7,11 @@ from flask import redirect, request, session, url_for
 from engine import passwords, queries
 from engine.errors import Unauthorized
 
-from . import i18n
-from .core import blp, login, logout, page, render, safe_next, uow, web_actor
+from ...extension import uow
+from .. import i18n
+from ..core import blp, login, logout, menu, page, render, safe_next, web_actor
+
+menu(10, "web.home", "nav.home", "home")
 
 
 @blp.route("/")

@@ -10,10 +10,13 @@ from engine.errors import Conflict, DmflowError, Forbidden, NotFound, Validation
 from workflows.disclosure import feedback as disclosure_feedback
 from workflows.disclosure import stages as disclosure
 
-from ..errors import status_of
-from . import i18n
-from .core import blp, page, render, uow, web_actor
-from .views_congress import label
+from ...errors import status_of
+from ...extension import uow
+from .. import i18n
+from ..core import blp, menu, page, render, web_actor
+from .congress import label
+
+menu(70, "web.disclosures", "nav.disclosures", "disclosures")
 
 BODY_MAX = 5000
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
+
+from . import Schema
 
 CATEGORIES = ["frontline", "technician", "middle_manager", "senior_manager", "other"]
 MODES = ["hear", "deliberate", "adopt", "elect"]
@@ -11,13 +13,8 @@ CHOICES = ["for", "against", "abstain"]
 _count = {"validate": validate.Range(min=0)}
 
 
-class _Schema(Schema):
-    class Meta:
-        ordered = True
-
-
 # Roster
-class OrganisationCreateSchema(_Schema):
+class OrganisationCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     headcount = fields.Integer(required=True, validate=validate.Range(min=1),
                                metadata={"description": "all workers (职工总数)"})
@@ -25,7 +22,7 @@ class OrganisationCreateSchema(_Schema):
     dispatched_count = fields.Integer(load_default=0, **_count, metadata={"description": "劳务派遣 workers"})
 
 
-class OrganisationUpdateSchema(_Schema):
+class OrganisationUpdateSchema(Schema):
     headcount = fields.Integer(validate=validate.Range(min=1))
     women_count = fields.Integer(**_count)
     dispatched_count = fields.Integer(**_count)
@@ -37,7 +34,7 @@ class OrganisationSchema(OrganisationCreateSchema):
     updated_at = fields.DateTime()
 
 
-class TermCreateSchema(_Schema):
+class TermCreateSchema(Schema):
     organisation_id = fields.Integer(required=True)
     number = fields.Integer(required=True, validate=validate.Range(min=1), metadata={"description": "第N届"})
     starts_on = fields.Date(required=True)
@@ -49,11 +46,11 @@ class TermSchema(TermCreateSchema):
     created_at = fields.DateTime()
 
 
-class TermQuerySchema(_Schema):
+class TermQuerySchema(Schema):
     organisation_id = fields.Integer()
 
 
-class RepresentativeCreateSchema(_Schema):
+class RepresentativeCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     employee_no = fields.String(required=True, validate=validate.Length(min=1, max=50))
     delegation = fields.String(required=True, validate=validate.Length(min=1, max=100),
@@ -74,42 +71,42 @@ class RepresentativeSchema(RepresentativeCreateSchema):
     created_at = fields.DateTime()
 
 
-class SeatedOnQuerySchema(_Schema):
+class SeatedOnQuerySchema(Schema):
     on = fields.Date(metadata={"description": "only those seated on this day (default: all / today)"})
 
 
-class RosterFileSchema(_Schema):
+class RosterFileSchema(Schema):
     file = Upload(required=True, metadata={"description": "CSV, UTF-8 (BOM accepted); Chinese or English headers"})
 
 
-class RosterImportedSchema(_Schema):
+class RosterImportedSchema(Schema):
     imported = fields.Integer()
     representatives = fields.List(fields.Nested(RepresentativeSchema))
 
 
-class RepresentativeEndSchema(_Schema):
+class RepresentativeEndSchema(Schema):
     reason = fields.String(required=True, validate=validate.OneOf(["recalled", "vacated"]))
     effective_on = fields.Date(required=True, metadata={"description": "first day no longer seated"})
 
 
-class RepresentativeAccountSchema(_Schema):
+class RepresentativeAccountSchema(Schema):
     username = fields.String(required=True, allow_none=True, validate=validate.Length(min=1, max=100))
 
 
-class CompositionShareSchema(_Schema):
+class CompositionShareSchema(Schema):
     seats = fields.Integer()
     share = fields.Float()
     workforce = fields.Integer()
     workforce_share = fields.Float()
 
 
-class CompositionViolationSchema(_Schema):
+class CompositionViolationSchema(Schema):
     rule = fields.String()
     severity = fields.String(metadata={"description": "hard: blocks convening; soft: a warning"})
     message = fields.String()
 
 
-class CompositionSchema(_Schema):
+class CompositionSchema(Schema):
     term_id = fields.Integer()
     on = fields.Date()
     headcount = fields.Integer()
@@ -126,7 +123,7 @@ class CompositionSchema(_Schema):
 
 
 # Meetings, matters, check-in
-class MeetingCreateSchema(_Schema):
+class MeetingCreateSchema(Schema):
     session_number = fields.Integer(required=True, validate=validate.Range(min=1), metadata={"description": "第M次"})
     held_on = fields.Date(required=True)
     title = fields.String(load_default=None, validate=validate.Length(max=200))
@@ -148,7 +145,7 @@ class MeetingDetailSchema(MeetingSchema):
     present = fields.Integer(metadata={"description": "representatives checked in"})
 
 
-class MatterCreateSchema(_Schema):
+class MatterCreateSchema(Schema):
     matter_type = fields.String(required=True, validate=validate.Length(min=1, max=60),
                                 metadata={"description": "a type of the matter_mode decision table"})
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
@@ -165,19 +162,19 @@ class MatterSchema(MatterCreateSchema):
     created_at = fields.DateTime()
 
 
-class CheckInCreateSchema(_Schema):
+class CheckInCreateSchema(Schema):
     representative_id = fields.Integer(load_default=None, allow_none=True,
                                        metadata={"description": "presidium only; default: the caller's own seat"})
 
 
-class CheckInSchema(_Schema):
+class CheckInSchema(Schema):
     meeting_id = fields.Integer()
     representative_id = fields.Integer()
     checked_in_at = fields.DateTime()
     checked_in_by = fields.String()
 
 
-class OpinionCreateSchema(_Schema):
+class OpinionCreateSchema(Schema):
     text = fields.String(required=True, validate=validate.Length(min=1, max=5000))
 
 
@@ -188,31 +185,31 @@ class OpinionSchema(OpinionCreateSchema):
     created_at = fields.DateTime()
 
 
-class MatterModesSchema(_Schema):
+class MatterModesSchema(Schema):
     decision_id = fields.String()
     sha256 = fields.String()
     deployment_id = fields.Integer(allow_none=True, metadata={"description": "null: the bundled table"})
     rows = fields.List(fields.Dict())
 
 
-class DmnFileSchema(_Schema):
+class DmnFileSchema(Schema):
     file = Upload(required=True, metadata={"description": "matter_mode.dmn"})
 
 
-class DecisionDeployedSchema(_Schema):
+class DecisionDeployedSchema(Schema):
     created = fields.Boolean()
     sha256 = fields.String()
     deployment_id = fields.Integer(allow_none=True)
 
 
 # Votes
-class VoteOpenSchema(_Schema):
+class VoteOpenSchema(Schema):
     analog = fields.Boolean(load_default=False, metadata={"description": "a paper vote; totals entered at close"})
     majority = fields.String(load_default=None, validate=validate.OneOf(["more_than_half", "at_least_half"]))
     allow_proxies = fields.Boolean(load_default=False)
 
 
-class PaperTotalsSchema(_Schema):
+class PaperTotalsSchema(Schema):
     ballots_issued = fields.Integer(**_count)
     ballots_cast = fields.Integer(**_count)
     valid = fields.Integer(**_count)
@@ -231,7 +228,7 @@ class VoteResultSchema(PaperTotalsSchema):
     outcome = fields.String(allow_none=True, metadata={"description": "adopted or rejected"})
 
 
-class VoteSchema(_Schema):
+class VoteSchema(Schema):
     id = fields.Integer()
     matter_id = fields.Integer()
     kind = fields.String(metadata={"description": "named, secret or analog"})
@@ -247,20 +244,20 @@ class VoteSchema(_Schema):
     result = fields.Nested(VoteResultSchema)
 
 
-class BallotCreateSchema(_Schema):
+class BallotCreateSchema(Schema):
     choice = fields.String(required=True, validate=validate.OneOf(CHOICES))
     representative_id = fields.Integer(load_default=None, allow_none=True,
                                        metadata={"description": "only for proxies, where the vote allows them"})
 
 
-class BallotCastSchema(_Schema):
+class BallotCastSchema(Schema):
     vote_id = fields.Integer()
     representative_id = fields.Integer()
     kind = fields.String()
     receipt = fields.String(allow_none=True, metadata={"description": "secret votes: shown once, never stored"})
 
 
-class NamedBallotSchema(_Schema):
+class NamedBallotSchema(Schema):
     representative_id = fields.Integer()
     name = fields.String()
     choice = fields.String()
@@ -268,27 +265,27 @@ class NamedBallotSchema(_Schema):
     cast_by = fields.String()
 
 
-class VoteBallotsSchema(_Schema):
+class VoteBallotsSchema(Schema):
     vote_id = fields.Integer()
     kind = fields.String()
     choices = fields.List(fields.String(), metadata={"description": "secret: the sealed choices, random order"})
     named = fields.List(fields.Nested(NamedBallotSchema))
 
 
-class VoteReceiptsSchema(_Schema):
+class VoteReceiptsSchema(Schema):
     vote_id = fields.Integer()
     receipts = fields.List(fields.String(), metadata={"description": "SHA-256 of every receipt code counted"})
 
 
-class ReceiptCheckSchema(_Schema):
+class ReceiptCheckSchema(Schema):
     code = fields.String(required=True, validate=validate.Length(min=1, max=64))
 
 
-class ReceiptCheckedSchema(_Schema):
+class ReceiptCheckedSchema(Schema):
     counted = fields.Boolean()
 
 
-class VoteVerificationSchema(_Schema):
+class VoteVerificationSchema(Schema):
     vote_id = fields.Integer()
     participants = fields.Integer()
     ballots = fields.Integer()

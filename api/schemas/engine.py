@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
-
-class StrictSchema(Schema):
-    class Meta:
-        ordered = True
+from . import Schema
 
 
 # Deployments and processes
-class DeployFilesSchema(StrictSchema):
+class DeployFilesSchema(Schema):
     files = fields.List(Upload(), required=True, metadata={
         "description": "One or more .bpmn/.dmn files plus the JSON-schema form files they name"})
 
 
-class DeployFormSchema(StrictSchema):
+class DeployFormSchema(Schema):
     name = fields.String(validate=validate.Length(max=200), metadata={"description": "deployment label"})
 
 
-class VersionSummarySchema(StrictSchema):
+class VersionSummarySchema(Schema):
     process_id = fields.String()
     version = fields.Integer()
     name = fields.String(allow_none=True)
@@ -31,26 +28,26 @@ class VersionSummarySchema(StrictSchema):
     deployment_id = fields.Integer()
 
 
-class WarningSchema(StrictSchema):
+class WarningSchema(Schema):
     element_id = fields.String()
     reason = fields.String()
 
 
-class DeployResultSchema(StrictSchema):
+class DeployResultSchema(Schema):
     deployment_id = fields.Integer(allow_none=True)
     created = fields.Boolean()
     versions = fields.List(fields.Nested(VersionSummarySchema))
     warnings = fields.List(fields.Nested(WarningSchema))
 
 
-class ProcessSchema(StrictSchema):
+class ProcessSchema(Schema):
     process_id = fields.String()
     name = fields.String(allow_none=True)
     latest_version = fields.Integer()
     versions = fields.List(fields.Nested(VersionSummarySchema))
 
 
-class UserTaskSpecSchema(StrictSchema):
+class UserTaskSpecSchema(Schema):
     element_id = fields.String()
     name = fields.String(allow_none=True)
     lane = fields.String(allow_none=True)
@@ -71,14 +68,14 @@ class VersionDetailSchema(VersionSummarySchema):
 
 
 # Instances and tasks
-class InstanceStartSchema(StrictSchema):
+class InstanceStartSchema(Schema):
     process = fields.String(required=True, validate=validate.Length(min=1, max=200))
     version = fields.Integer(validate=validate.Range(min=1), load_default=None)
     business_key = fields.String(validate=validate.Length(max=200), load_default=None)
     data = fields.Dict(keys=fields.String(), load_default=dict)
 
 
-class InstanceQuerySchema(StrictSchema):
+class InstanceQuerySchema(Schema):
     process = fields.String()
     status = fields.String(validate=validate.OneOf(["running", "completed", "terminated", "error", "suspended"]))
     business_key = fields.String()
@@ -86,7 +83,7 @@ class InstanceQuerySchema(StrictSchema):
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
-class TaskSchema(StrictSchema):
+class TaskSchema(Schema):
     id = fields.String()
     instance_id = fields.String()
     process_id = fields.String()
@@ -110,16 +107,16 @@ class TaskDetailSchema(TaskSchema):
     version = fields.Integer()
 
 
-class TaskQuerySchema(StrictSchema):
+class TaskQuerySchema(Schema):
     all = fields.Boolean(load_default=False, metadata={"description": "every ready task (admins, auditors)"})
     instance = fields.String(metadata={"description": "only the tasks of this instance"})
 
 
-class TaskCompleteSchema(StrictSchema):
+class TaskCompleteSchema(Schema):
     data = fields.Dict(keys=fields.String(), load_default=dict)
 
 
-class IncidentSchema(StrictSchema):
+class IncidentSchema(Schema):
     id = fields.Integer()
     instance_id = fields.String()
     task_id = fields.String(allow_none=True)
@@ -130,7 +127,7 @@ class IncidentSchema(StrictSchema):
     resolved_at = fields.DateTime(allow_none=True)
 
 
-class InstanceSchema(StrictSchema):
+class InstanceSchema(Schema):
     id = fields.String()
     process_id = fields.String()
     version = fields.Integer()
@@ -149,18 +146,18 @@ class InstanceDetailSchema(InstanceSchema):
     incidents = fields.List(fields.Nested(IncidentSchema))
 
 
-class InstancePageSchema(StrictSchema):
+class InstancePageSchema(Schema):
     items = fields.List(fields.Nested(InstanceSchema))
     total = fields.Integer()
     page = fields.Integer()
     per_page = fields.Integer()
 
 
-class TerminateSchema(StrictSchema):
+class TerminateSchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
-class HistoryEventSchema(StrictSchema):
+class HistoryEventSchema(Schema):
     seq = fields.Integer()
     type = fields.String()
     actor = fields.String(allow_none=True)
@@ -171,28 +168,28 @@ class HistoryEventSchema(StrictSchema):
 
 
 # Audit and users
-class ProblemSchema(StrictSchema):
+class ProblemSchema(Schema):
     chain = fields.String()
     seq = fields.Integer(allow_none=True)
     event_id = fields.Integer(allow_none=True)
     reason = fields.String()
 
 
-class VerifySchema(StrictSchema):
+class VerifySchema(Schema):
     ok = fields.Boolean()
     chains = fields.Integer()
     events = fields.Integer()
     problems = fields.List(fields.Nested(ProblemSchema))
 
 
-class UserCreateSchema(StrictSchema):
+class UserCreateSchema(Schema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=100))
     roles = fields.List(fields.String(validate=validate.Length(min=1, max=100)), required=True,
                         validate=validate.Length(min=1))
     display_name = fields.String(validate=validate.Length(max=200), load_default=None)
 
 
-class UserSchema(StrictSchema):
+class UserSchema(Schema):
     username = fields.String()
     display_name = fields.String(allow_none=True)
     active = fields.Boolean()
@@ -204,10 +201,10 @@ class UserCreatedSchema(UserSchema):
     token = fields.String(metadata={"description": "shown once; only its hash is stored"})
 
 
-class RolesSchema(StrictSchema):
+class RolesSchema(Schema):
     roles = fields.List(fields.String(validate=validate.Length(min=1, max=100)), required=True)
 
 
-class MeSchema(StrictSchema):
+class MeSchema(Schema):
     username = fields.String()
     roles = fields.List(fields.String())

@@ -12,9 +12,13 @@ from engine.identity import ADMIN, AUDITOR, DESIGNER
 from engine.parsing import SourceFile, parse
 from engine.serialization import SERIALIZER
 
-from ..errors import status_of
-from . import diff
-from .core import blp, page, render, services, uow, web_actor
+from ...errors import payload, status_of
+from ...extension import services, uow
+from .. import diff
+from ..core import blp, menu, page, render, web_actor
+
+menu(30, "web.processes", "nav.processes", "processes")
+menu(80, "web.modeler_new", "nav.modeler", "modeler", lambda actor: actor.has(DESIGNER, ADMIN))
 
 MAX_FILES = 200
 
@@ -74,7 +78,8 @@ def _sources() -> list[SourceFile]:
 
 
 def _json_error(error: DmflowError):
-    return {"ok": False, "message": error.message, "errors": error.errors}, status_of(error)
+    code = status_of(error)
+    return payload(code, error.message, error.errors), code
 
 
 @blp.route("/designer/lint", methods=["POST"])
@@ -87,7 +92,7 @@ def lint():
         parsed = parse(sources, SERIALIZER, operators)
     except DmflowError as error:
         return _json_error(error)
-    return {"ok": True, "processes": [p.process_id for p in parsed.processes], "warnings": parsed.warnings}
+    return {"processes": [p.process_id for p in parsed.processes], "warnings": parsed.warnings}
 
 
 @blp.route("/designer/deploy", methods=["POST"])
@@ -100,7 +105,7 @@ def deploy():
     except DmflowError as error:
         return _json_error(error)
     versions = [{k: v for k, v in item.items() if k != "deployed_at"} for item in result.versions]
-    return {"ok": True, "created": result.created, "versions": versions, "warnings": result.warnings}
+    return {"created": result.created, "versions": versions, "warnings": result.warnings}
 
 
 def _pick(values: list[int], raw: str | None, default: int) -> int:

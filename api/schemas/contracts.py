@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from workflows.contracts.record import KINDS, SIDES, STAGES
 from workflows.rules import Majority
+
+from . import Schema
 
 _side = {"validate": validate.OneOf(SIDES)}
 _text = {"validate": validate.Length(min=1, max=20000)}
 _short = {"validate": validate.Length(min=1, max=200)}
 
 
-class _Schema(Schema):
-    class Meta:
-        ordered = True
-
-
-class ContractRequestSchema(_Schema):
+class ContractRequestSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(KINDS), metadata={
         "description": "comprehensive (集体合同), wage (工资专项集体合同), women (女职工权益保护专项集体合同)"})
     title = fields.String(required=True, **_short)
@@ -37,12 +34,12 @@ class ContractRequestSchema(_Schema):
         "description": "at_least_half (半数以上, 第36条, default) or more_than_half (过半数)"})
 
 
-class ContractQuerySchema(_Schema):
+class ContractQuerySchema(Schema):
     kind = fields.String(validate=validate.OneOf(KINDS))
     stage = fields.String(validate=validate.OneOf(STAGES))
 
 
-class ContractSchema(_Schema):
+class ContractSchema(Schema):
     id = fields.Integer()
     kind = fields.String()
     kind_name = fields.String()
@@ -80,7 +77,7 @@ class ContractSchema(_Schema):
     updated_at = fields.DateTime()
 
 
-class ContractNegotiatorInSchema(_Schema):
+class ContractNegotiatorInSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     person_id = fields.String(required=True, validate=validate.Length(min=1, max=64),
                               metadata={"description": "工号 or ID number: identifies a person across both sides"})
@@ -107,21 +104,21 @@ class ContractNegotiatorSchema(ContractNegotiatorInSchema):
     replaces_id = fields.Integer(allow_none=True)
 
 
-class ContractSideListSchema(_Schema):
+class ContractSideListSchema(Schema):
     members = fields.List(fields.Nested(ContractNegotiatorInSchema), required=True)
 
 
-class ContractVacancyCreateSchema(_Schema):
+class ContractVacancyCreateSchema(Schema):
     negotiator_id = fields.Integer(required=True)
     reason = fields.String(required=True, **_short, metadata={"description": "更换、辞任、不可抗力 ..."})
     occurred_on = fields.Date(required=True)
 
 
-class ContractVacancyFillSchema(_Schema):
+class ContractVacancyFillSchema(Schema):
     member = fields.Nested(ContractNegotiatorInSchema, required=True)
 
 
-class ContractVacancySchema(_Schema):
+class ContractVacancySchema(Schema):
     id = fields.Integer()
     contract_id = fields.Integer()
     negotiator_id = fields.Integer()
@@ -135,14 +132,14 @@ class ContractVacancySchema(_Schema):
     overdue_at = fields.DateTime(allow_none=True)
 
 
-class ContractRecorderSchema(_Schema):
+class ContractRecorderSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     person_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     username = fields.String(validate=validate.Length(min=1, max=100),
                              metadata={"description": "the account (role 'recorder') that records the meetings"})
 
 
-class ContractPreparationSchema(_Schema):
+class ContractPreparationSchema(Schema):
     side = fields.String(**_side)
     topics = fields.List(fields.String(validate=validate.Length(min=1, max=200)), required=True,
                          validate=validate.Length(min=1))
@@ -154,7 +151,7 @@ class ContractPreparationSchema(_Schema):
     information = fields.List(fields.String(validate=validate.Length(max=500)), load_default=list)
 
 
-class ContractMeetingCreateSchema(_Schema):
+class ContractMeetingCreateSchema(Schema):
     held_on = fields.Date(required=True)
     place = fields.String(required=True, **_short)
     chair_side = fields.String(required=True, **_side)
@@ -177,20 +174,20 @@ class ContractMeetingSchema(ContractMeetingCreateSchema):
     employer_signed_at = fields.DateTime(allow_none=True)
 
 
-class ContractClauseSchema(_Schema):
+class ContractClauseSchema(Schema):
     number = fields.Integer(validate=validate.Range(min=1), metadata={"description": "default: position"})
     title = fields.String(load_default="", validate=validate.Length(max=200))
     text = fields.String(required=True, **_text)
 
 
-class ContractDraftCreateSchema(_Schema):
+class ContractDraftCreateSchema(Schema):
     clauses = fields.List(fields.Nested(ContractClauseSchema), load_default=None)
     note = fields.String(validate=validate.Length(max=2000))
     from_library = fields.Boolean(load_default=False, metadata={
         "description": "start from the clause library (women workers' contracts)"})
 
 
-class ContractDraftSchema(_Schema):
+class ContractDraftSchema(Schema):
     contract_id = fields.Integer()
     version = fields.Integer()
     note = fields.String(allow_none=True)
@@ -200,12 +197,12 @@ class ContractDraftSchema(_Schema):
     clauses = fields.List(fields.Nested(ContractClauseSchema))
 
 
-class ContractDiffQuerySchema(_Schema):
+class ContractDiffQuerySchema(Schema):
     from_version = fields.Integer(required=True, data_key="from")
     to_version = fields.Integer(required=True, data_key="to")
 
 
-class ContractDiffSchema(_Schema):
+class ContractDiffSchema(Schema):
     contract_id = fields.Integer()
     from_version = fields.Integer()
     to_version = fields.Integer()
@@ -215,18 +212,18 @@ class ContractDiffSchema(_Schema):
     text = fields.String(metadata={"description": "a readable unified rendering"})
 
 
-class ContractLibraryQuerySchema(_Schema):
+class ContractLibraryQuerySchema(Schema):
     kind = fields.String(load_default="women", validate=validate.OneOf(KINDS))
 
 
-class ContractSignOffSchema(_Schema):
+class ContractSignOffSchema(Schema):
     contract_id = fields.Integer()
     side = fields.String()
     version = fields.Integer(attribute="version")
     complete = fields.Boolean(metadata={"description": "both chiefs have now signed/agreed"})
 
 
-class ContractSignatureSchema(_Schema):
+class ContractSignatureSchema(Schema):
     contract_id = fields.Integer()
     side = fields.String()
     draft_version = fields.Integer()
@@ -234,11 +231,11 @@ class ContractSignatureSchema(_Schema):
     complete = fields.Boolean()
 
 
-class ContractDisputeCreateSchema(_Schema):
+class ContractDisputeCreateSchema(Schema):
     matters = fields.String(required=True, **_text, metadata={"description": "争议事项 and the application"})
 
 
-class ContractDisputeSchema(_Schema):
+class ContractDisputeSchema(Schema):
     id = fields.Integer()
     contract_id = fields.Integer()
     applied_by_side = fields.String()
@@ -247,19 +244,19 @@ class ContractDisputeSchema(_Schema):
     matters = fields.String()
 
 
-class ContractLegalStatusSchema(_Schema):
+class ContractLegalStatusSchema(Schema):
     party = fields.String(required=True, **_side)
     document = fields.String(required=True, **_short, metadata={"description": "营业执照, 工会法人资格证书 ..."})
     number = fields.String(validate=validate.Length(max=100))
 
 
-class ContractWageInformationSchema(_Schema):
+class ContractWageInformationSchema(Schema):
     last_year_average_wage = fields.Float(required=True, validate=validate.Range(min=0))
     adjustment_ratio = fields.Float(required=True, metadata={"description": "percent"})
     headcount = fields.Integer(required=True, validate=validate.Range(min=1))
 
 
-class ContractFilingCreateSchema(_Schema):
+class ContractFilingCreateSchema(Schema):
     legal_status = fields.List(fields.Nested(ContractLegalStatusSchema), load_default=list)
     representatives_statement = fields.String(validate=validate.Length(max=20000),
                                               metadata={"description": "how the representatives were produced"})
@@ -270,7 +267,7 @@ class ContractFilingCreateSchema(_Schema):
                                     metadata={"description": "women workers' contracts: protection statement"})
 
 
-class ContractFilingSchema(_Schema):
+class ContractFilingSchema(Schema):
     id = fields.Integer()
     contract_id = fields.Integer()
     number = fields.Integer()
@@ -283,7 +280,7 @@ class ContractFilingSchema(_Schema):
     receipt_no = fields.String(allow_none=True)
 
 
-class ContractRenewalSchema(_Schema):
+class ContractRenewalSchema(Schema):
     side = fields.String(**_side)
     title = fields.String(**_short)
     topics = fields.List(fields.String(validate=validate.Length(min=1, max=200)), required=True)

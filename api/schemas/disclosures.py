@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from workflows.disclosure.catalogue import CATEGORIES, CHANNELS, FREQUENCIES
 from workflows.disclosure.feedback import KINDS, SATISFACTION, VISIBILITIES
+
+from . import Schema
 
 
 def _channels(**kwargs) -> fields.List:
@@ -14,13 +16,8 @@ def _channels(**kwargs) -> fields.List:
                        metadata={"description": f"one or more of {', '.join(CHANNELS)}"}, **kwargs)
 
 
-class _Schema(Schema):
-    class Meta:
-        ordered = True
-
-
 # Catalogue
-class ItemUpdateSchema(_Schema):
+class ItemUpdateSchema(Schema):
     title = fields.String(validate=validate.Length(min=1, max=200))
     category = fields.String(validate=validate.OneOf(CATEGORIES))
     topic = fields.String(allow_none=True, validate=validate.Length(max=40))
@@ -36,7 +33,7 @@ class ItemUpdateSchema(_Schema):
     active = fields.Boolean()
 
 
-class ItemCreateSchema(_Schema):
+class ItemCreateSchema(Schema):
     code = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{1,59}$"))
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
@@ -59,24 +56,24 @@ class ItemSchema(ItemUpdateSchema):
     updated_by = fields.String()
 
 
-class ItemQuerySchema(_Schema):
+class ItemQuerySchema(Schema):
     active = fields.Boolean(load_default=False, metadata={"description": "true: active items only"})
 
 
 # Disclosures
-class DisclosureStartSchema(_Schema):
+class DisclosureStartSchema(Schema):
     item_id = fields.Integer(required=True)
     period = fields.String(load_default=None, metadata={"description": "regular items: 2026-03, 2026-Q1 or 2026"})
     within_days = fields.Integer(load_default=None, validate=validate.Range(min=1, max=90),
                                  metadata={"description": "ad hoc items: publication due N days from now"})
 
 
-class DisclosureQuerySchema(_Schema):
+class DisclosureQuerySchema(Schema):
     status = fields.String()
     item_id = fields.Integer()
 
 
-class DisclosureSummarySchema(_Schema):
+class DisclosureSummarySchema(Schema):
     id = fields.Integer()
     item_id = fields.Integer()
     item_code = fields.String()
@@ -95,7 +92,7 @@ class DisclosureSummarySchema(_Schema):
     archived_at = fields.DateTime(allow_none=True)
 
 
-class AttachmentSchema(_Schema):
+class AttachmentSchema(Schema):
     id = fields.Integer()
     filename = fields.String()
     media_type = fields.String()
@@ -105,7 +102,7 @@ class AttachmentSchema(_Schema):
     uploaded_at = fields.DateTime()
 
 
-class PublicationSchema(_Schema):
+class PublicationSchema(Schema):
     id = fields.Integer()
     channel = fields.String()
     location = fields.String(allow_none=True)
@@ -114,7 +111,7 @@ class PublicationSchema(_Schema):
     recorded_at = fields.DateTime()
 
 
-class RectificationSchema(_Schema):
+class RectificationSchema(Schema):
     id = fields.Integer()
     requirements = fields.String()
     ordered_by = fields.String(allow_none=True)
@@ -126,7 +123,7 @@ class RectificationSchema(_Schema):
     reported_at = fields.DateTime(allow_none=True)
 
 
-class ReviewSchema(_Schema):
+class ReviewSchema(Schema):
     id = fields.Integer()
     stage = fields.String(metadata={"description": "confidentiality, supervision, congress or evaluation"})
     decision = fields.String()
@@ -135,7 +132,7 @@ class ReviewSchema(_Schema):
     reviewed_at = fields.DateTime()
 
 
-class StaffViewSchema(_Schema):
+class StaffViewSchema(Schema):
     draft_version = fields.Integer()
     submitted_at = fields.DateTime(allow_none=True)
     approved_at = fields.DateTime(allow_none=True)
@@ -161,18 +158,18 @@ class DisclosureSchema(DisclosureSummarySchema):
                                                                     "group and auditors"})
 
 
-class DraftSchema(_Schema):
+class DraftSchema(Schema):
     content = fields.String(required=True, validate=validate.Length(min=1, max=200_000))
     channels = _channels(required=True)
     period_note = fields.String(load_default=None, validate=validate.Length(max=200))
 
 
-class AttachmentUploadSchema(_Schema):
+class AttachmentUploadSchema(Schema):
     file = Upload(required=True, metadata={"description": "one file, not empty, at most the configured size "
                                                           "(10 MB by default)"})
 
 
-class ConfidentialitySchema(_Schema):
+class ConfidentialitySchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(["clear", "return", "withhold"]))
     state_secret = fields.Boolean(required=True)
     trade_secret = fields.Boolean(required=True)
@@ -181,7 +178,7 @@ class ConfidentialitySchema(_Schema):
                           metadata={"description": "kept on the record, shown to staff only"})
 
 
-class ReviewBodySchema(_Schema):
+class ReviewBodySchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(["approve", "return"]))
     truthful = fields.Boolean(required=True)
     complete = fields.Boolean(required=True)
@@ -189,14 +186,14 @@ class ReviewBodySchema(_Schema):
     comments = fields.String(load_default=None, validate=validate.Length(max=5000))
 
 
-class PostingSchema(_Schema):
+class PostingSchema(Schema):
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     location = fields.String(load_default=None, validate=validate.Length(max=200),
                              metadata={"description": "e.g. 一号楼公开栏, the intranet page, the meeting"})
     posted_at = fields.AwareDateTime(load_default=None, metadata={"description": "default: now"})
 
 
-class EvaluationSchema(_Schema):
+class EvaluationSchema(Schema):
     truthful = fields.Boolean(required=True)
     complete = fields.Boolean(required=True)
     timely = fields.Boolean(required=True)
@@ -206,12 +203,12 @@ class EvaluationSchema(_Schema):
     conclusion = fields.String(validate=validate.Length(max=5000))
 
 
-class RectificationReportSchema(_Schema):
+class RectificationReportSchema(Schema):
     report = fields.String(required=True, validate=validate.Length(min=1, max=20_000))
 
 
 # Feedback
-class QuestionCreateSchema(_Schema):
+class QuestionCreateSchema(Schema):
     body = fields.String(required=True, validate=validate.Length(min=1, max=5000))
     kind = fields.String(load_default="question", validate=validate.OneOf(KINDS))
     visibility = fields.String(load_default="public", validate=validate.OneOf(VISIBILITIES), metadata={
@@ -219,7 +216,7 @@ class QuestionCreateSchema(_Schema):
                        "anonymous (nobody)"})
 
 
-class QuestionSchema(_Schema):
+class QuestionSchema(Schema):
     id = fields.Integer()
     kind = fields.String()
     body = fields.String()
@@ -234,21 +231,21 @@ class QuestionSchema(_Schema):
     late = fields.Boolean()
 
 
-class AnswerSchema(_Schema):
+class AnswerSchema(Schema):
     answer = fields.String(required=True, validate=validate.Length(min=1, max=20_000))
 
 
-class RatingCreateSchema(_Schema):
+class RatingCreateSchema(Schema):
     satisfaction = fields.String(required=True, validate=validate.OneOf(SATISFACTION))
     comment = fields.String(load_default=None, validate=validate.Length(max=2000))
 
 
-class RatingSchema(_Schema):
+class RatingSchema(Schema):
     satisfaction = fields.String()
     comment = fields.String(allow_none=True)
     rated_at = fields.DateTime()
 
 
-class RatingsSchema(_Schema):
+class RatingsSchema(Schema):
     summary = fields.Dict(keys=fields.String(), values=fields.Integer())
     ratings = fields.List(fields.Nested(RatingSchema))

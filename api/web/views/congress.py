@@ -17,22 +17,16 @@ from workflows.congress import ballots, meetings, proposals, roster
 from workflows.congress.meetings import REPRESENTATIVE
 from workflows.congress.tables import CheckIn, Matter, NamedBallot, Participation, Representative, Vote
 
-from ..errors import status_of
-from . import i18n
-from .core import blp, page, render, services, uow, web_actor
-from .strings import STRINGS
+from ...errors import status_of
+from ...extension import services, uow
+from .. import i18n
+from ..core import blp, menu, page, render, web_actor
+from ..strings import STRINGS
+
+menu(50, "web.congress_meetings", "nav.meetings", "meetings")
+menu(60, "web.congress_proposals", "nav.proposals", "proposals", lambda actor: actor.has(REPRESENTATIVE))
 
 CHART_COLOURS = {"for": "#2e7d32", "against": "#c62828", "abstain": "#9e9e9e"}
-
-
-def congress_nav_items(actor: Actor | None) -> list[tuple[str, str, str]]:
-    """(endpoint, label key, id) of the congress menu entries; for core.nav_items to append."""
-    if actor is None:
-        return []
-    items = [("web.congress_meetings", "nav.meetings", "meetings")]
-    if actor.has(REPRESENTATIVE):
-        items.append(("web.congress_proposals", "nav.proposals", "proposals"))
-    return items
 
 
 def label(prefix: str, value: str | None) -> str:

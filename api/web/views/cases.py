@@ -15,7 +15,11 @@ from engine.audit import canonical_json
 from engine.identity import ADMIN, AUDITOR
 from workflows import documents
 
-from .core import blp, page, render, services, uow, web_actor
+from ...extension import services, uow
+from ..core import blp, menu, page, render, web_actor
+
+menu(40, "web.instances", "nav.instances", "instances")
+menu(90, "web.audit_page", "nav.audit", "audit", lambda actor: actor.has(AUDITOR, ADMIN))
 
 PER_PAGE = 50
 CURRENT = ("task.ready", "task.waiting", "task.started")

@@ -8,8 +8,11 @@ from engine import queries, runtime
 from engine.errors import Forbidden, ValidationFailed
 from engine.identity import ADMIN, AUDITOR
 
-from . import forms, i18n
-from .core import blp, page, render, services, uow, web_actor
+from ...extension import services, uow
+from .. import forms, i18n
+from ..core import blp, menu, page, render, web_actor
+
+menu(20, "web.inbox", "nav.tasks", "tasks", lambda actor: not actor.is_read_only)
 
 
 @blp.route("/tasks")

@@ -1,0 +1,88 @@
+"""The app's extension: what every request needs (`Services`), and one unit of work per request.
+
+Resources and pages reach the database engine, clock, rules and calendar through `services()` and run a
+state change and its response view in one transaction (one BEGIN, one COMMIT) through `act_then_view`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy.exc import DBAPIError
+
+from engine.clock import Clock
+from engine.db import make_engine
+from engine.messages import route_thrown
+from engine.sandbox import make_script_engine
+from engine.serialization import SpecCache
+from engine.steps import RuntimeConfig
+from engine.unit_of_work import UnitOfWork
+from workflows import calendar_admin
+from workflows.calendar import LegalCalendar
+from workflows.catalog import handlers, script_helpers
+from workflows.disclosure.catalogue import DisclosureSettings
+from workflows.hooks import validate_task
+from workflows.rules import Rules
+
+
+class Services:
+    """What every request needs: the database engine, the clock and the runtime configuration."""
+
+    def __init__(self, app: Flask, clock: Clock):
+        cfg = app.config
+        self.db = make_engine(cfg["DATABASE_URL"])
+        self.clock = clock
+        rule_config = {k: v for k, v in cfg.items() if k.startswith("RULE_")}
+        self.rules = Rules.from_config(rule_config)
+        self.calendar = LegalCalendar(cfg["TIMEZONE"])
+        self._calendar_loaded, self._calendar_ttl = 0.0, float(cfg["CALENDAR_REFRESH_SECONDS"])
+        helpers = script_helpers(self.calendar, self.rules)
+        self.runtime = RuntimeConfig(script_engine=make_script_engine(helpers=helpers, services=handlers()),
+                                     router=route_thrown, task_validator=validate_task,
+                                     context={"rules": self.rules, "calendar": self.calendar,
+                                              "disclosure": DisclosureSettings.from_config(cfg)},
+                                     spec_cache=SpecCache(int(cfg["SPEC_CACHE_SIZE"])),
+                                     max_tree_depth=int(cfg["MAX_TREE_DEPTH"]))
+
+    def uow(self, *, readonly: bool = False) -> UnitOfWork:
+        self.refresh_calendar()
+        return UnitOfWork(self.db, self.clock, readonly=readonly, runtime=self.runtime)
+
+    def refresh_calendar(self, force: bool = False) -> None:
+        """Apply the admin-entered calendar table; other processes pick up a change within a minute."""
+        now = time.monotonic()
+        if not force and now - self._calendar_loaded < self._calendar_ttl:
+            return
+        self._calendar_loaded = now
+        try:
+            calendar_admin.refresh(UnitOfWork(self.db, self.clock, readonly=True), self.calendar)
+        except DBAPIError:
+            self._calendar_loaded = 0.0  # schema not migrated yet (e.g. during `dmflow db upgrade`)
+
+
+def services():
+    """The app's `api.Services` (database engine, clock, runtime configuration, rules, calendar)."""
+    return current_app.extensions["dmflow"]
+
+
+def uow(readonly: bool = False) -> UnitOfWork:
+    """A new unit of work of the current app (``readonly`` begins a deferred transaction on SQLite)."""
+    return services().uow(readonly=readonly)
+
+
+def act_then_view(action: Callable[[UnitOfWork], Any], view: Callable[[UnitOfWork, Any], Any]) -> Any:
+    """Run `action(uow)` and then `view(uow, result)` in the same unit of work, and commit once.
+
+    The engine's services open the unit of work themselves; inside an outer block they join it (their
+    own commit waits for the outer one), so the response shows exactly what was committed, without a
+    second transaction to read it back.
+    """
+    work = uow()
+    with work:
+        result = action(work)
+        shown = view(work, result)
+        work.commit()
+    return shown
