@@ -1,4 +1,5 @@
-"""Layering and the two performance invariants: no request re-parses BPMN, no instance row stores a spec."""
+"""Layering, procedure boundaries, no import cycles; and the two performance invariants: no request re-parses
+BPMN, no instance row stores a spec."""
 
 from __future__ import annotations
 
@@ -10,14 +11,28 @@ import pytest
 from sqlalchemy import select
 
 from conftest import ROOT, bundled_files
+from helpers import imports
 
-FORBIDDEN = {"engine": {"workflows", "api", "flask", "flask_smorest"}, "workflows": {"api", "flask", "flask_smorest"}}
+PROCEDURES = {p.name for p in (ROOT / "workflows").iterdir()
+              if (p / "__init__.py").is_file() and p.name != "migrations"}
+# Which areas each area may import besides itself: api -> workflows -> engine; contracts may use the congress
+# (the adoption vote), never the reverse; disclosure uses no other procedure.
+ALLOWED = {
+    "engine": set(),
+    "workflows": {"engine"},
+    "workflows.congress": {"workflows", "engine"},
+    "workflows.contracts": {"workflows", "workflows.congress", "engine"},
+    "workflows.disclosure": {"workflows", "engine"},
+    "api": {"workflows", "engine"} | {f"workflows.{p}" for p in PROCEDURES},
+}
+# The shared modules that put the procedures together (table registry, handler registry, demo data).
+ASSEMBLERS = {"workflows.tables", "workflows.catalog", "workflows.demo"}
+FORBIDDEN_LIBRARIES = {"engine": {"flask", "flask_smorest"}, "workflows": {"flask", "flask_smorest"}}
 
 
-def _imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+def _third_party(path: Path) -> set[str]:
     names = set()
-    for node in ast.walk(tree):
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             names |= {a.name.split(".")[0] for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
@@ -25,20 +40,59 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
-def test_layer_does_not_import_upwards(layer):
-    offenders = {str(p.relative_to(ROOT)): sorted(_imports(p) & FORBIDDEN[layer])
+@pytest.fixture(scope="module")
+def edges():
+    return imports.graph(ROOT)
+
+
+def test_every_procedure_is_an_area_with_its_rule():
+    assert {"congress", "contracts", "disclosure"} <= PROCEDURES
+    assert {f"workflows.{p}" for p in PROCEDURES} <= set(ALLOWED), "a new procedure needs its line in ALLOWED"
+
+
+def test_no_import_cycle_anywhere_imports_inside_functions_included(edges):
+    assert len(edges) > 50, "the graph should cover every module of engine, workflows and api"
+    assert imports.cycles(edges) == []
+
+
+def test_imports_point_one_way_and_procedures_keep_to_themselves(edges):
+    assert imports.violations(edges, ALLOWED, PROCEDURES, ASSEMBLERS) == []
+
+
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN_LIBRARIES))
+def test_engine_and_workflows_do_not_import_the_web_framework(layer):
+    offenders = {str(p.relative_to(ROOT)): sorted(_third_party(p) & FORBIDDEN_LIBRARIES[layer])
                  for p in (ROOT / layer).rglob("*.py")}
     assert {k: v for k, v in offenders.items() if v} == {}
-    assert offenders, f"no modules found in {layer}/"
 
 
-def test_architecture_check_can_fail(tmp_path):
-    bad = tmp_path / "bad.py"
-    bad.write_text("from flask import Flask\nimport api.cli\n")
-    assert _imports(bad) & FORBIDDEN["engine"] == {"flask", "api"}
+class TestTheCheckCanFail:
+    """The checks above on a synthetic module graph: a cycle and wrong-way imports are found."""
 
+    def test_a_cycle_through_an_import_inside_a_function_is_found(self):
+        inner = imports.imports_of("def f():\n    from . import roster\n", "workflows.congress.ballots", False)
+        assert "workflows.congress.roster" in inner
+        graph = {"workflows.congress.roster": {"workflows.hooks"}, "workflows.hooks": {"workflows.congress.ballots"},
+                 "workflows.congress.ballots": {"workflows.congress.roster"}, "engine.db": set()}
+        assert imports.cycles(graph) == [["workflows.congress.ballots", "workflows.congress.roster", "workflows.hooks"]]
 
+    def test_wrong_way_imports_are_found(self):
+        graph = {"engine.runtime": {"workflows.rules"},
+                 "workflows.congress.meetings": {"workflows.contracts.record", "workflows.rules"},
+                 "workflows.disclosure.stages": {"workflows.congress.roster"},
+                 "workflows.contracts.handlers": {"workflows.congress.ballots"},
+                 "workflows.rules": {"workflows.congress.roster"},
+                 "workflows.tables": {"workflows.congress.tables"},
+                 "api.cli": {"workflows.congress.roster", "engine.db"}}
+        assert imports.violations(graph, ALLOWED, {"congress", "contracts", "disclosure"}, ASSEMBLERS) == [
+            "engine.runtime -> workflows.rules",
+            "workflows.congress.meetings -> workflows.contracts.record",
+            "workflows.disclosure.stages -> workflows.congress.roster",
+            "workflows.rules -> workflows.congress.roster"]
+
+    def test_relative_imports_resolve_against_the_package(self):
+        assert imports.imports_of("from ..core import blp\n", "api.web.views.home", False) >= {"api.web.core"}
+        assert imports.imports_of("from . import views\n", "api.web", True) >= {"api.web.views"}
 def test_completing_tasks_never_parses_bpmn(client, deploy, login_as, services, monkeypatch):
     deploy(bundled_files("congress"))
     rep, committee = login_as("representative"), login_as("proposal_committee")
