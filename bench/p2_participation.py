@@ -100,14 +100,14 @@ def build_congress(services, name: str, *, seats: int, headcount: int, usernames
                    checked_in: int = 0) -> Congress:
     """Organisation, term, roster (CSV import), a convened meeting, and the first `checked_in` seats present."""
     from engine.identity import SYSTEM
-    from workflows.congress import meetings, roster
+    from workflows.congress import meetings, roster, roster_import
 
     uow = services.uow
     org = roster.create_organisation(uow(), name=name, headcount=headcount, women_count=headcount * 2 // 5,
                                      dispatched_count=headcount // 20, actor=SYSTEM)
     term = roster.create_term(uow(), org.id, number=1, starts_on=dt.date(2025, 1, 1),
                               ends_on=dt.date(2029, 12, 31), actor=SYSTEM)
-    reps = roster.import_representatives(uow(), term.id, roster_csv(seats, usernames or []), actor=SYSTEM)
+    reps = roster_import.import_representatives(uow(), term.id, roster_csv(seats, usernames or []), actor=SYSTEM)
     meeting = meetings.create_meeting(uow(), term.id, session_number=1, held_on=HELD_ON, rules=services.rules,
                                       actor=SYSTEM)
     meetings.convene(uow(), meeting.id, rules=services.rules, actor=SYSTEM)

@@ -12,7 +12,7 @@ from engine.models import User
 from engine.passwords import generate_password, set_password
 from engine.unit_of_work import UnitOfWork
 from workflows.calendar import local_today
-from workflows.congress import meetings, roster
+from workflows.congress import meetings, roster, roster_import
 from workflows.congress.tables import Organisation
 
 # username, display name (zh-CN), roles
@@ -61,7 +61,7 @@ def seed_congress(uow: UnitOfWork, rules) -> bool:
                                      dispatched_count=30, actor=SYSTEM)
     term = roster.create_term(uow, org.id, number=5, starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2029, 12, 31),
                               actor=SYSTEM)
-    roster.import_representatives(uow, term.id, _roster_csv(), actor=SYSTEM)
+    roster_import.import_representatives(uow, term.id, _roster_csv(), actor=SYSTEM)
     today = local_today(uow)
     meetings.create_meeting(uow, term.id, session_number=2, held_on=max(today + dt.timedelta(days=14),
                                                                           dt.date(2025, 1, 2)),

@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from engine.identity import ADMIN, AUDITOR, DESIGNER
-from workflows.congress import ballots, meetings, roster
+from workflows.congress import ballots, composition, meetings, roster, roster_import
 from workflows.congress.meetings import PRESIDIUM, REPRESENTATIVE
 
 from ..auth import current_actor, require
@@ -100,7 +100,7 @@ class RosterImport(MethodView):
     def post(self, files, term_id):
         """Import a CSV roster: all rows or none; a refusal lists every bad row in `errors.rows` (admins)."""
         actor = require(ADMIN)
-        reps = roster.import_representatives(_uow(), term_id, files["file"].read(), actor=actor)
+        reps = roster_import.import_representatives(_uow(), term_id, files["file"].read(), actor=actor)
         return {"imported": len(reps), "representatives": reps}
 
 
@@ -111,7 +111,7 @@ class Composition(MethodView):
     def get(self, args, term_id):
         """The seated congress against the composition rules: hard violations and soft warnings."""
         require(*ROSTER_READERS)
-        return roster.composition(_uow(readonly=True), term_id, _svc().rules, args.get("on"))
+        return composition.composition(_uow(readonly=True), term_id, _svc().rules, args.get("on"))
 
 
 @blp.route("/representatives/<int:representative_id>/account")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from engine.identity import SYSTEM
-from workflows.congress import meetings, roster
+from workflows.congress import meetings, roster, roster_import
 
 CATEGORIES = ["一线职工"] * 24 + ["技术人员"] * 3 + ["中层管理人员"] * 3
 
@@ -28,7 +28,7 @@ def make_congress(services, *, seats: int = 30, linked: dict[int, str] | None = 
                                      dispatched_count=30, actor=SYSTEM)
     term = roster.create_term(uow(), org.id, number=5, starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2029, 12, 31),
                               actor=SYSTEM)
-    reps = roster.import_representatives(uow(), term.id, roster_csv(seats, linked or {}), actor=SYSTEM)
+    reps = roster_import.import_representatives(uow(), term.id, roster_csv(seats, linked or {}), actor=SYSTEM)
     meeting = meetings.create_meeting(uow(), term.id, session_number=2, held_on=held_on, rules=services.rules,
                                       actor=SYSTEM)
     return {"organisation_id": org.id, "term_id": term.id, "meeting_id": meeting.id,

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 import workflows.congress.tables  # noqa: F401  (registers the tables before PostgreSQL's create_all)
 from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.identity import Actor
-from workflows.congress import ballots, meetings, roster
+from workflows.congress import ballots, meetings, roster, roster_import
 from workflows.congress.tables import NamedBallot, Representative
 from workflows.errors import RuleConflict, RuleViolation
 
@@ -34,7 +34,7 @@ def make_meeting(services, seats: int = 60, *, headcount: int = 1200) -> int:
     lines = ["name,employee_no,delegation,category,gender,dispatched,elected_on,username"]
     lines += [f"代表{i},E{i:04d},第一代表团,{'middle_manager' if i <= 10 else 'frontline'},"
               f"{'female' if i <= 20 else 'male'},no,{ELECTED},rep{i:03d}" for i in range(1, seats + 1)]
-    roster.import_representatives(services.uow(), term.id, "\n".join(lines).encode(), actor=ADMIN)
+    roster_import.import_representatives(services.uow(), term.id, "\n".join(lines).encode(), actor=ADMIN)
     meeting = meetings.create_meeting(services.uow(), term.id, session_number=1, held_on=DAY, rules=services.rules,
                                       actor=CHAIR)
     meetings.convene(services.uow(), meeting.id, rules=services.rules, actor=CHAIR)

@@ -16,7 +16,7 @@ import workflows.congress.tables  # noqa: F401  (registers the tables before Pos
 from engine import audit
 from engine.errors import Conflict
 from engine.identity import Actor
-from workflows.congress import ballots, meetings, roster
+from workflows.congress import ballots, meetings, roster, roster_import
 
 ADMIN = Actor("admin", frozenset({"admin"}))
 CHAIR = Actor("chair", frozenset({"presidium"}))
@@ -47,7 +47,7 @@ def secret_vote(services) -> dict:
                               ends_on=date(2030, 12, 31), actor=ADMIN)
     csv = "姓名,工号,代表团,类别,性别,当选日期,用户名\n" + "".join(
         f"代表{i},E{i},一团,一线职工,女,2026-01-10,rep{i:03d}\n" for i in range(1, SEATS + 1))
-    roster.import_representatives(services.uow(), term.id, csv.encode(), actor=ADMIN)
+    roster_import.import_representatives(services.uow(), term.id, csv.encode(), actor=ADMIN)
     meeting = meetings.create_meeting(services.uow(), term.id, session_number=1, held_on=date(2026, 3, 2),
                                       rules=services.rules, actor=CHAIR)
     meetings.convene(services.uow(), meeting.id, rules=services.rules, actor=CHAIR)
@@ -176,7 +176,7 @@ def test_concurrent_secret_ballots_keep_ballots_equal_to_participants(services):
                               ends_on=date(2030, 12, 31), actor=ADMIN)
     csv = "姓名,工号,代表团,类别,性别,当选日期,用户名\n" + "".join(
         f"代表{i},E{i},一团,一线职工,女,2026-01-10,rep{i:03d}\n" for i in range(1, 31))
-    roster.import_representatives(services.uow(), term.id, csv.encode(), actor=ADMIN)
+    roster_import.import_representatives(services.uow(), term.id, csv.encode(), actor=ADMIN)
     meeting = meetings.create_meeting(services.uow(), term.id, session_number=1, held_on=date(2026, 3, 2),
                                       rules=services.rules, actor=CHAIR)
     meetings.convene(services.uow(), meeting.id, rules=services.rules, actor=CHAIR)

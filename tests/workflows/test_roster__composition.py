@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 import workflows.congress.tables  # noqa: F401  (registers the tables before PostgreSQL's create_all)
 from engine.errors import ValidationFailed
 from engine.identity import Actor
-from workflows.congress import meetings, roster
+from workflows.congress import composition, meetings, roster, roster_import
 from workflows.congress.tables import Representative
 from workflows.errors import RuleViolation
 
@@ -39,12 +39,12 @@ def make_term(services, *, headcount: int = 1200, women: int = 300, dispatched: 
 
 
 def import_csv(services, term, text: str, *, bom: bool = False):
-    return roster.import_representatives(services.uow(), term.id, (("\ufeff" if bom else "") + text).encode(),
+    return roster_import.import_representatives(services.uow(), term.id, (("\ufeff" if bom else "") + text).encode(),
                                          actor=ADMIN)
 
 
 def report(services, term, on: date = MEETING_DAY) -> dict:
-    return roster.composition(services.uow(readonly=True), term.id, services.rules, on)
+    return composition.composition(services.uow(readonly=True), term.id, services.rules, on)
 
 
 def rules_broken(rep: dict, severity: str) -> list[str]:
@@ -177,7 +177,8 @@ class TestImport:
                 f"王芳,A1,一车间,technician,female,no,{ELECTED}\n")
         assert [r.category for r in import_csv(services, term, text)] == ["technician"]
         gbk = (HEADER + "李强,A2,二车间,其他,男,否,2026/1/10,\n").encode("gb18030")
-        assert [r.name for r in roster.import_representatives(services.uow(), term.id, gbk, actor=ADMIN)] == ["李强"]
+        imported = roster_import.import_representatives(services.uow(), term.id, gbk, actor=ADMIN)
+        assert [r.name for r in imported] == ["李强"]
 
     def test_import_with_a_duplicate_employee_number_imports_nothing_and_lists_the_row(self, services):
         term = make_term(services)

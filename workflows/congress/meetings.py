@@ -21,7 +21,7 @@ from engine.identity import ADMIN, Actor
 from engine.models import Deployment, DeploymentFile
 from engine.sandbox import make_script_engine
 from engine.unit_of_work import UnitOfWork
-from workflows.congress import roster
+from workflows.congress import composition, roster
 from workflows.congress.tables import CheckIn, Matter, Meeting, Opinion, Representative, Term, Vote
 from workflows.records import fetch
 from workflows.rules import Rules
@@ -177,7 +177,7 @@ def get_meeting(session: Session, meeting_id: int, *, lock: bool = False) -> Mee
 
 
 def _check_composition(session: Session, term: Term, day: dt.date, rules: Rules) -> None:
-    roster.require_valid_composition(roster.composition_report(session, term, day, rules))
+    composition.require_valid_composition(composition.composition_report(session, term, day, rules))
 
 
 def create_meeting(uow: UnitOfWork, term_id: int, *, session_number: int, held_on: dt.date, rules: Rules,

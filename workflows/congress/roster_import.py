@@ -1,0 +1,156 @@
+"""The roster's CSV import: the sheet's columns (Chinese or English headers), values, and an all-or-nothing import."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.errors import ValidationFailed
+from engine.identity import Actor
+from engine.unit_of_work import UnitOfWork
+from workflows.congress.roster import CATEGORIES
+from workflows.congress.tables import Representative, Term
+from workflows.records import fetch
+
+_CATEGORY_IN = {v: k for k, v in CATEGORIES.items()} | {k: k for k in CATEGORIES} | {
+    "高层管理人员": "senior_manager", "领导人员": "senior_manager", "一线工人": "frontline"}
+_GENDER_IN = {"男": "male", "女": "female", "m": "male", "f": "female", "male": "male", "female": "female"}
+_BOOL_IN = {"是": True, "否": False, "yes": True, "no": False, "y": True, "n": False, "true": True,
+            "false": False, "1": True, "0": False, "": False}
+_ENUMS = {"category": (_CATEGORY_IN, "、".join(CATEGORIES.values())), "gender": (_GENDER_IN, "男、女"),
+          "dispatched": (_BOOL_IN, "是、否")}
+HEADERS = {"姓名": "name", "工号": "employee_no", "代表团": "delegation", "类别": "category", "性别": "gender",
+           "派遣": "dispatched", "当选日期": "elected_on", "用户名": "username"}
+_HEADER_IN = HEADERS | {v: v for v in HEADERS.values()} | {"代表类别": "category", "劳务派遣": "dispatched",
+                                                          "是否派遣": "dispatched", "账号": "username"}
+HEADERS_BY_KEY = {v: k for k, v in HEADERS.items()}
+REQUIRED = ("name", "employee_no", "delegation", "category", "gender", "elected_on")
+FIELDS = (*REQUIRED, "dispatched", "username")
+_LIMITS = {"name": 100, "employee_no": 50, "delegation": 100, "username": 100}
+
+
+def _parse_value(key: str, raw: str) -> Any:
+    text = (raw or "").strip()
+    if key in REQUIRED and not text:
+        raise ValueError("is required")
+    if key in _LIMITS and len(text) > _LIMITS[key]:
+        raise ValueError(f"is longer than {_LIMITS[key]} characters")
+    if key in _ENUMS:
+        table, expected = _ENUMS[key]
+        norm = text.replace("（", "(").replace("）", ")")
+        for candidate in (norm, norm.lower()):
+            if candidate in table:
+                return table[candidate]
+        raise ValueError(f"'{text}' is not one of {expected}")
+    if key == "elected_on":
+        try:
+            y, m, d = (int(p) for p in text.replace("/", "-").split("-"))
+            return dt.date(y, m, d)
+        except ValueError:
+            raise ValueError(f"'{text}' is not a date such as 2026-03-01") from None
+    return (text or None) if key == "username" else text
+
+
+def _parse_values(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Typed values of one representative from text (CSV) or JSON values, and a message per bad field."""
+    values, errors = {}, {}
+    for key in FIELDS:
+        value = raw.get(key)
+        value = value.isoformat() if isinstance(value, dt.date) else {True: "是", False: "否"}.get(value, value)
+        try:
+            values[key] = _parse_value(key, str(value or ""))
+        except ValueError as exc:
+            errors[key] = f"{key} {exc}"
+    return values, errors
+
+
+def _decode(content: bytes) -> str:
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:  # Excel on Chinese Windows saves "CSV" as GBK unless told to use UTF-8
+        try:
+            return content.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            raise ValidationFailed("the file is neither UTF-8 nor GB18030 text",
+                                   {"rows": [{"row": 1, "column": None, "message": str(exc)}]}) from None
+
+
+def parse_csv(content: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[dict[str, Any]]]:
+    """Rows of a roster CSV as (row number, values), and a report of every bad cell.
+
+    Headers may be Chinese (姓名, 工号, 代表团, 类别, 性别, 派遣, 当选日期, 用户名) or English
+    (name, employee_no, ...). Row 1 is the header; data rows are numbered as a spreadsheet shows them.
+    """
+    reader = csv.reader(io.StringIO(_decode(content)))
+    header = next(reader, None) or []
+    columns = [_HEADER_IN.get(h.strip().lower(), _HEADER_IN.get(h.strip())) for h in header]
+    errors = [{"row": 1, "column": h, "message": f"unknown column; expected {', '.join(HEADERS)}"}
+              for h, c in zip(header, columns, strict=True) if c is None]
+    errors += [{"row": 1, "column": HEADERS_BY_KEY[k], "message": "required column is missing"}
+               for k in REQUIRED if k not in columns]
+    if errors:
+        return [], errors
+    rows = []
+    for number, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        values, bad = _parse_values(dict(zip(columns, cells, strict=False)))
+        errors += [{"row": number, "column": HEADERS_BY_KEY[k], "message": m} for k, m in bad.items()]
+        rows.append((number, values))
+    if not rows and not errors:
+        errors.append({"row": 2, "column": None, "message": "the file has no representatives"})
+    return rows, errors
+
+
+def _check_against_roster(session: Session, term: Term, rows: list[tuple[int, dict[str, Any]]]) -> list[dict]:
+    """Duplicate employee numbers or accounts, in the rows or among representatives still seated."""
+    errors: list[dict[str, Any]] = []
+    existing = list(session.scalars(select(Representative).where(Representative.term_id == term.id)))
+    seen: dict[tuple[str, str], int] = {}
+    for number, v in rows:
+        if v["elected_on"] > term.ends_on:
+            errors.append({"row": number, "column": "当选日期", "message": f"after the term's end ({term.ends_on})"})
+        for key in (k for k in ("employee_no", "username") if v.get(k)):
+            clash = next((e for e in existing if getattr(e, key) == v[key]
+                          and (e.ended_on is None or e.ended_on > v["elected_on"])), None)
+            message = (f"{key} '{v[key]}' duplicates row {seen[key, v[key]]}" if (key, v[key]) in seen else
+                       f"{key} '{v[key]}' is already seated in this term (representative {clash.id}, {clash.name})"
+                       if clash else None)
+            seen.setdefault((key, v[key]), number)
+            if message:
+                errors.append({"row": number, "column": HEADERS_BY_KEY[key], "message": message})
+    return errors
+
+
+def _insert(uow: UnitOfWork, term: Term, rows: list[tuple[int, dict[str, Any]]], actor: Actor,
+            event: str) -> list[Representative]:
+    reps = [Representative(term_id=term.id, created_at=uow.now(), **{k: v.get(k) for k in FIELDS}) for _, v in rows]
+    uow.session.add_all(reps)
+    uow.session.flush()
+    uow.audit(f"term:{term.id}", event, {"representatives": [
+        {"id": p.id, **{k: getattr(p, k) for k in FIELDS}} for p in reps]}, actor=actor.username)
+    return reps
+
+
+def import_representatives(uow: UnitOfWork, term_id: int, content: bytes, *, actor: Actor) -> list[Representative]:
+    """Import a roster CSV: every row, or nothing.
+
+    Raises:
+        NotFound: no such term. ValidationFailed: any bad row; ``errors["rows"]`` lists each bad cell
+        as {row, column, message}, duplicates of employee numbers (in the file or already seated) included.
+    """
+    rows, errors = parse_csv(content)
+    with uow:
+        term = fetch(uow.session, Term, term_id, "term", lock=True)  # serialises roster changes per term
+        errors += _check_against_roster(uow.session, term, rows) if not errors else []
+        if errors:
+            raise ValidationFailed(f"the roster was not imported: {len(errors)} problem(s) found, "
+                                   f"first in row {errors[0]['row']}", {"rows": errors})
+        reps = _insert(uow, term, rows, actor, "roster.imported")
+        uow.commit()
+    return reps
