@@ -20,7 +20,7 @@ with its receipt hash and a ``vote.participated`` event per voter; the choices a
 random uuid4 keys in random order). Casting them one by one would rewrite a vote's ballots on every cast
 (O(n²) rows for a vote, about a minute for 2,000): that cost is P3's to measure, not P2's. Then the bench
 collects its garbage and checkpoints the SQLite WAL, so that no timed request pays for the set-up. After the
-rounds, ``ballots.verify`` checks one bulk-cast vote (ballots = participants, tally = seal, audit chain intact).
+rounds, ``tally.verify`` checks one bulk-cast vote (ballots = participants, tally = seal, audit chain intact).
 """
 
 from __future__ import annotations
@@ -194,9 +194,9 @@ def open_vote_in_process(services, congress: Congress, matter_type: str, title: 
 
 
 def verify_vote(services, vote_id: int) -> dict[str, Any]:
-    from workflows.congress import ballots
+    from workflows.congress import tally
 
-    report = ballots.verify(services.uow(readonly=True), vote_id)
+    report = tally.verify(services.uow(readonly=True), vote_id)
     if not (report["ballots_equal_participants"] and report["tally_matches_result"] and report["seal_matches"]
             and report["audit_ok"]):
         raise RuntimeError(f"vote {vote_id} does not verify after its close: {report}")

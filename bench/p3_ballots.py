@@ -12,9 +12,9 @@ ballots ÷ the time from the start of the first cast to the end of the last, so 
 the growth of ``ballots._rewrite_secret_ballots`` (every cast rewrites all the vote's ballots so far).
 
 Close: a secret vote with 2,000 ballots (600 in quick mode) in a congress of 2,100 seats (630), its
-ballots written in bulk as P2 does; ``workflows.congress.ballots.close_vote`` is timed in-process (its whole unit of
+ballots written in bulk as P2 does; ``workflows.congress.tally.close_vote`` is timed in-process (its whole unit of
 work: count, store the result, seal the choices and receipt hashes into the audit trail, route
-``vote.closed``, commit). One vote per round; the last one is checked with ``ballots.verify``.
+``vote.closed``, commit). One vote per round; the last one is checked with ``tally.verify``.
 """
 
 from __future__ import annotations
@@ -221,7 +221,7 @@ def _casting(c: dict[str, Any]) -> tuple[dict[str, list[dict[str, Any]]], dict[s
 
 def _closing(c: dict[str, Any]) -> list[float]:
     from engine.identity import Actor
-    from workflows.congress import ballots
+    from workflows.congress import tally
 
     from .p2_participation import (
         SECRET_MATTER,
@@ -253,7 +253,7 @@ def _closing(c: dict[str, Any]) -> list[float]:
             cast_secret_in_bulk(services, congress, vote_id, count)
             settle(services)
             t0 = time.perf_counter()
-            vote = ballots.close_vote(services.uow(), vote_id, rules=services.rules, actor=presidium)
+            vote = tally.close_vote(services.uow(), vote_id, rules=services.rules, actor=presidium)
             took = (time.perf_counter() - t0) * 1000
             if vote.ballots_cast != count or vote.outcome != "adopted":
                 raise RuntimeError(f"vote {vote_id} closed with {vote.ballots_cast} ballots, {vote.outcome}")

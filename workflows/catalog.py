@@ -12,7 +12,7 @@ from engine.parsing import SourceFile
 from engine.unit_of_work import UnitOfWork
 from workflows import calendar, hooks, rules
 from workflows.congress import handlers as congress_handlers
-from workflows.congress import meetings
+from workflows.congress import matter_modes
 from workflows.contracts import handlers as contract_handlers
 from workflows.disclosure import handlers as disclosure_handlers
 
@@ -62,7 +62,7 @@ def deploy_bundled(uow: UnitOfWork, bpmn_dir: str | Path, *, actor: Actor) -> li
     """
     results = [deploy(uow, read_folder(folder), actor=actor, name=f"bundled:{folder.name}")
                for folder in procedure_folders(bpmn_dir)]
-    table = Path(bpmn_dir) / "congress" / meetings.DMN_FILE
+    table = Path(bpmn_dir) / "congress" / matter_modes.DMN_FILE
     if table.is_file():
-        meetings.deploy_matter_modes(uow, table.read_bytes(), actor=actor)
+        matter_modes.deploy_matter_modes(uow, table.read_bytes(), actor=actor)
     return results

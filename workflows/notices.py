@@ -134,7 +134,7 @@ def _check_vote(vote: Mapping[str, Any]) -> dict[str, Any]:
                          f"{counts['quorum_required']} required")
     if not isinstance(vote.get("secret"), bool):
         raise ValueError(f"vote.secret must be true or false, got {vote.get('secret')!r}")
-    # Invalid ballots are those returned but not valid (workflows.congress.ballots.result_of); an issued ballot that
+    # Invalid ballots are those returned but not valid (workflows.congress.tally.result_of); an issued ballot that
     # was never returned is not an invalid one. Without ballots_cast (older callers) fall back to issued.
     cast = vote.get("ballots_cast")
     returned = cast if isinstance(cast, int) and not isinstance(cast, bool) else counts["ballots_issued"]

@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from engine.identity import ADMIN, AUDITOR, DESIGNER
-from workflows.congress import ballots, composition, meetings, roster, roster_import
+from workflows.congress import ballots, composition, matter_modes, meetings, roster, roster_import, tally
 from workflows.congress.meetings import PRESIDIUM, REPRESENTATIVE
 
 from ..auth import current_actor, require
@@ -25,7 +25,7 @@ def _columns(row) -> dict:
 
 
 def _vote_out(vote) -> dict:
-    return _columns(vote) | {"result": ballots.result_of(vote)}
+    return _columns(vote) | {"result": tally.result_of(vote)}
 
 
 @blp.route("/organisations")
@@ -90,7 +90,7 @@ class Representatives(MethodView):
     @blp.response(201, cs.RepresentativeSchema)
     def post(self, body, term_id):
         """Seat one representative (admins)."""
-        return roster.add_representative(_uow(), term_id, body, actor=require(ADMIN))
+        return roster_import.add_representative(_uow(), term_id, body, actor=require(ADMIN))
 
 
 @blp.route("/terms/<int:term_id>/representatives/import")
@@ -138,14 +138,14 @@ class MatterModes(MethodView):
     def get(self):
         """The matter_mode decision table in force: mode and secrecy per matter type."""
         current_actor()
-        return meetings.matter_modes(_uow(readonly=True))
+        return matter_modes.matter_modes(_uow(readonly=True))
 
     @blp.arguments(cs.DmnFileSchema, location="files")
     @blp.response(201, cs.DecisionDeployedSchema)
     @blp.alt_response(200, schema=cs.DecisionDeployedSchema, description="Nothing changed: identical content")
     def post(self, files):
         """Deploy a new matter_mode.dmn; it applies to matters added from now on (designers)."""
-        result = meetings.deploy_matter_modes(_uow(), files["file"].read(), actor=require(DESIGNER, ADMIN))
+        result = matter_modes.deploy_matter_modes(_uow(), files["file"].read(), actor=require(DESIGNER, ADMIN))
         return result, 201 if result["created"] else 200
 
 
@@ -270,7 +270,7 @@ class VoteResult(MethodView):
     def get(self, vote_id):
         """Seated, present, ballots issued, valid, for, against, abstain, the rule and the outcome."""
         current_actor()
-        return ballots.result_of(ballots.get_vote(_uow(readonly=True), vote_id))
+        return tally.result_of(ballots.get_vote(_uow(readonly=True), vote_id))
 
 
 @blp.route("/votes/<int:vote_id>/ballots")
@@ -279,7 +279,7 @@ class Ballots(MethodView):
     def get(self, vote_id):
         """After the close: voters and choices of a named vote, the sealed choices of a secret one."""
         current_actor()
-        return ballots.ballots(_uow(readonly=True), vote_id)
+        return tally.ballots(_uow(readonly=True), vote_id)
 
     @blp.arguments(cs.BallotCreateSchema)
     @blp.response(201, cs.BallotCastSchema)
@@ -297,7 +297,7 @@ class CloseVote(MethodView):
     def post(self, body, vote_id):
         """Close and count; a paper vote is closed with its totals (presidium)."""
         actor = require(PRESIDIUM)
-        vote = ballots.close_vote(_uow(), vote_id, rules=_svc().rules, actor=actor, totals=body or None)
+        vote = tally.close_vote(_uow(), vote_id, rules=_svc().rules, actor=actor, totals=body or None)
         return _vote_out(vote)
 
 
@@ -307,7 +307,7 @@ class Receipts(MethodView):
     def get(self, vote_id):
         """The published hashes of the receipts counted in a closed secret vote."""
         current_actor()
-        return {"vote_id": vote_id, "receipts": ballots.published_receipts(_uow(readonly=True), vote_id)}
+        return {"vote_id": vote_id, "receipts": tally.published_receipts(_uow(readonly=True), vote_id)}
 
 
 @blp.route("/votes/<int:vote_id>/receipts/check")
@@ -317,7 +317,7 @@ class ReceiptCheck(MethodView):
     def post(self, body, vote_id):
         """Was the ballot behind this receipt code counted? (It never says how it was cast.)"""
         current_actor()
-        return {"counted": ballots.receipt_counted(_uow(readonly=True), vote_id, body["code"])}
+        return {"counted": tally.receipt_counted(_uow(readonly=True), vote_id, body["code"])}
 
 
 @blp.route("/votes/<int:vote_id>/verification")
@@ -326,4 +326,4 @@ class VoteVerification(MethodView):
     def get(self, vote_id):
         """Ballots = participants, tally = ballots = seal, audit chain intact (auditors, presidium)."""
         require(AUDITOR, ADMIN, PRESIDIUM)
-        return ballots.verify(_uow(readonly=True), vote_id)
+        return tally.verify(_uow(readonly=True), vote_id)

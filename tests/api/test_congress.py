@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 import workflows.congress.tables  # noqa: F401  (registers the tables before PostgreSQL's create_all)
-from workflows.congress.meetings import BUNDLED_DMN
+from workflows.congress.matter_modes import BUNDLED_DMN
 from workflows.congress.tables import Representative
 
 API = "/api/v1/congress"

@@ -12,7 +12,7 @@ import pytest
 
 from engine import passwords
 from engine.identity import SYSTEM, Actor, create_user
-from workflows.congress import ballots, meetings, roster
+from workflows.congress import ballots, meetings, roster, tally
 
 from helpers.api import bundled_files
 from helpers.congress import make_congress
@@ -105,7 +105,7 @@ def test_a_representative_checks_in_votes_secretly_and_sees_the_result(ui, live_
         roster.link_account(services.uow(), ids["representatives"][f"E{seat:04d}"], username, actor=SYSTEM)
         choice = "for" if seat < 18 else "against"
         ballots.cast_ballot(services.uow(), vote_id, choice, actor=Actor(username, frozenset({"representative"})))
-    ballots.close_vote(services.uow(), vote_id, rules=services.rules, actor=CHAIR)
+    tally.close_vote(services.uow(), vote_id, rules=services.rules, actor=CHAIR)
 
     page.set_viewport_size({"width": 1280, "height": 800})
     ui.switch_language("en")
@@ -152,7 +152,7 @@ def test_receipt_check_and_refusals_are_shown_as_messages(client, services, cloc
 
     early = client.post(f"/congress/votes/{vote_id}/receipt", data={"code": code, "csrf_token": token})
     assert early.status_code == 409 and "表决尚未结束" in early.text  # receipts are published at the close
-    ballots.close_vote(services.uow(), vote_id, rules=services.rules, actor=CHAIR)
+    tally.close_vote(services.uow(), vote_id, rules=services.rules, actor=CHAIR)
     counted = client.post(f"/congress/votes/{vote_id}/receipt", data={"code": code, "csrf_token": token})
     assert counted.status_code == 200 and "已计入" in counted.text
     forged = client.post(f"/congress/votes/{vote_id}/receipt",

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 import workflows.congress.tables  # noqa: F401  (registers the tables before PostgreSQL's create_all)
 from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.identity import Actor
-from workflows.congress import ballots, meetings, roster, roster_import
+from workflows.congress import ballots, matter_modes, meetings, roster, roster_import, tally
 from workflows.congress.tables import NamedBallot, Representative
 from workflows.errors import RuleConflict, RuleViolation
 
@@ -62,7 +62,7 @@ def vote(services, vote_id: int, plan: dict[str, range]) -> None:
 
 
 def close(services, vote_id: int, totals=None):
-    return ballots.close_vote(services.uow(), vote_id, rules=services.rules, actor=CHAIR, totals=totals)
+    return tally.close_vote(services.uow(), vote_id, rules=services.rules, actor=CHAIR, totals=totals)
 
 
 def rep_id(services, i: int) -> int:
@@ -138,7 +138,7 @@ class TestMajority:
         check_in(services, meeting, *range(1, 51))
         v = open_vote(services, matter(services, meeting))
         vote(services, v.id, {"for": range(1, 41), "against": range(41, 44), "abstain": range(44, 46)})
-        assert ballots.result_of(close(services, v.id)) == {
+        assert tally.result_of(close(services, v.id)) == {
             "seated": 60, "present": 50, "ballots_issued": 50, "ballots_cast": 45, "valid": 45, "invalid": 0,
             "for": 40, "against": 3, "abstain": 2, "rule": "more_than_half_of_all_seated", "quorum_required": 40,
             "votes_required": 31, "outcome": "adopted"}
@@ -153,7 +153,7 @@ class TestBallots:
     def test_named_vote_records_voter_and_choice(self, services, open_named):
         vote(services, open_named, {"against": [7]})
         close(services, open_named)
-        [ballot] = ballots.ballots(services.uow(readonly=True), open_named)["named"]
+        [ballot] = tally.ballots(services.uow(readonly=True), open_named)["named"]
         assert (ballot["representative_id"], ballot["choice"], ballot["cast_by"]) == (rep_id(services, 7), "against",
                                                                                       "rep007")
 
@@ -231,7 +231,7 @@ class TestPaperVotes:
         totals = {"ballots_issued": 55, "ballots_cast": 54, "valid": 52, "for": 30, "against": 20, "abstain": 2}
         closed = close(services, paper, totals)
         assert (closed.kind, closed.valid, closed.votes_for, closed.outcome) == ("analog", 52, 30, "rejected")
-        assert ballots.result_of(closed)["invalid"] == 2
+        assert tally.result_of(closed)["invalid"] == 2
 
     def test_paper_vote_totals_must_add_up(self, services, paper):
         bad = {"ballots_issued": 55, "ballots_cast": 54, "valid": 52, "for": 31, "against": 20, "abstain": 2}
@@ -269,23 +269,23 @@ class TestMatterModes:
 
     def test_a_newer_deployed_dmn_takes_effect_for_new_matters(self, services, meeting):
         before = matter(services, meeting, "report")
-        source = meetings.BUNDLED_DMN.read_bytes()
+        source = matter_modes.BUNDLED_DMN.read_bytes()
         newer = source.replace(b'<text>"hear"</text>', b'<text>"deliberate"</text>', 1)
-        assert meetings.deploy_matter_modes(services.uow(), newer, actor=DESIGNER)["created"] is True
-        assert meetings.deploy_matter_modes(services.uow(), newer, actor=DESIGNER)["created"] is False
+        assert matter_modes.deploy_matter_modes(services.uow(), newer, actor=DESIGNER)["created"] is True
+        assert matter_modes.deploy_matter_modes(services.uow(), newer, actor=DESIGNER)["created"] is False
         after = meetings.add_matter(services.uow(), meeting, matter_type="report", title="报告", actor=CHAIR)
         uow = services.uow(readonly=True)
         with uow:
             assert meetings.get_matter(uow.session, before).mode == "hear"
         assert after.mode == "deliberate"
-        assert meetings.matter_modes(services.uow(readonly=True))["rows"][0]["mode"] == "deliberate"
+        assert matter_modes.matter_modes(services.uow(readonly=True))["rows"][0]["mode"] == "deliberate"
 
     def test_a_broken_dmn_is_refused(self, services):
         from engine.errors import InvalidDiagram
 
-        broken = meetings.BUNDLED_DMN.read_bytes().replace(b'<text>"hear"</text>', b'<text>"listen"</text>', 1)
+        broken = matter_modes.BUNDLED_DMN.read_bytes().replace(b'<text>"hear"</text>', b'<text>"listen"</text>', 1)
         with pytest.raises(InvalidDiagram):
-            meetings.deploy_matter_modes(services.uow(), broken, actor=DESIGNER)
+            matter_modes.deploy_matter_modes(services.uow(), broken, actor=DESIGNER)
         uow = services.uow(readonly=True)
         with uow:
             assert uow.session.scalar(select(func.count()).select_from(workflows.congress.tables.Matter)) == 0

@@ -16,7 +16,7 @@ import workflows.congress.tables  # noqa: F401  (registers the tables before Pos
 from engine import audit
 from engine.errors import Conflict
 from engine.identity import Actor
-from workflows.congress import ballots, meetings, roster, roster_import
+from workflows.congress import ballots, meetings, roster, roster_import, tally
 
 ADMIN = Actor("admin", frozenset({"admin"}))
 CHAIR = Actor("chair", frozenset({"presidium"}))
@@ -63,7 +63,7 @@ def secret_vote(services) -> dict:
 
 
 def close(services, vote_id: int):
-    return ballots.close_vote(services.uow(), vote_id, rules=services.rules, actor=CHAIR)
+    return tally.close_vote(services.uow(), vote_id, rules=services.rules, actor=CHAIR)
 
 
 def rows(services, sql: str) -> list:
@@ -92,7 +92,7 @@ def test_ballots_equal_participants_after_a_secret_vote(services, secret_vote):
                                                    f"WHERE vote_id = {vote_id}"))
     assert participants == sum(choices.values()) == SEATS and choices == Counter(PATTERN)
     close(services, vote_id)
-    report = ballots.verify(services.uow(readonly=True), vote_id)
+    report = tally.verify(services.uow(readonly=True), vote_id)
     assert {k: report[k] for k in ("participants", "ballots", "ballots_equal_participants", "tally_matches_result",
                                    "seal_matches", "audit_ok")} == {
         "participants": 60, "ballots": 60, "ballots_equal_participants": True, "tally_matches_result": True,
@@ -124,7 +124,7 @@ def test_no_order_of_ballot_rows_follows_the_order_of_participation(services, se
 def test_seal_records_the_choices_in_random_order_and_the_receipts_counted(services, secret_vote):
     vote_id = secret_vote["vote"].id
     with pytest.raises(Conflict):
-        ballots.published_receipts(services.uow(readonly=True), vote_id)
+        tally.published_receipts(services.uow(readonly=True), vote_id)
     closed = close(services, vote_id)
     [(payload, digest)] = rows(services, "SELECT payload, hash FROM audit_events WHERE event_type = 'vote.sealed'")
     sealed = json.loads(payload)
@@ -140,11 +140,11 @@ def test_seal_records_the_choices_in_random_order_and_the_receipts_counted(servi
 def test_receipt_shows_the_ballot_was_counted_without_revealing_the_choice(services, secret_vote):
     vote_id, receipts = secret_vote["vote"].id, secret_vote["receipts"]
     close(services, vote_id)
-    published = ballots.published_receipts(services.uow(readonly=True), vote_id)
+    published = tally.published_receipts(services.uow(readonly=True), vote_id)
     assert len(published) == SEATS and published == sorted(published)
-    assert all(ballots.receipt_counted(services.uow(readonly=True), vote_id, code) for code in receipts.values())
-    assert ballots.receipt_counted(services.uow(readonly=True), vote_id, receipts[1].lower().replace("-", " "))
-    assert not ballots.receipt_counted(services.uow(readonly=True), vote_id, "0000-0000-0000-0000")
+    assert all(tally.receipt_counted(services.uow(readonly=True), vote_id, code) for code in receipts.values())
+    assert tally.receipt_counted(services.uow(readonly=True), vote_id, receipts[1].lower().replace("-", " "))
+    assert not tally.receipt_counted(services.uow(readonly=True), vote_id, "0000-0000-0000-0000")
     [(stored,)] = rows(services, "SELECT COUNT(*) FROM congress_participation WHERE receipt_hash = "
                                  f"'{ballots.receipt_hash(receipts[1])}'")
     stored_rows = rows(services, "SELECT * FROM congress_participation")
@@ -160,9 +160,9 @@ def test_participation_events_in_the_audit_trail_carry_no_choice(services, secre
 
 def test_secret_ballots_stay_sealed_until_the_close(services, secret_vote):
     with pytest.raises(Conflict):
-        ballots.ballots(services.uow(readonly=True), secret_vote["vote"].id)
+        tally.ballots(services.uow(readonly=True), secret_vote["vote"].id)
     close(services, secret_vote["vote"].id)
-    shown = ballots.ballots(services.uow(readonly=True), secret_vote["vote"].id)
+    shown = tally.ballots(services.uow(readonly=True), secret_vote["vote"].id)
     assert shown["named"] == [] and Counter(shown["choices"]) == Counter(PATTERN)
 
 
@@ -196,6 +196,6 @@ def test_concurrent_secret_ballots_keep_ballots_equal_to_participants(services):
         outcomes = Counter(pool.map(cast, range(36)))  # representatives 1..6 try twice
     assert outcomes == {"ok": 30, "conflict": 6}
     closed = close(services, vote_id)
-    report = ballots.verify(services.uow(readonly=True), vote_id)
+    report = tally.verify(services.uow(readonly=True), vote_id)
     assert closed.ballots_cast == report["participants"] == report["ballots"] == 30
     assert report["ballots_equal_participants"] and report["tally_matches_result"] and report["audit_ok"]

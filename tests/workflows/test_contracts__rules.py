@@ -19,7 +19,7 @@ from engine.messages import send_message
 from engine.models import AuditEvent
 from engine.worker import run_once
 from workflows.catalog import read_folder
-from workflows.congress import ballots, meetings, roster
+from workflows.congress import ballots, meetings, roster, roster_import, tally
 from workflows.contracts import drafts as contract_drafts
 from workflows.contracts import filing as contract_filing
 from workflows.contracts import negotiators as contract_negotiators
@@ -170,7 +170,7 @@ class Deal:
                                          dispatched_count=0, actor=ADMIN)
         term = roster.create_term(uow(), org.id, number=1, starts_on=dt.date(2026, 1, 1),
                                   ends_on=dt.date(2030, 12, 31), actor=ADMIN)
-        reps = [roster.add_representative(uow(), term.id, {
+        reps = [roster_import.add_representative(uow(), term.id, {
             "name": f"代表{i}", "employee_no": f"C{self.id}-{i}", "delegation": "一车间", "category": "frontline",
             "gender": "男", "elected_on": "2026-01-05"}, actor=ADMIN) for i in range(seated)]
         held_on = self.clock.now().astimezone(SHANGHAI).date()
@@ -190,7 +190,7 @@ class Deal:
             return {"opened": False}
         vote = ballots.get_vote(self.s.uow(readonly=True), contract.vote_id)
         cast = present or vote.present
-        ballots.close_vote(self.s.uow(), vote.id, rules=self.s.rules, actor=PRESIDIUM, totals={
+        tally.close_vote(self.s.uow(), vote.id, rules=self.s.rules, actor=PRESIDIUM, totals={
             "ballots_issued": cast, "ballots_cast": cast, "valid": cast, "for": in_favour,
             "against": cast - in_favour, "abstain": 0})
         return json.loads(self.contract.adoption_json)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -12,7 +11,6 @@ from engine.errors import Conflict, ValidationFailed
 from engine.identity import Actor
 from engine.unit_of_work import UnitOfWork
 from workflows.calendar import add_months
-from workflows.congress.roster_import import _check_against_roster, _insert, _parse_values
 from workflows.congress.tables import Organisation, Representative, Term
 from workflows.errors import RuleViolation
 from workflows.hooks import rules_of
@@ -139,25 +137,6 @@ def list_representatives(uow: UnitOfWork, term_id: int, on: dt.date | None = Non
             return seated(uow.session, term_id, on)
         return list(uow.session.scalars(select(Representative).where(Representative.term_id == term_id)
                                         .order_by(Representative.id)))
-
-
-def add_representative(uow: UnitOfWork, term_id: int, data: dict[str, Any], *, actor: Actor) -> Representative:
-    """Seat one representative (same checks as a one-row import).
-
-    Raises:
-        NotFound: no such term. ValidationFailed: a bad field or a duplicate employee number or account.
-    """
-    values, errors = _parse_values(data)
-    if errors:
-        raise ValidationFailed("the representative is invalid", {k: [m] for k, m in errors.items()})
-    with uow:
-        term = fetch(uow.session, Term, term_id, "term", lock=True)
-        clash = _check_against_roster(uow.session, term, [(1, values)])
-        if clash:
-            raise ValidationFailed(clash[0]["message"], {"rows": clash})
-        [rep] = _insert(uow, term, [(1, values)], actor, "representative.added")
-        uow.commit()
-    return rep
 
 
 def end_representative(uow: UnitOfWork, representative_id: int, *, reason: str, effective_on: dt.date,

@@ -1,4 +1,5 @@
-"""The roster's CSV import: the sheet's columns (Chinese or English headers), values, and an all-or-nothing import."""
+"""The roster's CSV import and adding one representative: the sheet's columns (Chinese or English headers),
+values checked the same way for both, and an all-or-nothing import."""
 
 from __future__ import annotations
 
@@ -154,3 +155,22 @@ def import_representatives(uow: UnitOfWork, term_id: int, content: bytes, *, act
         reps = _insert(uow, term, rows, actor, "roster.imported")
         uow.commit()
     return reps
+
+
+def add_representative(uow: UnitOfWork, term_id: int, data: dict[str, Any], *, actor: Actor) -> Representative:
+    """Seat one representative (same checks as a one-row import).
+
+    Raises:
+        NotFound: no such term. ValidationFailed: a bad field or a duplicate employee number or account.
+    """
+    values, errors = _parse_values(data)
+    if errors:
+        raise ValidationFailed("the representative is invalid", {k: [m] for k, m in errors.items()})
+    with uow:
+        term = fetch(uow.session, Term, term_id, "term", lock=True)
+        clash = _check_against_roster(uow.session, term, [(1, values)])
+        if clash:
+            raise ValidationFailed(clash[0]["message"], {"rows": clash})
+        [rep] = _insert(uow, term, [(1, values)], actor, "representative.added")
+        uow.commit()
+    return rep

@@ -16,7 +16,7 @@ from engine.errors import Conflict, DmflowError, ValidationFailed
 from engine.identity import Actor
 from engine.steps import current_step
 from workflows.calendar import local_today
-from workflows.congress import ballots, meetings
+from workflows.congress import ballots, meetings, tally
 from workflows.contracts.filing import make_effective, publish, record_objection, record_receipt, set_deadline
 from workflows.contracts.negotiators import mark_vacancy_overdue, set_vacancy_deadline
 from workflows.contracts.record import (
@@ -210,7 +210,7 @@ def record_adoption(params: dict[str, Any], data: dict[str, Any]) -> dict[str, A
     meeting = meetings.get_meeting(uow.session, matter.meeting_id)
     adoption = {"vote_id": vote.id, "meeting": meeting.title, "held_on": meeting.held_on, "matter": matter.title,
                 "kind": vote.kind, "secret": vote.secret, "majority": vote.majority, "closed_at": vote.closed_at,
-                "seal_hash": vote.seal_hash, "result": ballots.result_of(vote)}
+                "seal_hash": vote.seal_hash, "result": tally.result_of(vote)}
     contract.adoption_json = dumps(adoption)
     outcome = vote.outcome
     set_stage(uow, contract, "signing" if outcome == "adopted" else "negotiating")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from engine.errors import Conflict, DmflowError, Forbidden, NotFound, ValidationFailed
 from engine.identity import Actor
 from workflows import notices
-from workflows.congress import ballots, meetings, proposals, roster
+from workflows.congress import ballots, meetings, proposals, roster, tally
 from workflows.congress.meetings import REPRESENTATIVE
 from workflows.congress.tables import CheckIn, Matter, NamedBallot, Participation, Representative, Vote
 
@@ -172,7 +172,7 @@ def _result_page(vote_id: int, status: int = 200, **extra: Any):
     context = _vote_context(vote_id)
     vote = context["vote"]
     closed = vote.status == "closed"
-    return render("congress_result.html", status, result=ballots.result_of(vote), closed=closed,
+    return render("congress_result.html", status, result=tally.result_of(vote), closed=closed,
                   chart=_chart(vote) if closed else None, label=label, **context, **extra)
 
 
@@ -187,7 +187,7 @@ def congress_vote(vote_id: int):
 def congress_receipt_check(vote_id: int):
     code = request.form.get("code", "").strip()
     try:
-        counted = ballots.receipt_counted(uow(readonly=True), vote_id, code) if code else False
+        counted = tally.receipt_counted(uow(readonly=True), vote_id, code) if code else False
     except Conflict as error:
         return _result_page(vote_id, status_of(error), error=error_message(error), code=code)
     return _result_page(vote_id, counted=counted, code=code)
