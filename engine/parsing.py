@@ -231,25 +231,43 @@ def parse(files: list[SourceFile], serializer, services: set[str] | None = None)
     Raises:
         InvalidDiagram: naming the file, line and element id of the first problem found.
     """
+    _check_file_names(files)
+    trees, forms = _read_sources(files)
+    if not any(f.kind == "bpmn" for f in files):
+        raise InvalidDiagram("a deployment needs at least one .bpmn file")
+    _check_form_schemas(forms)
+    locator = _Locator(trees)
+    warnings: list[dict[str, Any]] = []
+    results = _parse_processes(files, trees, forms, locator, services, warnings)
+    for proc in results:
+        _hash_process(proc, serializer)
+    return ParseResult(processes=results, warnings=warnings)
+
+
+def _check_file_names(files: list[SourceFile]) -> None:
     if not files:
         raise InvalidDiagram("no files were given")
     names = [f.filename for f in files]
     if len(set(names)) != len(names):
         raise InvalidDiagram("the same file name was given twice", file=next(n for n in names
                                                                              if names.count(n) > 1))
+
+
+def _read_sources(files: list[SourceFile]) -> tuple[dict[str, etree._Element], dict[str, dict]]:
+    """The XML trees of the diagrams and decision tables (parsed safely) and the form schemas."""
     trees: dict[str, etree._Element] = {}
     forms: dict[str, dict] = {}
-    parser = SpiffBpmnParser(validator=VALIDATOR)
     for source in files:
         if source.kind == "other":
             raise InvalidDiagram("unsupported file type (expected .bpmn, .dmn or .json)", file=source.filename)
         if source.kind == "form":
             forms[source.filename] = _load_form(source)
-            continue
-        trees[source.filename] = _safe_xml(source)
-    locator = _Locator(trees)
-    if not any(f.kind == "bpmn" for f in files):
-        raise InvalidDiagram("a deployment needs at least one .bpmn file")
+        else:
+            trees[source.filename] = _safe_xml(source)
+    return trees, forms
+
+
+def _check_form_schemas(forms: dict[str, dict]) -> None:
     for name, schema in forms.items():
         if name.endswith(".uischema.json") or "ui:" in json.dumps(schema)[:2000] and "type" not in schema:
             continue
@@ -257,7 +275,13 @@ def parse(files: list[SourceFile], serializer, services: set[str] | None = None)
             Draft202012Validator.check_schema(schema)
         except SchemaError as exc:
             raise InvalidDiagram(f"not a valid JSON Schema: {exc.message}", file=name) from exc
-    warnings: list[dict[str, Any]] = []
+
+
+def _parse_processes(files: list[SourceFile], trees: dict[str, etree._Element], forms: dict[str, dict],
+                     locator: _Locator, services: set[str] | None,
+                     warnings: list[dict[str, Any]]) -> list[ParsedProcess]:
+    """SpiffWorkflow's parse of every file, then each executable process compiled and described."""
+    parser = SpiffBpmnParser(validator=VALIDATOR)
     current_file = ""
     try:
         for source in files:
@@ -273,13 +297,8 @@ def parse(files: list[SourceFile], serializer, services: set[str] | None = None)
         results = []
         for pid in process_ids:
             current_file = getattr(parser.get_process_parser(pid), "filename", "") or ""
-            spec = parser.get_spec(pid)
-            subprocess_specs = parser.get_subprocess_specs(pid)
-            _compile_all(spec, subprocess_specs, locator, services)
-            meta = _process_meta(spec, subprocess_specs, forms, locator, warnings)
-            results.append(ParsedProcess(process_id=pid, name=spec.description, spec=spec,
-                                         subprocess_specs=subprocess_specs, meta=meta,
-                                         bpmn_filename=getattr(spec, "file", "") or ""))
+            results.append(_compile_process(parser, pid, forms, locator, services, warnings))
+        return results
     except ValidationException as exc:
         raise _from_validation(exc, locator, current_file) from exc
     except SpiffWorkflowException as exc:
@@ -290,10 +309,22 @@ def parse(files: list[SourceFile], serializer, services: set[str] | None = None)
         # SpiffWorkflow's parser raises bare Python errors on some unsupported constructs.
         raise InvalidDiagram(f"the diagram uses a construct the engine cannot execute: "
                              f"{type(exc).__name__}: {exc}", file=current_file) from exc
-    for proc in results:
-        spec_dict = serializer.to_dict(proc.spec)
-        sub_dicts = {k: serializer.to_dict(v) for k, v in proc.subprocess_specs.items()}
-        proc.content_hash = hashlib.sha256(canonical_json(
-            [spec_dict, sub_dicts, proc.meta["forms"]]).encode()).hexdigest()
-        proc.meta["_spec_dict"], proc.meta["_sub_dicts"] = spec_dict, sub_dicts
-    return ParseResult(processes=results, warnings=warnings)
+
+
+def _compile_process(parser: SpiffBpmnParser, pid: str, forms: dict[str, dict], locator: _Locator,
+                     services: set[str] | None, warnings: list[dict[str, Any]]) -> ParsedProcess:
+    spec = parser.get_spec(pid)
+    subprocess_specs = parser.get_subprocess_specs(pid)
+    _compile_all(spec, subprocess_specs, locator, services)
+    meta = _process_meta(spec, subprocess_specs, forms, locator, warnings)
+    return ParsedProcess(process_id=pid, name=spec.description, spec=spec, subprocess_specs=subprocess_specs,
+                         meta=meta, bpmn_filename=getattr(spec, "file", "") or "")
+
+
+def _hash_process(proc: ParsedProcess, serializer) -> None:
+    """The content hash over the serialized specs and forms: identical content is not a new version."""
+    spec_dict = serializer.to_dict(proc.spec)
+    sub_dicts = {k: serializer.to_dict(v) for k, v in proc.subprocess_specs.items()}
+    proc.content_hash = hashlib.sha256(canonical_json(
+        [spec_dict, sub_dicts, proc.meta["forms"]]).encode()).hexdigest()
+    proc.meta["_spec_dict"], proc.meta["_sub_dicts"] = spec_dict, sub_dicts
