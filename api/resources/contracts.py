@@ -12,6 +12,7 @@ from workflows.contracts import drafts as contract_drafts
 from workflows.contracts import filing as contract_filing
 from workflows.contracts import negotiators as contract_negotiators
 from workflows.contracts import record as contracts
+from workflows.contracts import request
 from workflows.contracts.record import LIAISON, NEGOTIATORS, PRESIDIUM, RECORDER
 
 from ..auth import require
@@ -47,7 +48,7 @@ class Contracts(MethodView):
         """Request negotiation in writing (第32条); starts the procedure. The other side replies within 20 days."""
         actor = require(*NEGOTIATORS)
         rules = _svc().rules
-        contract = contracts.request_negotiation(_uow(), body, actor=actor, rules=rules,
+        contract = request.request_negotiation(_uow(), body, actor=actor, rules=rules,
                                                  timezone=_svc().calendar.tz.key,
                                                  adoption_majority=rules.contract_adoption_rule.value)
         return _detail(contract.id)
@@ -209,7 +210,7 @@ class Disputes(MethodView):
     @blp.response(201, cs.ContractDisputeSchema)
     def post(self, body, contract_id):
         """Apply to the labour administration to coordinate a dispute (第49–50条; 30 + ≤15 days, 第52条)."""
-        return contracts.apply_for_coordination(_uow(), contract_id, body["matters"], actor=require(*NEGOTIATORS))
+        return request.apply_for_coordination(_uow(), contract_id, body["matters"], actor=require(*NEGOTIATORS))
 
 
 @blp.route("/<int:contract_id>/signatures")
@@ -217,7 +218,7 @@ class Signatures(MethodView):
     @blp.response(201, cs.ContractSignatureSchema)
     def post(self, contract_id):
         """A chief representative signs the adopted text (第37条); refused before adoption (第36条)."""
-        return contracts.sign(_uow(), contract_id, actor=require(*NEGOTIATORS))
+        return request.sign(_uow(), contract_id, actor=require(*NEGOTIATORS))
 
 
 @blp.route("/<int:contract_id>/filings")
@@ -274,5 +275,5 @@ class Renewal(MethodView):
     def post(self, body, contract_id):
         """Either side asks to renew in the window before expiry (第38条): a new, linked negotiation."""
         actor = require(*NEGOTIATORS)
-        new = contracts.request_renewal(_uow(), contract_id, body, actor=actor, rules=_svc().rules)
+        new = request.request_renewal(_uow(), contract_id, body, actor=actor, rules=_svc().rules)
         return _detail(new.id)

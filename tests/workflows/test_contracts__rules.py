@@ -24,6 +24,7 @@ from workflows.contracts import drafts as contract_drafts
 from workflows.contracts import filing as contract_filing
 from workflows.contracts import negotiators as contract_negotiators
 from workflows.contracts import record as contracts
+from workflows.contracts import request
 from workflows.contracts.tables import Contract
 from workflows.errors import RuleViolation
 
@@ -101,7 +102,7 @@ class Deal:
         data = {"kind": kind, "title": "2026年度集体合同", "enterprise": "华东机械制造有限公司",
                 "union_name": "华东机械制造有限公司工会", "topics": ["劳动报酬", "工作时间"],
                 "text": "根据《集体合同规定》第三十二条，提出集体协商要求。", "term_years": term_years, **body}
-        self.id = contracts.request_negotiation(self.s.uow(), data, actor=by, rules=self.s.rules,
+        self.id = request.request_negotiation(self.s.uow(), data, actor=by, rules=self.s.rules,
                                                 timezone="Asia/Shanghai",
                                                 adoption_majority=body.pop("adoption_majority", "at_least_half")).id
         return self
@@ -202,7 +203,7 @@ class Deal:
 
     def sign(self) -> None:
         for chief in (UNION, EMPLOYER):
-            contracts.sign(self.s.uow(), self.id, actor=chief)
+            request.sign(self.s.uow(), self.id, actor=chief)
 
     def filing_body(self) -> dict:
         body = {"legal_status": [{"party": "employer", "document": "营业执照", "number": "91310000X"},
@@ -513,7 +514,7 @@ def test_suspension_resumes_on_the_agreed_date_art35(deal, clock):
 
 def test_dispute_coordination_within_30_days_extendable_by_15_art52(deal, clock):
     deal.start_negotiating()
-    contracts.apply_for_coordination(deal.s.uow(), deal.id, "工资增长幅度分歧", actor=UNION)
+    request.apply_for_coordination(deal.s.uow(), deal.id, "工资增长幅度分歧", actor=UNION)
     assert deal.contract.stage == "dispute" and deal.ready() == ["accept_dispute"]
     clock.set(local("2026-03-05"))
     deal.complete("accept_dispute", {"accepted_on": "2026-03-05", "coordinators": ["人社局甲", "总工会乙"]}, LIAISON)
@@ -590,12 +591,12 @@ def test_rejected_draft_returns_to_negotiation_art36(deal):
 def test_signature_before_adoption_is_refused_art37(deal):
     deal.negotiate_to_agreement()
     with pytest.raises(RuleViolation) as exc:
-        contracts.sign(deal.s.uow(), deal.id, actor=UNION)
+        request.sign(deal.s.uow(), deal.id, actor=UNION)
     check(exc, "adoption_before_signature", "第36条")
     assert deal.detail()["sign_offs"] == [s for s in deal.detail()["sign_offs"] if s["kind"] == "agreement"]
     deal.vote(deal.congress(), 8)
     with pytest.raises(Forbidden):
-        contracts.sign(deal.s.uow(), deal.id, actor=Actor("someone", frozenset({"union_negotiator"})))
+        request.sign(deal.s.uow(), deal.id, actor=Actor("someone", frozenset({"union_negotiator"})))
     deal.sign()
     assert deal.contract.stage == "signed" and deal.contract.signed_version == 1
 
@@ -731,13 +732,13 @@ def test_renewal_window_opens_three_months_before_expiry_art38(deal, clock):
     publish(deal)
     assert deal.contract.expires_on == dt.date(2029, 5, 21)
     with pytest.raises(RuleViolation) as exc:
-        contracts.request_renewal(deal.s.uow(), deal.id, {"topics": ["续订"], "text": "要求续订"}, actor=EMPLOYER,
+        request.request_renewal(deal.s.uow(), deal.id, {"topics": ["续订"], "text": "要求续订"}, actor=EMPLOYER,
                                   rules=deal.s.rules)
     check(exc, "renewal_window", "第38条")
     assert deal.at(local("2029-02-20", "12:00")) == []
     deal.at(local("2029-02-21", "00:10"))
     assert deal.contract.stage == "renewal_window"
-    new = contracts.request_renewal(deal.s.uow(), deal.id, {"topics": ["续订"], "text": "要求续订"}, actor=EMPLOYER,
+    new = request.request_renewal(deal.s.uow(), deal.id, {"topics": ["续订"], "text": "要求续订"}, actor=EMPLOYER,
                                     rules=deal.s.rules)
     assert new.previous_contract_id == deal.id and new.requesting_side == "employer"
     assert new.instance_id != deal.contract.instance_id and deal.instance()["status"] == "completed"
