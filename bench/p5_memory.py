@@ -107,7 +107,7 @@ def _inbox_probe(url: str, token: str) -> dict[str, Any]:
         status, body = server.request("GET", "/api/v1/tasks", None, token)
         seconds = time.perf_counter() - t0
         assert status == 200, (status, str(body)[:200])
-        return {"tasks": len(body), "seconds": seconds, "rss_before_kib": before, "rss_after_kib": rss_kib(pid)}
+        return {"tasks": body["total"], "seconds": seconds, "rss_before_kib": before, "rss_after_kib": rss_kib(pid)}
 
 
 def run(s: Settings) -> tuple[list[Row], dict[str, Any]]:

@@ -140,6 +140,24 @@ class HumanTask(Base):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_by: Mapped[str | None] = mapped_column(String(100))
+    # Who acts (engine/assignment.py): the one person the task waits on, if any; the delegating owner; how
+    # the assignee came to be (diagram, starter, claimed, delegated, reassigned, unresolved).
+    assignee: Mapped[str | None] = mapped_column(String(100), index=True)
+    owner: Mapped[str | None] = mapped_column(String(100))
+    assigned_via: Mapped[str | None] = mapped_column(String(20))
+    case_title: Mapped[str | None] = mapped_column(String(300))
+
+
+class TaskCandidate(Base):
+    """Who may claim a task that has no assignee: a user, or a group (a role, or ``dept:<code>``)."""
+
+    __tablename__ = "task_candidates"
+    __table_args__ = (Index("ix_task_candidates_kind_name", "kind", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[str] = mapped_column(ForeignKey("human_tasks.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "user" or "group"
+    name: Mapped[str] = mapped_column(String(200))
 
 
 class Incident(Base):
@@ -227,6 +245,25 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Department(Base):
+    """An organisational unit (a department, workshop or office) whose people may be a task's candidates."""
+
+    __tablename__ = "departments"
+
+    code: Mapped[str] = mapped_column(String(50), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    parent_code: Mapped[str | None] = mapped_column(String(50))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class DepartmentMember(Base):
+    __tablename__ = "department_members"
+
+    department_code: Mapped[str] = mapped_column(ForeignKey("departments.code"), primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+    head: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class UserRole(Base):

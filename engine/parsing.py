@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
+from .assignment import PROPERTIES as ASSIGNMENT_PROPERTIES
 from .audit import canonical_json
 from .errors import InvalidDiagram
 from .sandbox import ScriptCompileError, check_expression, check_script
@@ -189,12 +190,30 @@ def _process_meta(spec, subprocess_specs, forms: dict[str, dict], locator: _Loca
                                  "the form renders with defaults"})
         user_tasks[element] = {
             "element_id": element, "name": task_spec.bpmn_name, "lane": lane, "process": process.name,
+            "assignment": _assignment(props, element, process, locator),
             "form": form_name, "ui_form": ui_name if ui_name in forms else None,
             "documentation": getattr(task_spec, "documentation", None),
             "instructions": (task_spec.extensions or {}).get("instructionsForEndUser"),
         }
     return {"lanes": sorted(lanes), "user_tasks": user_tasks, "forms": used_forms,
             "called_processes": sorted(subprocess_specs)}
+
+
+def _assignment(props: dict[str, Any], element: str, process, locator: _Locator) -> dict[str, str]:
+    """The task's assignee / candidateUsers / candidateGroups expressions, checked like any diagram code."""
+    found = {}
+    for name in ASSIGNMENT_PROPERTIES:
+        source = (props.get(name) or "").strip()
+        if not source:
+            continue
+        try:
+            check_expression(source)
+        except ScriptCompileError as exc:
+            file, line = locator.find(element, getattr(process, "file", "") or "")
+            raise InvalidDiagram(f"{name} of user task '{element}' is refused: {exc}", file=file, line=line,
+                                 element_id=element) from exc
+        found[name] = source
+    return found
 
 
 def _reason(exc: Exception) -> str:

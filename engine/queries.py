@@ -9,19 +9,15 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import load_only
 
+from . import assignment
 from .audit import history as audit_history
 from .errors import Forbidden, NotFound
 from .identity import ADMIN, AUDITOR, Actor
-from .models import HumanTask, Incident, Instance, ProcessVersion, TimerSchedule
+from .inbox import task_view
+from .models import HumanTask, Incident, Instance, ProcessVersion, TaskCandidate, TimerSchedule
 from .steps import load
 from .timers import describe
 from .unit_of_work import UnitOfWork
-
-
-def _task_view(h: HumanTask) -> dict[str, Any]:
-    return {"id": h.id, "instance_id": h.instance_id, "process_id": h.process_id, "element_id": h.element_id,
-            "name": h.name, "lane": h.lane, "form": h.form, "state": h.state, "created_at": h.created_at,
-            "due_at": h.due_at, "ended_at": h.ended_at, "completed_by": h.completed_by}
 
 
 def _instance_view(inst: Instance, pv: ProcessVersion) -> dict[str, Any]:
@@ -30,23 +26,22 @@ def _instance_view(inst: Instance, pv: ProcessVersion) -> dict[str, Any]:
             "updated_at": inst.updated_at, "ended_at": inst.ended_at, "next_timer_at": inst.next_timer_at}
 
 
-def _readable_versions(uow: UnitOfWork, actor: Actor) -> set[int]:
-    """Versions whose diagram has a lane of one of the actor's roles, or a human task outside any lane."""
-    found = set()
-    for version_id, meta_json in uow.session.execute(select(ProcessVersion.id, ProcessVersion.meta_json)):
-        lanes = {t["lane"] for t in json.loads(meta_json)["user_tasks"].values()}
-        if lanes & actor.roles or (None in lanes and actor.may_act_in_lane(None)):
-            found.add(version_id)
-    return found
-
-
 def _involved(uow: UnitOfWork, actor: Actor):
-    """The SQL condition on instances an actor may read (None: every instance)."""
+    """The SQL condition on instances an actor may read (None: every instance).
+
+    Admins and auditors read every case; anyone else the cases they started or acted in, and those with a
+    task that is, or was, theirs or in their pool (assigned to them, naming them, or one of their groups).
+    """
     if actor.has(ADMIN, AUDITOR):
         return None
-    acted = select(HumanTask.instance_id).where(HumanTask.completed_by == actor.username)
-    return or_(Instance.started_by == actor.username, Instance.id.in_(acted),
-               Instance.process_version_id.in_(sorted(_readable_versions(uow, actor))))
+    acted = select(HumanTask.instance_id).where(or_(HumanTask.completed_by == actor.username,
+                                                    HumanTask.assignee == actor.username,
+                                                    HumanTask.owner == actor.username))
+    groups = sorted(assignment.groups_of(uow, actor))
+    pooled = select(HumanTask.instance_id).join(TaskCandidate, TaskCandidate.task_id == HumanTask.id).where(or_(
+        (TaskCandidate.kind == "user") & (TaskCandidate.name == actor.username),
+        (TaskCandidate.kind == "group") & TaskCandidate.name.in_(groups)))
+    return or_(Instance.started_by == actor.username, Instance.id.in_(acted), Instance.id.in_(pooled))
 
 
 def _check_readable(uow: UnitOfWork, actor: Actor | None, instance_id: str) -> Instance:
@@ -79,7 +74,7 @@ def get_instance(uow: UnitOfWork, instance_id: str, actor: Actor | None = None) 
         incidents = s.scalars(select(Incident).where(Incident.instance_id == inst.id, Incident.status == "open"))
         return _instance_view(inst, pv) | {
             "data": json.loads(inst.data_json or "{}"),
-            "ready_tasks": [_task_view(t) for t in tasks],
+            "ready_tasks": [task_view(t) for t in tasks],
             "incidents": [incident_view(i) for i in incidents],
         }
 
@@ -118,46 +113,34 @@ def list_instances(uow: UnitOfWork, *, process_id: str | None = None, status: st
                 "per_page": per_page}
 
 
-def list_tasks(uow: UnitOfWork, actor: Actor, *, all_tasks: bool = False,
-               instance_id: str | None = None) -> list[dict[str, Any]]:
-    """Ready human tasks the actor may complete (or all of them, for admins and auditors).
-
-    Raises:
-        Forbidden: `all_tasks` asked by someone who is neither admin nor auditor.
-    """
-    if all_tasks and not actor.has(ADMIN, AUDITOR):
-        raise Forbidden("only admins and auditors may list every task")
-    with uow:
-        query = select(HumanTask).where(HumanTask.state == "ready")
-        if instance_id:
-            query = query.where(HumanTask.instance_id == instance_id)
-        if not all_tasks:
-            lanes = HumanTask.lane.in_(sorted(actor.roles))
-            query = query.where(lanes | HumanTask.lane.is_(None)) if actor.may_act_in_lane(None) else \
-                query.where(lanes)
-        return [_task_view(t) for t in uow.session.scalars(query.order_by(HumanTask.created_at, HumanTask.id))]
-
-
 def get_task(uow: UnitOfWork, task_id: str, actor: Actor) -> dict[str, Any]:
-    """A task with its form schema, UI schema, instructions and the data it shows.
+    """A task with its form schema, UI schema, instructions, the data it shows, and who may act on it.
 
     Raises:
-        NotFound: unknown task. Forbidden: the actor may neither complete nor audit it.
+        NotFound: unknown task. Forbidden: the task is neither the actor's, nor in their pool, nor of a case
+            they took part in (admins and auditors read every task).
     """
     with uow:
         h = uow.session.get(HumanTask, task_id)
         if h is None:
             raise NotFound(f"task '{task_id}' does not exist")
-        if not (actor.may_act_in_lane(h.lane) or actor.has(ADMIN, AUDITOR)):
-            raise Forbidden(f"task '{h.name or h.element_id}' belongs to role '{h.lane}'")
+        if not assignment.may_read(uow, h, actor):
+            holder = f"assigned to {assignment.display_name(uow, h.assignee)}" if h.assignee else "not in your pool"
+            raise Forbidden(f"task '{h.name or h.element_id}' is {holder}: only its assignee, its candidates, "
+                            "the case's participants, admins and auditors may read it")
         loaded = load(uow, h.instance_id, lock=False)
         meta = loaded.meta["user_tasks"].get(h.element_id, {})
         task = loaded.workflow.get_task_from_id(uuid.UUID(task_id))
-        return _task_view(h) | {
+        ready = h.state == "ready"
+        return task_view(h) | {
             "form_schema": loaded.meta["forms"].get(h.form) if h.form else None,
             "ui_schema": loaded.meta["forms"].get(meta.get("ui_form")) if meta.get("ui_form") else None,
             "documentation": meta.get("documentation"), "instructions": meta.get("instructions"),
             "data": dict(task.data) if task is not None else {}, "version": loaded.version.version,
+            "assignee_name": assignment.display_name(uow, h.assignee) if h.assignee else None,
+            "waits_on": assignment.waits_on(uow, h),
+            "may_complete": ready and assignment.may_complete(uow, h, actor),
+            "may_claim": ready and not h.assignee and assignment.in_pool(uow, h, actor),
         }
 
 

@@ -12,6 +12,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
+from . import assignment
 from .audit import instance_chain
 from .deployments import find_version
 from .errors import Conflict, Forbidden, NotFound, TaskNotReady, ValidationFailed
@@ -52,6 +53,7 @@ def start_instance(uow: UnitOfWork, process_id: str, *, actor: Actor, version: i
     with uow:
         pv = find_version(uow.session, process_id, version)
         instance_id = create_instance(uow, pv, actor=actor.username, data=data, business_key=business_key)
+        assignment.assign_to_starter(uow, instance_id, actor)
         uow.commit()
         return instance_id
 
@@ -140,20 +142,21 @@ def complete_task(uow: UnitOfWork, task_id: str, data: dict[str, Any], *, actor:
         The instance id.
 
     Raises:
-        NotFound: unknown task. Forbidden: the caller lacks the lane's role.
+        NotFound: unknown task. Forbidden: the task is someone else's (its message names the assignee),
+            or the caller is not one of its candidates.
         TaskNotReady: the task was already completed or cancelled, or the instance is not running.
         ValidationFailed: the data does not match the form.
     """
     with uow:
         first = _human_task(uow, task_id)
-        if not actor.may_act_in_lane(first.lane):
-            raise Forbidden(f"task '{first.name or first.element_id}' belongs to role '{first.lane}', "
-                            f"which you do not hold" if first.lane else "auditors cannot complete tasks")
+        if first.state == "ready":
+            assignment.check_may_complete(uow, first, actor)
         loaded = load(uow, first.instance_id)  # row lock: a concurrent completion waits here
         row = _human_task(uow, task_id)  # re-read after the lock so we see a competitor's commit
         if row.state != "ready":
             raise TaskNotReady(f"task '{row.name or row.element_id}' is already {row.state}"
                                + (f" by {row.completed_by}" if row.completed_by else ""))
+        assignment.check_may_complete(uow, row, actor)  # a claim or delegation may have committed meanwhile
         if loaded.row.status != RUNNING:
             raise TaskNotReady(f"instance is {loaded.row.status}; its tasks cannot be completed now")
         validate_form(loaded.meta["forms"].get(row.form) if row.form else None, data)
@@ -163,6 +166,7 @@ def complete_task(uow: UnitOfWork, task_id: str, data: dict[str, Any], *, actor:
         task = wf.get_task_from_id(uuid.UUID(task_id))
         if task is None or task.state != TaskState.READY:
             raise TaskNotReady(f"task '{row.element_id}' is not ready in the workflow")
+        assignment.claim_on_completion(uow, row, actor)
         before = snapshot(wf)
         add = getattr(task.task_spec, "add_data_from_form", None)
         add(task, data) if add else task.set_data(**data)

@@ -17,6 +17,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 
+from . import assignment
 from .audit import canonical_json, instance_chain
 from .errors import NotFound
 from .models import HumanTask, Incident, Instance, MessageSubscription, ProcessVersion
@@ -252,13 +253,31 @@ def _sync_human_tasks(uow: UnitOfWork, loaded: Loaded, completed_by: dict[str, s
         row.state = "completed" if task is not None and task.state == TaskState.COMPLETED else "cancelled"
         row.ended_at, row.completed_by = now, completed_by.get(tid)
     tasks_meta = loaded.meta["user_tasks"]
+    new = []
     for tid, task in ready.items():
         if tid in existing:
             continue
         spec = task.task_spec
-        s.add(HumanTask(id=tid, instance_id=inst.id, process_id=inst.process_id, element_id=spec.bpmn_id,
+        row = HumanTask(id=tid, instance_id=inst.id, process_id=inst.process_id, element_id=spec.bpmn_id,
                         name=spec.bpmn_name, lane=spec.lane, form=tasks_meta.get(spec.bpmn_id, {}).get("form"),
-                        state="ready", created_at=now, due_at=_due_at(task)))
+                        state="ready", created_at=now, due_at=_due_at(task), case_title=_case_title(task.data))
+        s.add(row)
+        new.append((row, task))
+    if new:
+        s.flush()  # the task rows exist before their candidates refer to them
+    for row, task in new:
+        assignment.assign_new(uow, row, lane=row.lane, task=task, wf_engine=wf.script_engine,
+                              props=tasks_meta.get(row.element_id, {}).get("assignment") or {},
+                              initiator=inst.started_by)
+
+
+def _case_title(data: dict[str, Any]) -> str | None:
+    """What a task list shows as the case's title: the data's ``title`` (or ``subject``), if it has one."""
+    for key in ("title", "subject", "case_title"):
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()[:300]
+    return None
 
 
 def _flat_correlation(pending, correlations: dict[str, dict[str, Any]]) -> tuple[dict[str, Any],

@@ -6,6 +6,7 @@ from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
 from . import Schema
+from .tasks import TaskSchema
 
 
 # Deployments and processes
@@ -81,39 +82,6 @@ class InstanceQuerySchema(Schema):
     business_key = fields.String()
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-
-
-class TaskSchema(Schema):
-    id = fields.String()
-    instance_id = fields.String()
-    process_id = fields.String()
-    element_id = fields.String()
-    name = fields.String(allow_none=True)
-    lane = fields.String(allow_none=True)
-    form = fields.String(allow_none=True)
-    state = fields.String()
-    created_at = fields.DateTime()
-    due_at = fields.DateTime(allow_none=True)
-    ended_at = fields.DateTime(allow_none=True)
-    completed_by = fields.String(allow_none=True)
-
-
-class TaskDetailSchema(TaskSchema):
-    form_schema = fields.Dict(allow_none=True)
-    ui_schema = fields.Dict(allow_none=True)
-    documentation = fields.String(allow_none=True)
-    instructions = fields.String(allow_none=True)
-    data = fields.Dict()
-    version = fields.Integer()
-
-
-class TaskQuerySchema(Schema):
-    all = fields.Boolean(load_default=False, metadata={"description": "every ready task (admins, auditors)"})
-    instance = fields.String(metadata={"description": "only the tasks of this instance"})
-
-
-class TaskCompleteSchema(Schema):
-    data = fields.Dict(keys=fields.String(), load_default=dict)
 
 
 class IncidentSchema(Schema):

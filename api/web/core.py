@@ -151,7 +151,8 @@ def nav_items(actor: Actor | None) -> list[tuple[str, str, str]]:
 def _template_globals() -> dict[str, Any]:
     actor = g.get("web_actor")
     return {"t": i18n.t, "lang": i18n.current_lang(), "actor": actor, "csrf_token": csrf_token,
-            "nav": nav_items(actor), "role_label": i18n.role_label, "event_label": i18n.event_label}
+            "nav": nav_items(actor), "role_label": i18n.role_label, "event_label": i18n.event_label,
+            "group_label": i18n.group_label, "process_label": i18n.process_label}
 
 
 def render(template: str, status: int = 200, **context: Any):

@@ -43,6 +43,36 @@ def role_label(role: str) -> str:
     return names[0] if current_lang() == "zh-CN" else names[1]
 
 
+def group_label(group: str) -> str:
+    """A task's candidate group for people: a role's name, a department's name, or everyone."""
+    if group == "*":
+        return t("inbox.anyone")
+    if group.startswith("dept:"):
+        return department_name(group[5:])
+    return role_label(group)
+
+
+def department_name(code: str) -> str:
+    from flask import g
+
+    names = g.get("department_names")
+    if names is None:
+        from engine import departments
+
+        from ..extension import uow
+
+        names = g.department_names = departments.names(uow(readonly=True))
+    return names.get(code, code)
+
+
+def process_label(process_id: str, processes: list[dict] | None = None) -> str:
+    """A process's name from its diagram (the id when it has none)."""
+    for p in processes or []:
+        if p["process_id"] == process_id:
+            return p.get("name") or process_id
+    return process_id
+
+
 def event_label(event_type: str) -> str:
     """An audit event type for people; types without an entry show as they are."""
     key = f"event.{event_type}"

@@ -63,7 +63,7 @@ class Http:
 
     def task(self, element_id: str, headers: dict) -> str:
         instance = self.contract()["instance_id"]
-        tasks = self.call("get", f"/api/v1/tasks?instance={instance}", headers, 200).get_json()
+        tasks = self.call("get", f"/api/v1/tasks?instance={instance}", headers, 200).get_json()["items"]
         [task] = [t for t in tasks if t["element_id"] == element_id]
         return task["id"]
 
@@ -251,7 +251,7 @@ def test_comprehensive_contract_whose_reply_deadline_passes(http, clock):
     created = h.request("comprehensive", h.employer, title="2026—2028年集体合同", term_years=3)
     assert created["deadlines"]["reply"] == {"due": "2026-03-24T16:00:00+00:00", "last_day": "2026-03-24",
                                              "confirmed": True}
-    assert h.call("get", f"/api/v1/tasks?instance={created['instance_id']}", h.union, 200).get_json()[0][
+    assert h.call("get", f"/api/v1/tasks?instance={created['instance_id']}", h.union, 200).get_json()["items"][0][
         "element_id"] == "union_reply"
     assert h.worker(local("2026-03-24", "23:59")) == []
     assert h.worker(local("2026-03-25", "00:01")) == [created["instance_id"]]

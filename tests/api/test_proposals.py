@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from engine import departments
+from engine.identity import SYSTEM
+
 from conftest import bundled_files
 from helpers.congress import make_congress
 from helpers.roundtrip import complete as _complete
@@ -17,6 +20,11 @@ def _setup(client, deploy, users, services):
     heads["outsider"] = users.headers("outsider", "representative")  # holds the role, not a seat
     heads["committee"] = users.headers("committee", "proposal_committee")
     heads["dept"] = users.headers("dept", "handling_department")
+    users.headers("dept_other", "handling_department")  # holds the role, works in another department
+    departments.save_department(services.uow(), "logistics", name="后勤保障部", members=["dept"], heads=["dept"],
+                                actor=SYSTEM)
+    departments.save_department(services.uow(), "finance", name="财务部", members=["dept_other"], heads=[],
+                                actor=SYSTEM)
     heads["auditor"] = users.headers("auditor", "auditor")
     return heads
 

@@ -16,15 +16,15 @@ def _started(client, deploy, login_as):
 
 def test_inbox_lists_only_tasks_of_the_callers_roles(client, deploy, login_as):
     _, task_id = _started(client, deploy, login_as)
-    assert [t["id"] for t in client.get("/api/v1/tasks", headers=login_as(REP)).get_json()] == [task_id]
-    assert client.get("/api/v1/tasks", headers=login_as(COMMITTEE)).get_json() == []
+    assert [t["id"] for t in client.get("/api/v1/tasks", headers=login_as(REP)).get_json()["items"]] == [task_id]
+    assert client.get("/api/v1/tasks", headers=login_as(COMMITTEE)).get_json()["items"] == []
 
 
 def test_all_tasks_only_for_admins_and_auditors(client, deploy, login_as):
     _, task_id = _started(client, deploy, login_as)
     for role in ("admin", "auditor"):
         r = client.get("/api/v1/tasks?all=true", headers=login_as(role))
-        assert r.status_code == 200 and [t["id"] for t in r.get_json()] == [task_id]
+        assert r.status_code == 200 and [t["id"] for t in r.get_json()["items"]] == [task_id]
     r = client.get("/api/v1/tasks?all=true", headers=login_as(REP))
     assert r.status_code == 403 and "admins and auditors" in r.get_json()["message"]
 
@@ -59,7 +59,7 @@ def test_invalid_form_data_is_422_with_one_error_per_field_and_changes_nothing(c
 def test_conditional_requirement_in_form_is_enforced(client, deploy, login_as):
     iid, task_id = _started(client, deploy, login_as)
     client.post(f"/api/v1/tasks/{task_id}/complete", headers=login_as(REP), json={"data": GOOD})
-    screen = client.get("/api/v1/tasks", headers=login_as(COMMITTEE)).get_json()[0]
+    screen = client.get("/api/v1/tasks", headers=login_as(COMMITTEE)).get_json()["items"][0]
     r = client.post(f"/api/v1/tasks/{screen['id']}/complete", headers=login_as(COMMITTEE),
                     json={"data": {"decision": "reject"}})
     assert r.status_code == 422 and list(r.get_json()["errors"]) == ["screening_reason"]
@@ -92,7 +92,7 @@ def test_missing_token_is_401_and_bad_token_is_401(client):
 def test_whole_intake_accept_path_completes_with_data(client, deploy, login_as):
     iid, task_id = _started(client, deploy, login_as)
     client.post(f"/api/v1/tasks/{task_id}/complete", headers=login_as(REP), json={"data": GOOD})
-    screen = client.get("/api/v1/tasks", headers=login_as(COMMITTEE)).get_json()[0]
+    screen = client.get("/api/v1/tasks", headers=login_as(COMMITTEE)).get_json()["items"][0]
     assert screen["element_id"] == "screen_proposal"
     r = client.post(f"/api/v1/tasks/{screen['id']}/complete", headers=login_as(COMMITTEE),
                     json={"data": {"decision": "accept", "handling_department": "后勤部"}})

@@ -44,33 +44,50 @@ def _user_completions(services, task_id):
         return [e for e in events if json.loads(e.payload)["task_id"] == task_id]
 
 
-@pytest.mark.parametrize("contenders", [2, 4])
-def test_concurrent_completion_has_one_winner_and_409s(services, deploy, contenders):
-    deploy(bundled_files("congress"))
-    reps = [create_user(services.uow(), f"rep{i}", ["representative"], actor=SYSTEM)[0] for i in range(contenders)]
-    from engine.identity import Actor
+SCREEN = {"decision": "accept"}
 
-    actors = [Actor(u.username, frozenset({"representative"}), u.id) for u in reps]
-    iid = runtime.start_instance(services.uow(), "proposal_intake", actor=actors[0])
+
+def _screening_task(services, iid, starter):
+    """The proposal's submit step done by its starter; the committee's pooled screening step's id."""
     from engine.queries import get_instance
 
-    task_id = get_instance(services.uow(readonly=True), iid)["ready_tasks"][0]["id"]
-    results = _race(contenders, lambda i: runtime.complete_task(services.uow(), task_id, DATA, actor=actors[i]))
+    submit = get_instance(services.uow(readonly=True), iid)["ready_tasks"][0]["id"]
+    runtime.complete_task(services.uow(), submit, DATA, actor=starter)
+    tasks = get_instance(services.uow(readonly=True), iid)["ready_tasks"]
+    assert [t["element_id"] for t in tasks] == ["screen_proposal"]
+    return tasks[0]["id"]
+
+
+@pytest.mark.parametrize("contenders", [2, 4])
+def test_concurrent_completion_has_one_winner_and_409s(services, deploy, contenders):
+    """Committee members race to complete one pooled task: one wins (and claims it), the rest get a conflict."""
+    from engine.identity import Actor
+
+    deploy(bundled_files("congress"))
+    rep_user = create_user(services.uow(), "rep", ["representative"], actor=SYSTEM)[0]
+    rep = Actor(rep_user.username, frozenset({"representative"}), rep_user.id)
+    members = [create_user(services.uow(), f"cm{i}", ["proposal_committee"], actor=SYSTEM)[0]
+               for i in range(contenders)]
+    actors = [Actor(u.username, frozenset({"proposal_committee"}), u.id) for u in members]
+    iid = runtime.start_instance(services.uow(), "proposal_intake", actor=rep)
+    task_id = _screening_task(services, iid, rep)
+    results = _race(contenders, lambda i: runtime.complete_task(services.uow(), task_id, SCREEN, actor=actors[i]))
     winners = [r for r in results if r == iid]
     losers = [r for r in results if isinstance(r, TaskNotReady)]
     assert len(winners) == 1 and len(losers) == contenders - 1, results
     assert len(_user_completions(services, task_id)) == 1
-    tasks = get_instance(services.uow(readonly=True), iid)["ready_tasks"]
-    assert [t["element_id"] for t in tasks] == ["screen_proposal"]
 
 
 def test_concurrent_completion_over_http_gives_200_and_409(app, deploy, users, services):
     deploy(bundled_files("congress"))
-    heads = [users.headers(f"rep{i}", "representative") for i in range(2)]
-    first = app.test_client().post("/api/v1/instances", json={"process": "proposal_intake"}, headers=heads[0])
-    task_id = first.get_json()["ready_tasks"][0]["id"]
+    rep = users.headers("rep", "representative")
+    heads = [users.headers(f"cm{i}", "proposal_committee") for i in range(2)]
+    first = app.test_client().post("/api/v1/instances", json={"process": "proposal_intake"}, headers=rep)
+    submit = first.get_json()["ready_tasks"][0]["id"]
+    body = app.test_client().post(f"/api/v1/tasks/{submit}/complete", json={"data": DATA}, headers=rep).get_json()
+    task_id = body["ready_tasks"][0]["id"]
     results = _race(2, lambda i: app.test_client().post(f"/api/v1/tasks/{task_id}/complete",
-                                                        json={"data": DATA}, headers=heads[i]))
+                                                        json={"data": SCREEN}, headers=heads[i]))
     codes = sorted(r.status_code for r in results)
     assert codes == [200, 409], [r.get_json() for r in results]
     loser = next(r for r in results if r.status_code == 409).get_json()

@@ -82,7 +82,7 @@ def test_working_day_mode_counts_only_working_days(client, deploy, login_as, ser
 
 def test_reply_in_time_cancels_the_deadline(client, deploy, login_as, services, clock):
     body = _reply_deadline(client, deploy, login_as, clock, "2026-03-04", "deadline(requested_at, 20)")
-    [task] = client.get(f"/api/v1/tasks?instance={body['id']}", headers=login_as(CLERK)).get_json()
+    [task] = client.get(f"/api/v1/tasks?instance={body['id']}", headers=login_as(CLERK)).get_json()["items"]
     done = client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {}}, headers=login_as(CLERK))
     assert done.get_json()["status"] == "completed" and done.get_json()["next_timer_at"] is None
     clock.advance(days=40)
@@ -157,7 +157,7 @@ def test_redeploying_a_schedule_replaces_the_old_one(client, deploy, login_as, c
 
 def test_a_task_with_a_deadline_shows_its_due_time_in_the_inbox(client, deploy, login_as, clock):
     body = _reply_deadline(client, deploy, login_as, clock, "2026-03-04", "deadline(requested_at, 20)")
-    [task] = client.get(f"/api/v1/tasks?instance={body['id']}", headers=login_as(CLERK)).get_json()
+    [task] = client.get(f"/api/v1/tasks?instance={body['id']}", headers=login_as(CLERK)).get_json()["items"]
     assert task["due_at"] == "2026-03-24T16:00:00+00:00"
 
 
@@ -165,9 +165,9 @@ def test_a_task_with_only_a_reminder_is_due_at_its_next_reminder(client, deploy,
     start = clock.now()
     deploy({"filing.bpmn": reminder_cycle("filing", "R2/P1D")})
     iid = _start(client, login_as, "filing")["id"]
-    [task] = client.get(f"/api/v1/tasks?instance={iid}", headers=login_as(CLERK)).get_json()
+    [task] = client.get(f"/api/v1/tasks?instance={iid}", headers=login_as(CLERK)).get_json()["items"]
     assert datetime.fromisoformat(task["due_at"]) == start + timedelta(days=1)
     clock.advance(days=1, minutes=1)
     run_once(services.uow)
-    [task] = client.get(f"/api/v1/tasks?instance={iid}", headers=login_as(CLERK)).get_json()
+    [task] = client.get(f"/api/v1/tasks?instance={iid}", headers=login_as(CLERK)).get_json()["items"]
     assert datetime.fromisoformat(task["due_at"]) == start + timedelta(days=2)

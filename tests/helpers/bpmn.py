@@ -62,7 +62,7 @@ SCENARIOS: dict[str, list[tuple[str, str, dict]]] = {
 
 def only_ready(client, headers, instance_id: str) -> dict:
     """The single ready task of an instance (fails the test if there is not exactly one)."""
-    tasks = client.get(f"/api/v1/tasks?all=true&instance={instance_id}", headers=headers).get_json()
+    tasks = client.get(f"/api/v1/tasks?all=true&instance={instance_id}", headers=headers).get_json()["items"]
     assert len(tasks) == 1, tasks
     return tasks[0]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import queries, runtime
+from engine import inbox, runtime
 from engine.audit import canonical_json
 from engine.identity import Actor
 
@@ -20,7 +20,8 @@ SUBMIT = {"title": "食堂扩建", "reason": "午餐排队太久", "measures": "
 
 
 def complete_ready(services, instance_id: str, actor: Actor, data: dict) -> None:
-    task = queries.list_tasks(services.uow(readonly=True), actor, instance_id=instance_id)[0]
+    task = inbox.list_tasks(services.uow(readonly=True), actor,
+                            inbox.TaskFilter(instance_id=instance_id))["items"][0]
     runtime.complete_task(services.uow(), task["id"], data, actor=actor)
 
 

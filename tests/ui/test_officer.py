@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from engine import queries, runtime
+from engine import inbox, runtime
 from engine.identity import Actor
 from engine.models import HumanTask
 
@@ -84,7 +84,8 @@ def test_auditor_may_read_a_task_but_not_complete_it(ui, live_server):
     page = ui.login("auditor")
     page.goto(ui.url(f"/instances/{instance_id}"))
     assert page.locator("#ready-tasks a").count() == 0  # not theirs to do
-    task = queries.list_tasks(live_server.services.uow(readonly=True), rep, instance_id=instance_id)[0]
+    task = inbox.list_tasks(live_server.services.uow(readonly=True), rep,
+                            inbox.TaskFilter(instance_id=instance_id))["items"][0]
     page.goto(ui.url(f"/tasks/{task['id']}"))
     assert page.locator("#read-only").is_visible()
     assert page.locator("#complete").count() == 0

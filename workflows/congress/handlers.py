@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from engine import departments
 from engine.audit import instance_chain
 from engine.identity import Actor
 from engine.models import AuditChain
@@ -28,6 +29,12 @@ def _actor() -> Actor:
 @validator("proposal", "submit")
 def _check_proposal(uow, data: dict[str, Any], actor: Actor) -> None:
     proposals.check_submission(uow, data, actor)
+
+
+@validator("proposal", "assign")
+def _check_assignment(uow, data: dict[str, Any], actor: Actor) -> None:
+    """The handling department is one of the enterprise's departments (by code or name), not free text."""
+    departments.require_known(uow, data.get("handling_department"), "handling_department")
 
 
 @service("congress.request_cosignatures")

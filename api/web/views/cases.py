@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Response, request
 
-from engine import audit, deployments, queries
+from engine import audit, deployments, inbox, queries
 from engine.audit import canonical_json
 from engine.identity import ADMIN, AUDITOR
 from workflows import documents
@@ -63,8 +63,8 @@ def instance_page(instance_id: str):
     actor = web_actor()
     instance = queries.get_instance(uow(readonly=True), instance_id, actor=actor)
     history = queries.instance_history(uow(readonly=True), instance_id, actor=actor)
-    mine = {t["id"] for t in queries.list_tasks(uow(readonly=True), actor, instance_id=instance_id)} \
-        if not actor.is_read_only else set()
+    mine = {t["id"] for t in inbox.list_tasks(uow(readonly=True), actor, inbox.TaskFilter(
+        instance_id=instance_id, per_page=500))["items"]} if not actor.is_read_only else set()
     return render("instance.html", instance=instance, history=history, markers=path_markers(history, instance),
                   mine=mine, may_export=actor.has(AUDITOR, ADMIN),
                   documents=documents.for_instance(uow(readonly=True), instance_id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import redirect, request, session, url_for
 
-from engine import passwords, queries
+from engine import inbox, passwords
 from engine.errors import Unauthorized
 
 from ...extension import uow
@@ -18,8 +18,9 @@ menu(10, "web.home", "nav.home", "home")
 @page()
 def home():
     actor = web_actor()
-    tasks = [] if actor.is_read_only else queries.list_tasks(uow(readonly=True), actor)
-    return render("home.html", task_count=len(tasks))
+    count = 0 if actor.is_read_only else \
+        inbox.list_tasks(uow(readonly=True), actor, inbox.TaskFilter(scope="open", per_page=1))["total"]
+    return render("home.html", task_count=count)
 
 
 @blp.route("/login", methods=["GET", "POST"])

@@ -4,38 +4,59 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, request, url_for
 
-from engine import queries, runtime
+from engine import assignment, deployments, queries, runtime
+from engine import inbox as inbox_queries
 from engine.errors import Forbidden, ValidationFailed
 from engine.identity import ADMIN, AUDITOR
 
 from ...extension import services, uow
+from ...filters import task_filter
+from ...schemas.tasks import DUE
 from .. import forms, i18n
 from ..core import blp, menu, page, render, web_actor
 
 menu(20, "web.inbox", "nav.tasks", "tasks", lambda actor: not actor.is_read_only)
 
 
+PAGE_SIZE = 50
+
+
+def inbox_scopes(actor) -> list[str]:
+    scopes = [] if actor.is_read_only else ["open", "mine", "groups"]
+    return scopes + (["all"] if actor.has(ADMIN, AUDITOR) else [])
+
+
 @blp.route("/tasks")
 @page()
 def inbox():
+    """我的待办: assigned to me, my groups' pool to claim from, or (admins, auditors) every task; filtered, paged."""
     actor = web_actor()
-    show_all = request.args.get("all") == "1" and actor.has(ADMIN, AUDITOR)
-    tasks = queries.list_tasks(uow(readonly=True), actor, all_tasks=show_all or actor.is_read_only)
+    scopes = inbox_scopes(actor)
+    scope = request.args.get("scope") if request.args.get("scope") in scopes else scopes[0]
+    if request.args.get("all") == "1" and "all" in scopes:
+        scope = "all"
+    due = request.args.get("due") if request.args.get("due") in DUE else None
+    page_no = max(1, min(request.args.get("page", 1, type=int) or 1, 100_000))
+    args = {"scope": scope, "all": False, "process": request.args.get("process") or None, "due": due,
+            "q": (request.args.get("q") or "").strip()[:200] or None, "page": page_no, "per_page": PAGE_SIZE}
+    found = inbox_queries.list_tasks(uow(readonly=True), actor, task_filter(args))
     now = services().clock.now()
-    for task in tasks:
+    for task in found["items"]:
         task["overdue"] = task["due_at"] is not None and task["due_at"] < now
-    tasks.sort(key=lambda x: (x["due_at"] is None, x["due_at"] or x["created_at"], x["created_at"]))
-    return render("inbox.html", tasks=tasks, show_all=show_all, may_show_all=actor.has(ADMIN, AUDITOR))
+    pages = max(1, -(-found["total"] // PAGE_SIZE))
+    return render("inbox.html", tasks=found["items"], total=found["total"], page_no=page_no, pages=pages,
+                  scope=scope, scopes=scopes, args=args, due_options=DUE,
+                  processes=deployments.list_processes(uow(readonly=True)))
 
 
 def _task_page(task: dict, values: dict, errors: dict, status: int = 200):
     actor = web_actor()
     form = forms.build(task["form_schema"], task["ui_schema"], i18n.current_lang(), values, errors)
-    may_complete = actor.may_act_in_lane(task["lane"])
+    may_complete = task["may_complete"]
     context = {k: v for k, v in task["data"].items() if k not in (task["form_schema"] or {}).get("properties", {})}
     overdue = task["due_at"] is not None and task["due_at"] < services().clock.now()
     return render("task.html", status, task=task, form=form, may_complete=may_complete, context=context,
-                  overdue=overdue)
+                  overdue=overdue, is_admin=actor.has(ADMIN), holds=task["assignee"] == actor.username)
 
 
 @blp.route("/tasks/<task_id>", methods=["GET", "POST"])
@@ -47,8 +68,8 @@ def task_page(task_id: str):
         if task["state"] != "ready":
             return redirect(url_for("web.instance_page", instance_id=task["instance_id"]))
         return _task_page(task, task["data"], {})
-    if not actor.may_act_in_lane(task["lane"]):
-        raise Forbidden("roles")
+    if not task["may_complete"]:
+        raise Forbidden(task_refusal(task))
     data, errors = forms.parse(task["form_schema"], request.form, current_app.config["TIMEZONE"])
     if errors:
         return _task_page(task, data | {name: request.form.get(name) for name in errors}, errors, 422)
@@ -65,7 +86,8 @@ def task_page(task_id: str):
 def _after(instance_id: str):
     """Where to go after a step: the next task the actor may do in this instance, else the instance."""
     actor = web_actor()
-    mine = queries.list_tasks(uow(readonly=True), actor, instance_id=instance_id) if not actor.is_read_only else []
+    mine = inbox_queries.list_tasks(uow(readonly=True), actor, inbox_queries.TaskFilter(
+        scope="open", instance_id=instance_id))["items"] if not actor.is_read_only else []
     if mine:
         return redirect(url_for("web.task_page", task_id=mine[0]["id"]))
     return redirect(url_for("web.instance_page", instance_id=instance_id))
@@ -79,3 +101,31 @@ def start(process_id: str):
     instance_id = runtime.start_instance(uow(), process_id, actor=web_actor(), version=version, business_key=key)
     flash(i18n.t("instance.started"), "ok")
     return _after(instance_id)
+
+
+def task_refusal(task: dict) -> str:
+    if task["assignee"]:
+        return i18n.t("task.assigned_to_other", name=task["assignee_name"] or task["assignee"])
+    return i18n.t("task.not_yours")
+
+
+@blp.route("/tasks/<task_id>/<action>", methods=["POST"])
+@page()
+def task_action(task_id: str, action: str):
+    """Claim (认领), give back, delegate (转办) or, for admins, reassign a task; each audited."""
+    actor = web_actor()
+    to = (request.form.get("to") or "").strip() or None
+    if action == "claim":
+        assignment.claim(uow(), task_id, actor=actor)
+    elif action == "unclaim":
+        assignment.unclaim(uow(), task_id, actor=actor)
+    elif action == "delegate" and to:
+        assignment.delegate(uow(), task_id, to, actor=actor)
+    elif action == "reassign":
+        assignment.reassign(uow(), task_id, to, actor=actor, reason=(request.form.get("reason") or "")[:500])
+    else:
+        raise ValidationFailed(i18n.t("task.delegate_needs_user"), {"to": [i18n.t("task.delegate_needs_user")]})
+    flash(i18n.t(f"task.{action}ed" if action != "reassign" else "task.reassigned"), "ok")
+    if action in ("claim",) or (action == "reassign" and to == actor.username):
+        return redirect(url_for("web.task_page", task_id=task_id))
+    return redirect(url_for("web.inbox"))

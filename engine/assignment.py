@@ -1,0 +1,310 @@
+"""Who acts on a human task: its assignee, its candidates, and the rules for completing, claiming and reading.
+
+A user task may name, as Spiff extension properties edited in the modeler's properties panel,
+- ``assignee``: an expression over the task data giving one username (``initiator``, ``proposer_user``);
+- ``candidateUsers``: an expression giving usernames (a list, or one comma-separated text);
+- ``candidateGroups``: an expression giving groups: role names, or departments as ``department("code")``.
+The expressions see the task data plus ``initiator`` (who started the instance) and ``department(code)``.
+They are evaluated once, when the task becomes ready, and stored on the derived task row.
+
+Without an assignee the task is pooled: its candidates (named users, members of named groups) may claim it or
+complete it (completing claims it). Without named candidates the lane is the candidate group: everyone
+holding the lane's role (a task outside any lane: every user who is not only an auditor). An expression that
+fails leaves the task with no candidates at all (fail closed): an admin reassigns it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import delete, exists, or_, select
+
+from .audit import instance_chain
+from .errors import Conflict, Forbidden, NotFound, ValidationFailed
+from .identity import ADMIN, AUDITOR, Actor
+from .models import Department, DepartmentMember, HumanTask, Instance, TaskCandidate, User, UserRole
+from .unit_of_work import UnitOfWork
+
+ASSIGNEE, CANDIDATE_USERS, CANDIDATE_GROUPS = "assignee", "candidateUsers", "candidateGroups"
+PROPERTIES = (ASSIGNEE, CANDIDATE_USERS, CANDIDATE_GROUPS)
+ANYONE = "*"  # the candidate group of a task outside any lane
+DEPT_PREFIX = "dept:"
+
+
+def department(code: str) -> str:
+    """The candidate group of a department's members (for ``candidateGroups`` expressions)."""
+    return f"{DEPT_PREFIX}{code}"
+
+
+def _names(value: Any) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    if isinstance(value, dict):
+        value = [value.get("username") or value.get("user")]
+    return [str(v).strip() for v in value if v is not None and str(v).strip()]
+
+
+def resolve(wf_engine: Any, task: Any, props: dict[str, str], initiator: str,
+            lookup: Any = None) -> tuple[str | None, list, list]:
+    """(assignee, candidate users, candidate groups) of a ready task from its properties.
+
+    Raises:
+        Exception: whatever an expression raises (the caller fails closed).
+    """
+    context = {"initiator": initiator, "department": lookup or department}
+    found = {}
+    for prop in PROPERTIES:
+        source = (props.get(prop) or "").strip()
+        found[prop] = wf_engine.evaluate(task, source, external_context=context) if source else None
+    assignee = _names(found[ASSIGNEE])
+    return (assignee[0] if assignee else None), _names(found[CANDIDATE_USERS]), _names(found[CANDIDATE_GROUPS])
+
+
+def _department_lookup(uow: UnitOfWork):
+    """``department(x)`` for expressions: x is a department's code or its name."""
+
+    def lookup(value: str) -> str:
+        text = str(value or "").strip()
+        code = uow.session.scalar(select(Department.code).where(Department.code == text)) or \
+            uow.session.scalar(select(Department.code).where(Department.name == text))
+        return department(code or text)
+
+    return lookup
+
+
+def assign_new(uow: UnitOfWork, row: HumanTask, *, lane: str | None, props: dict[str, str], task: Any,
+               wf_engine: Any, initiator: str) -> None:
+    """Fill in who may act on a task that just became ready, and audit it (inside the step's transaction)."""
+    try:
+        assignee, users, groups = resolve(wf_engine, task, props, initiator, _department_lookup(uow))
+    except Exception as exc:  # noqa: BLE001  (a designer's expression: any failure is reported, not raised)
+        row.assigned_via = "unresolved"
+        uow.audit(instance_chain(row.instance_id), "task.assignment_failed", {
+            "task_id": row.id, "element_id": row.element_id, "message": f"{type(exc).__name__}: {exc}"},
+            actor=None, instance_id=row.instance_id)
+        return
+    if not users and not groups and not assignee:
+        groups = [lane or ANYONE]  # the lane is the pool (a task assigned by the diagram never was pooled)
+    uow.session.add_all([TaskCandidate(task_id=row.id, kind="user", name=u) for u in dict.fromkeys(users)]
+                        + [TaskCandidate(task_id=row.id, kind="group", name=g) for g in dict.fromkeys(groups)])
+    if assignee:
+        row.assignee, row.assigned_via = assignee, "diagram"
+        uow.audit(instance_chain(row.instance_id), "task.assigned", {
+            "task_id": row.id, "element_id": row.element_id, "to": assignee, "via": "diagram"},
+            actor=None, instance_id=row.instance_id)
+
+
+def groups_of(uow: UnitOfWork, actor: Actor) -> set[str]:
+    """The candidate groups an actor belongs to: their roles, their departments, and ``*``."""
+    depts = uow.session.scalars(select(DepartmentMember.department_code)
+                                .where(DepartmentMember.username == actor.username))
+    found = set(actor.roles) | {department(code) for code in depts}
+    if not actor.is_read_only and actor.roles:
+        found.add(ANYONE)
+    return found
+
+
+def _candidates(uow: UnitOfWork, task_id: str) -> tuple[set[str], set[str]]:
+    users, groups = set(), set()
+    for kind, name in uow.session.execute(select(TaskCandidate.kind, TaskCandidate.name)
+                                          .where(TaskCandidate.task_id == task_id)):
+        (users if kind == "user" else groups).add(name)
+    return users, groups
+
+
+def in_pool(uow: UnitOfWork, row: HumanTask, actor: Actor) -> bool:
+    """May the actor claim this task (ignoring whether someone holds it now)?"""
+    if actor.is_read_only:
+        return False
+    users, groups = _candidates(uow, row.id)
+    return actor.username in users or bool(groups & groups_of(uow, actor))
+
+
+def may_complete(uow: UnitOfWork, row: HumanTask, actor: Actor) -> bool:
+    if actor.is_read_only:
+        return False
+    if row.assignee:
+        return row.assignee == actor.username
+    return in_pool(uow, row, actor)
+
+
+def check_may_complete(uow: UnitOfWork, row: HumanTask, actor: Actor) -> None:
+    """Raises: Forbidden naming the assignee (or the candidates) when the actor may not complete the task."""
+    if may_complete(uow, row, actor):
+        return
+    what = row.name or row.element_id
+    if row.assignee and row.assignee != actor.username:
+        raise Forbidden(f"task '{what}' is assigned to {display_name(uow, row.assignee)} ({row.assignee}); "
+                        "only they may complete it", {"assignee": [row.assignee]})
+    if actor.is_read_only:
+        raise Forbidden("auditors cannot complete tasks")
+    if row.lane and not users_named(uow, row) and row.lane not in actor.roles:
+        raise Forbidden(f"task '{what}' belongs to role '{row.lane}', which you do not hold")
+    raise Forbidden(f"task '{what}' is not yours: you are neither its assignee nor one of its candidates")
+
+
+def users_named(uow: UnitOfWork, row: HumanTask) -> bool:
+    """Does the task name its candidates (users or groups other than its lane)?"""
+    users, groups = _candidates(uow, row.id)
+    return bool(users) or bool(groups - {row.lane or ANYONE})
+
+
+def may_read(uow: UnitOfWork, row: HumanTask, actor: Actor) -> bool:
+    """A task's data: its assignee (and who delegated it), its candidates while it is pooled, the case's
+    participants, admins and auditors."""
+    if actor.has(ADMIN, AUDITOR) or actor.username in (row.assignee, row.owner, row.completed_by):
+        return True
+    if not row.assignee and row.state == "ready" and in_pool(uow, row, actor):
+        return True
+    return is_participant(uow, row.instance_id, actor.username)
+
+
+def is_participant(uow: UnitOfWork, instance_id: str, username: str) -> bool:
+    """Started the case, or completed one of its tasks."""
+    started = select(Instance.id).where(Instance.id == instance_id, Instance.started_by == username)
+    acted = select(HumanTask.id).where(HumanTask.instance_id == instance_id, HumanTask.completed_by == username)
+    return bool(uow.session.scalar(select(exists(started) | exists(acted))))
+
+
+def pool_condition(uow: UnitOfWork, actor: Actor):
+    """SQL: the task has a candidate matching the actor (by name or group)."""
+    groups = sorted(groups_of(uow, actor))
+    match = or_((TaskCandidate.kind == "user") & (TaskCandidate.name == actor.username),
+                (TaskCandidate.kind == "group") & TaskCandidate.name.in_(groups))
+    return exists(select(TaskCandidate.id).where(TaskCandidate.task_id == HumanTask.id, match))
+
+
+def display_name(uow: UnitOfWork, username: str) -> str:
+    return uow.session.scalar(select(User.display_name).where(User.username == username)) or username
+
+
+def display_names(uow: UnitOfWork, usernames: Iterable[str]) -> dict[str, str]:
+    wanted = sorted({u for u in usernames if u})
+    if not wanted:
+        return {}
+    found = {u: n for u, n in uow.session.execute(select(User.username, User.display_name)
+                                                  .where(User.username.in_(wanted)))}
+    return {u: found.get(u) or u for u in wanted}
+
+
+def waits_on(uow: UnitOfWork, row: HumanTask) -> dict[str, Any]:
+    """Who the task waits on, for lists: the assignee, or the candidate users and groups."""
+    if row.assignee:
+        return {"assignee": row.assignee, "users": [], "groups": []}
+    users, groups = _candidates(uow, row.id)
+    return {"assignee": None, "users": sorted(users), "groups": sorted(groups)}
+
+
+# Claim, unclaim, delegate, reassign: each locks the instance row (so it serialises with a completion)
+# and is audited in the instance's chain with the actor, from and to.
+def _locked_task(uow: UnitOfWork, task_id: str) -> HumanTask:
+    row = uow.session.get(HumanTask, task_id, populate_existing=True)
+    if row is None:
+        raise NotFound(f"task '{task_id}' does not exist")
+    uow.session.scalar(select(Instance.id).where(Instance.id == row.instance_id).with_for_update())
+    row = uow.session.get(HumanTask, task_id, populate_existing=True)
+    if row.state != "ready":
+        raise Conflict(f"task '{row.name or row.element_id}' is already {row.state}")
+    return row
+
+
+def _set(uow: UnitOfWork, row: HumanTask, event: str, to: str | None, via: str | None, actor: Actor,
+         **extra: Any) -> None:
+    before = row.assignee
+    row.assignee, row.assigned_via = to, via
+    uow.audit(instance_chain(row.instance_id), event, {"task_id": row.id, "element_id": row.element_id,
+                                                       "from": before, "to": to, **extra},
+              actor=actor.username, instance_id=row.instance_id)
+
+
+def claim(uow: UnitOfWork, task_id: str, *, actor: Actor) -> None:
+    """Take a pooled task. Raises: NotFound; Conflict (held by someone, or done); Forbidden (not a candidate)."""
+    with uow:
+        row = _locked_task(uow, task_id)
+        if row.assignee == actor.username:
+            return
+        if row.assignee:
+            raise Conflict(f"task is already held by {display_name(uow, row.assignee)} ({row.assignee})",
+                           {"assignee": [row.assignee]})
+        if not in_pool(uow, row, actor):
+            raise Forbidden("you are not one of this task's candidates")
+        _set(uow, row, "task.claimed", actor.username, "claimed", actor)
+        uow.commit()
+
+
+def unclaim(uow: UnitOfWork, task_id: str, *, actor: Actor) -> None:
+    """Give a claimed task back to its pool. Raises: Forbidden (not yours, or assigned by the diagram)."""
+    with uow:
+        row = _locked_task(uow, task_id)
+        if row.assignee != actor.username and not actor.has(ADMIN):
+            raise Forbidden("only the one who claimed a task may give it back")
+        if row.assigned_via != "claimed":
+            raise Conflict("this task was assigned, not claimed: delegate it instead of giving it back")
+        _set(uow, row, "task.unclaimed", None, None, actor)
+        uow.commit()
+
+
+def _may_do(uow: UnitOfWork, row: HumanTask, username: str) -> Actor:
+    user = uow.session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+    if user is None:
+        raise ValidationFailed(f"no active user '{username}'", {"to": [f"no active user '{username}'"]})
+    roles = frozenset(uow.session.scalars(select(UserRole.role).where(UserRole.user_id == user.id)))
+    target = Actor(username, roles, user.id)
+    lane_ok = target.may_act_in_lane(row.lane)
+    if not (lane_ok or in_pool(uow, row, target)):
+        raise ValidationFailed(f"{user.display_name or username} may not do this task: it needs the role "
+                               f"'{row.lane}' or to be one of its candidates", {"to": ["may not do this task"]})
+    return target
+
+
+def delegate(uow: UnitOfWork, task_id: str, to: str, *, actor: Actor) -> None:
+    """转办: the holder (or a candidate of a pooled task) hands it to another user who may do it."""
+    with uow:
+        row = _locked_task(uow, task_id)
+        holder = row.assignee
+        if holder and holder != actor.username:
+            raise Forbidden(f"only {display_name(uow, holder)} ({holder}), who holds this task, may delegate it")
+        if not holder and not in_pool(uow, row, actor):
+            raise Forbidden("you are not one of this task's candidates")
+        _may_do(uow, row, to)
+        row.owner = row.owner or actor.username
+        _set(uow, row, "task.delegated", to, "delegated", actor, owner=row.owner)
+        uow.commit()
+
+
+def reassign(uow: UnitOfWork, task_id: str, to: str | None, *, actor: Actor, reason: str = "") -> None:
+    """An admin gives a task to another user who may do it (or back to its pool with ``to=None``)."""
+    if not actor.has(ADMIN):
+        raise Forbidden("only admins may reassign tasks")
+    with uow:
+        row = _locked_task(uow, task_id)
+        if to is not None:
+            _may_do(uow, row, to)
+        elif not any(_candidates(uow, row.id)):
+            raise ValidationFailed("this task has no candidates to go back to: name the user to give it to",
+                                   {"to": ["required"]})
+        _set(uow, row, "task.reassigned", to, "reassigned" if to else None, actor, reason=reason)
+        uow.commit()
+
+
+def claim_on_completion(uow: UnitOfWork, row: HumanTask, actor: Actor) -> None:
+    """Completing a pooled task claims it first (audited), so the trail shows who took it."""
+    if row.assignee != actor.username:
+        _set(uow, row, "task.claimed", actor.username, "claimed", actor, on_completion=True)
+
+
+def assign_to_starter(uow: UnitOfWork, instance_id: str, actor: Actor) -> None:
+    """By default the first task of a new instance that its starter may do is the starter's."""
+    rows = uow.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
+                                                       HumanTask.state == "ready", HumanTask.assignee.is_(None))
+                               .order_by(HumanTask.created_at, HumanTask.id))
+    for row in rows:
+        users, groups = _candidates(uow, row.id)
+        lane_pool = not users and groups <= {row.lane or ANYONE}
+        if lane_pool and row.assigned_via != "unresolved" and may_complete(uow, row, actor):
+            _set(uow, row, "task.assigned", actor.username, "starter", actor)
+            uow.session.execute(delete(TaskCandidate).where(TaskCandidate.task_id == row.id))  # never pooled
+            return
