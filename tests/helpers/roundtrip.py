@@ -12,9 +12,9 @@ from engine.serialization import dump_instance
 DRIVEN_END_TO_END = {"proposal": "tests/api/test_proposals.py", "resolution": "tests/api/test_resolution.py",
                      "collective_contract": "tests/api/test_contracts.py",
                      "disclosure": "tests/api/test_disclosures__e2e.py",
-                     "disclosure_monthly": "tests/workflows/test_disclosure__catalogue.py",
-                     "disclosure_quarterly": "tests/workflows/test_disclosure__catalogue.py",
-                     "disclosure_yearly": "tests/workflows/test_disclosure__catalogue.py"}
+                     "disclosure_monthly": "tests/workflows/disclosure/test_disclosure__catalogue.py",
+                     "disclosure_quarterly": "tests/workflows/disclosure/test_disclosure__catalogue.py",
+                     "disclosure_yearly": "tests/workflows/disclosure/test_disclosure__catalogue.py"}
 
 
 def assert_round_trip(services, instance_id: str) -> None:
