@@ -1,8 +1,8 @@
 """Shared fixtures: app on a fresh database (SQLite, and PostgreSQL when configured), clock, users.
 
-A test marked ``@pytest.mark.prebuilt.with_args(build)`` starts instead on a database that ``build(services)`` filled: on
-SQLite it is built once per worker and copied per test, on PostgreSQL built again for each test; the ``prebuilt``
-fixture holds what ``build`` returned (plain ids and values: it is shared by the tests of a worker).
+A test marked ``@pytest.mark.prebuilt.with_args(build)`` starts instead on a database that ``build(services)``
+filled: on SQLite built once per worker and copied per test, on PostgreSQL built again for each test; the
+``prebuilt`` fixture holds what ``build`` returned (plain ids and values: the tests of a worker share it).
 """
 
 from __future__ import annotations

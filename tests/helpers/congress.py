@@ -5,13 +5,15 @@ dispatched) so that a test states only what matters to it:
 
 - ``make_term`` + ``seat``: an organisation and a term, then a roster (CSV rows from ``roster_rows``);
 - ``convened_meeting``: all of that plus a meeting convened on ``held_on``, with the first ``present`` checked in;
-- ``make_congress``: the small congress of the API and page tests (30 seats, a planned meeting), returning ids.
+- ``make_congress``: the small congress of the API and page tests (30 seats, a planned meeting), returning ids;
+- ``CongressApi``: the same steps through the HTTP API, for the congress API's own tests.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from io import BytesIO
 
 from engine.identity import SYSTEM, Actor
 from workflows.congress import meetings, roster, roster_import
@@ -67,11 +69,13 @@ def seat(services, term_id: int, rows: str, *, bom: bool = False, actor: Actor =
     return roster_import.import_representatives(services.uow(), term_id, content, actor=actor)
 
 
-def check_in(services, meeting_id: int, seats, *, representatives: Mapping[int, int] | None = None) -> None:
-    """Seats check in: themselves (as rep(i)), or through the presidium when their ids are given."""
+def check_in(services, meeting_id: int, seats, *, usernames: Usernames = rep_username,
+             representatives: Mapping[int, int] | None = None) -> None:
+    """Seats check in: themselves with their accounts, or through the presidium when their ids are given."""
     for i in seats:
         if representatives is None:
-            meetings.check_in(services.uow(), meeting_id, actor=rep(i))
+            actor = Actor(_username(usernames, i), frozenset({"representative"}))
+            meetings.check_in(services.uow(), meeting_id, actor=actor)
         else:
             meetings.check_in(services.uow(), meeting_id, actor=CHAIR, representative_id=representatives[i])
 
@@ -89,7 +93,8 @@ def convened_meeting(services, seats: int = 60, *, present: int = 0, headcount: 
                                       rules=services.rules, actor=CHAIR)
     meetings.convene(services.uow(), meeting.id, rules=services.rules, actor=CHAIR)
     by_seat = {i: r.id for i, r in enumerate(reps, start=1)}
-    check_in(services, meeting.id, range(1, present + 1), representatives=None if usernames else by_seat)
+    check_in(services, meeting.id, range(1, present + 1), usernames=usernames,
+             representatives=None if usernames else by_seat)
     return {"organisation_id": term.organisation_id, "term_id": term.id, "meeting_id": meeting.id,
             "representatives": by_seat}
 
@@ -107,3 +112,73 @@ def make_congress(services, *, seats: int = 30, linked: dict[int, str] | None = 
                                       rules=services.rules, actor=SYSTEM)
     return {"organisation_id": term.organisation_id, "term_id": term.id, "meeting_id": meeting.id,
             "representatives": {r.employee_no: r.id for r in reps}}
+
+
+# -- through the HTTP API (the congress API tests)
+
+API = "/api/v1/congress"
+
+
+def roster_csv(n: int = 60, *, managers: int = 10, first: int = 1) -> bytes:
+    """The roster file the API imports: `managers` managers, a third women, one in twenty dispatched, with a BOM."""
+    return ("\ufeff" + HEADER + roster_rows(n, managers=managers, women=n // 3, dispatched=n // 20,
+                                            first=first)).encode()
+
+
+def upload(content: bytes, name: str = "roster.csv") -> dict:
+    return {"file": (BytesIO(content), name)}
+
+
+class CongressApi:
+    """Drives the API as the admin, the presidium and the representatives rep001...repNNN."""
+
+    def __init__(self, client, users, login_as):
+        self.client, self.users = client, users
+        self.admin, self.chair, self.auditor = login_as("admin"), login_as("presidium"), login_as("auditor")
+
+    def rep(self, i: int) -> dict:
+        return self.users.headers(f"rep{i:03d}", "representative")
+
+    def call(self, method: str, path: str, headers: dict, expect: int | None = None, **kw):
+        response = getattr(self.client, method)(API + path, headers=headers, **kw)
+        if expect is not None:
+            assert response.status_code == expect, response.get_data(as_text=True)
+        return response
+
+    def setup(self, n: int = 60, *, managers: int | None = None) -> int:
+        """An organisation of 20 x n workers (so n seats are the 5% minimum) and a term with n representatives."""
+        managers = n // 6 if managers is None else managers
+        org = self.call("post", "/organisations", self.admin, 201, json={
+            "name": "示范机械厂", "headcount": 20 * n, "women_count": 5 * n, "dispatched_count": n // 2}).get_json()
+        term = self.call("post", "/terms", self.admin, 201, json={
+            "organisation_id": org["id"], "number": 1, "starts_on": "2026-01-01", "ends_on": "2030-12-31"}).get_json()
+        imported = self.call("post", f"/terms/{term['id']}/representatives/import", self.admin, 201,
+                             data=upload(roster_csv(n, managers=managers)), content_type="multipart/form-data")
+        assert imported.get_json()["imported"] == n
+        return term["id"]
+
+    def meeting(self, term_id: int, present: int = 60) -> int:
+        meeting = self.call("post", f"/terms/{term_id}/meetings", self.chair, 201,
+                            json={"session_number": 1, "held_on": "2026-03-02"}).get_json()
+        self.call("post", f"/meetings/{meeting['id']}/convene", self.chair, 200)
+        for i in range(1, present + 1):
+            self.call("post", f"/meetings/{meeting['id']}/check-ins", self.rep(i), 201, json={})
+        return meeting["id"]
+
+    def matter(self, meeting_id: int, matter_type: str, title: str = "议题") -> dict:
+        return self.call("post", f"/meetings/{meeting_id}/matters", self.chair, 201,
+                         json={"matter_type": matter_type, "title": title}).get_json()
+
+    def open(self, matter_id: int, **body) -> dict:
+        return self.call("post", f"/matters/{matter_id}/votes", self.chair, 201, json=body).get_json()
+
+    def cast(self, vote_id: int, plan: dict[str, range]) -> dict[int, str | None]:
+        receipts = {}
+        for choice, numbers in plan.items():
+            for i in numbers:
+                body = self.call("post", f"/votes/{vote_id}/ballots", self.rep(i), 201, json={"choice": choice})
+                receipts[i] = body.get_json()["receipt"]
+        return receipts
+
+    def close(self, vote_id: int, **totals) -> dict:
+        return self.call("post", f"/votes/{vote_id}/close", self.chair, 200, json=totals).get_json()

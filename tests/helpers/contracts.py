@@ -13,7 +13,7 @@ from engine.messages import send_message
 from engine.models import AuditEvent
 from engine.worker import run_once
 from workflows.catalog import read_folder
-from workflows.congress import ballots, meetings, roster, roster_import, tally
+from workflows.congress import ballots, meetings, tally
 from workflows.contracts import drafts as contract_drafts
 from workflows.contracts import filing as contract_filing
 from workflows.contracts import negotiators as contract_negotiators
@@ -22,6 +22,7 @@ from workflows.contracts import request
 from workflows.contracts.tables import Contract
 
 from helpers.api import ROOT
+from helpers.congress import convened_meeting
 
 ADMIN = Actor("admin", frozenset({"admin"}))
 UNION = Actor("chief_u", frozenset({"union_negotiator"}))
@@ -159,22 +160,12 @@ class Deal:
 
     def congress(self, seated: int = 10, present: int = 10) -> int:
         """A convened congress of `seated` representatives, `present` checked in; returns the contract's matter."""
-        uow = self.s.uow
-        org = roster.create_organisation(uow(), name=f"华东机械{self.id}", headcount=seated, women_count=0,
-                                         dispatched_count=0, actor=ADMIN)
-        term = roster.create_term(uow(), org.id, number=1, starts_on=dt.date(2026, 1, 1),
-                                  ends_on=dt.date(2030, 12, 31), actor=ADMIN)
-        reps = [roster_import.add_representative(uow(), term.id, {
-            "name": f"代表{i}", "employee_no": f"C{self.id}-{i}", "delegation": "一车间", "category": "frontline",
-            "gender": "男", "elected_on": "2026-01-05"}, actor=ADMIN) for i in range(seated)]
         held_on = self.clock.now().astimezone(SHANGHAI).date()
-        meeting = meetings.create_meeting(uow(), term.id, session_number=1, held_on=held_on, rules=self.s.rules,
-                                          actor=PRESIDIUM)
-        meetings.convene(uow(), meeting.id, rules=self.s.rules, actor=PRESIDIUM)
-        for rep in reps[:present]:
-            meetings.check_in(uow(), meeting.id, actor=PRESIDIUM, representative_id=rep.id)
-        return meetings.add_matter(uow(), meeting.id, matter_type=contracts.MATTER_TYPES[self.contract.kind],
-                                   title=self.contract.title, actor=PRESIDIUM).id
+        ids = convened_meeting(self.s, seated, present=present, headcount=seated, women_count=0, managers=0, women=0,
+                               usernames=None, held_on=held_on, name=f"华东机械{self.id}")
+        kind = contracts.MATTER_TYPES[self.contract.kind]
+        return meetings.add_matter(self.s.uow(), ids["meeting_id"], matter_type=kind, title=self.contract.title,
+                                   actor=PRESIDIUM).id
 
     def vote(self, matter_id: int, in_favour: int, present: int | None = None) -> dict:
         """Submit the draft and hold a paper vote with `in_favour` votes for; returns the adoption record."""
