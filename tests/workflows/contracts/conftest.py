@@ -1,4 +1,9 @@
-"""The `deal` fixture: a collective-contract negotiation on a fresh database (tests/helpers/contracts.py)."""
+"""The `deal` fixture: a collective-contract negotiation on a fresh database.
+
+Each test of this folder drives a real ``collective_contract`` instance through the domain services
+(tests/helpers/contracts.py) on SQLite (and PostgreSQL when configured); timers fire because the injectable clock
+is moved and the worker run. One module per aspect, one test per statutory rule, named after its article.
+"""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""Collective contracts: filing with the labour administration and its review (第42–47条).
-
-Each test drives a real ``collective_contract`` instance through the domain services (tests/helpers/contracts.py)
-on SQLite (and PostgreSQL when configured); timers fire because the injectable clock is moved and the worker run.
-"""
+"""Collective contracts: filing with the labour administration and its review (第42–47条)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""Collective contracts: each side's negotiators and the preparation of the talks (第19–24、31、33条).
-
-Each test drives a real ``collective_contract`` instance through the domain services (tests/helpers/contracts.py)
-on SQLite (and PostgreSQL when configured); timers fire because the injectable clock is moved and the worker run.
-"""
+"""Collective contracts: each side's negotiators and the preparation of the talks (第19–24、31、33条)."""
 
 from __future__ import annotations
 

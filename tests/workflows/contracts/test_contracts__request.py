@@ -1,8 +1,4 @@
-"""Collective contracts: the request for negotiation, the reply and its deadline, the term (第32、38、56条).
-
-Each test drives a real ``collective_contract`` instance through the domain services (tests/helpers/contracts.py)
-on SQLite (and PostgreSQL when configured); timers fire because the injectable clock is moved and the worker run.
-"""
+"""Collective contracts: the request for negotiation, the reply and its deadline, the term (第32、38、56条)."""
 
 from __future__ import annotations
 
