@@ -1,11 +1,18 @@
-"""Shared fixtures: app on a fresh database (SQLite, and PostgreSQL when configured), clock, users."""
+"""Shared fixtures: app on a fresh database (SQLite, and PostgreSQL when configured), clock, users.
+
+A test marked ``@pytest.mark.prebuilt.with_args(build)`` starts instead on a database that ``build(services)``
+filled: on SQLite built once per worker and copied per test, on PostgreSQL built again for each test; the
+``prebuilt`` fixture holds what ``build`` returned (plain ids and values: the tests of a worker share it).
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import uuid
 from collections.abc import Callable
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,6 +30,11 @@ from helpers.api import ROOT, SHARED, bundled_files, deploy_files  # noqa: F401 
 
 POSTGRES_URL = os.environ.get("DMFLOW_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
+START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # the test clock's instant (Monday 09:00 in Beijing)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "prebuilt(build): start on a database filled once by build(services)")
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +43,34 @@ def sqlite_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
     db.upgrade(f"sqlite:///{path}", extra_locations=(domain_models.MIGRATIONS,))
     return path
+
+
+@pytest.fixture(scope="session")
+def sqlite_prebuilt(sqlite_template, tmp_path_factory) -> Callable[[Callable], tuple[Path, object]]:
+    """build -> (a database file that build(services) filled from the template, what it returned); once each."""
+    built: dict[Callable, tuple[Path, object]] = {}
+
+    def get(build: Callable) -> tuple[Path, object]:
+        if build not in built:
+            folder = tmp_path_factory.mktemp("prebuilt")
+            shutil.copy(sqlite_template, folder / "work.db")
+            app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'work.db'}", "TESTING": True,
+                              "CLOCK": FixedClock(START)})
+            try:
+                result = build(app.extensions["dmflow"])
+            finally:
+                app.extensions["dmflow"].db.dispose()
+            with closing(sqlite3.connect(folder / "work.db")) as src, closing(sqlite3.connect(folder / "db")) as dst:
+                src.backup(dst)  # one self-contained file, whatever the write-ahead log still held
+            built[build] = (folder / "db", result)
+        return built[build]
+
+    return get
+
+
+def _prebuild(request) -> Callable | None:
+    marker = request.node.get_closest_marker("prebuilt")
+    return marker.args[0] if marker else None
 
 
 def _postgres_schema_url(schema: str) -> str:
@@ -43,7 +83,8 @@ def db_url(request, tmp_path, sqlite_template) -> str:
     """A fresh, empty dmflow database: a copy of the migrated SQLite template, or a new PostgreSQL schema."""
     if request.param == "sqlite":
         path = tmp_path / "dmflow.db"
-        shutil.copy(sqlite_template, path)
+        build = _prebuild(request)
+        shutil.copy(request.getfixturevalue("sqlite_prebuilt")(build)[0] if build else sqlite_template, path)
         yield f"sqlite:///{path}"
         return
     schema = f"t_{uuid.uuid4().hex[:12]}"
@@ -69,8 +110,16 @@ def backend(db_url) -> str:
 
 
 @pytest.fixture
+def prebuilt(request, backend, services):
+    """What the test's ``prebuilt`` build returned (run now on PostgreSQL, once per worker on SQLite)."""
+    build = _prebuild(request)
+    assert build, "the prebuilt fixture needs @pytest.mark.prebuilt(build)"
+    return request.getfixturevalue("sqlite_prebuilt")(build)[1] if backend == "sqlite" else build(services)
+
+
+@pytest.fixture
 def clock() -> FixedClock:
-    return FixedClock(datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
+    return FixedClock(START)
 
 
 @pytest.fixture

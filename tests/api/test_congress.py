@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
 import pytest
 from sqlalchemy import func, select
 
@@ -11,79 +9,12 @@ import workflows.congress.tables  # noqa: F401  (registers the tables before Pos
 from workflows.congress.matter_modes import BUNDLED_DMN
 from workflows.congress.tables import Representative
 
-API = "/api/v1/congress"
-HEADER = "姓名,工号,代表团,类别,性别,派遣,当选日期,用户名\n"
-
-
-def roster_csv(n: int = 60, *, managers: int = 10, first: int = 1) -> bytes:
-    rows = [f"代表{i:03d},E{i:04d},第{i % 4 + 1}代表团,{'中层管理人员' if i - first < managers else '一线职工'},"
-            f"{'女' if i % 3 == 0 else '男'},{'是' if i % 20 == 0 else '否'},2026-01-10,rep{i:03d}"
-            for i in range(first, first + n)]
-    return ("\ufeff" + HEADER + "\n".join(rows) + "\n").encode()
-
-
-def upload(content: bytes, name: str = "roster.csv") -> dict:
-    return {"file": (BytesIO(content), name)}
-
-
-class Congress:
-    """Drives the API as the admin, the presidium and the representatives rep001...repNNN."""
-
-    def __init__(self, client, users, login_as):
-        self.client, self.users = client, users
-        self.admin, self.chair, self.auditor = login_as("admin"), login_as("presidium"), login_as("auditor")
-
-    def rep(self, i: int) -> dict:
-        return self.users.headers(f"rep{i:03d}", "representative")
-
-    def call(self, method: str, path: str, headers: dict, expect: int | None = None, **kw):
-        response = getattr(self.client, method)(API + path, headers=headers, **kw)
-        if expect is not None:
-            assert response.status_code == expect, response.get_data(as_text=True)
-        return response
-
-    def setup(self, n: int = 60, *, managers: int | None = None) -> int:
-        """An organisation of 20 x n workers (so n seats are the 5% minimum) and a term with n representatives."""
-        managers = n // 6 if managers is None else managers
-        org = self.call("post", "/organisations", self.admin, 201, json={
-            "name": "示范机械厂", "headcount": 20 * n, "women_count": 5 * n, "dispatched_count": n // 2}).get_json()
-        term = self.call("post", "/terms", self.admin, 201, json={
-            "organisation_id": org["id"], "number": 1, "starts_on": "2026-01-01", "ends_on": "2030-12-31"}).get_json()
-        imported = self.call("post", f"/terms/{term['id']}/representatives/import", self.admin, 201,
-                             data=upload(roster_csv(n, managers=managers)), content_type="multipart/form-data")
-        assert imported.get_json()["imported"] == n
-        return term["id"]
-
-    def meeting(self, term_id: int, present: int = 60) -> int:
-        meeting = self.call("post", f"/terms/{term_id}/meetings", self.chair, 201,
-                            json={"session_number": 1, "held_on": "2026-03-02"}).get_json()
-        self.call("post", f"/meetings/{meeting['id']}/convene", self.chair, 200)
-        for i in range(1, present + 1):
-            self.call("post", f"/meetings/{meeting['id']}/check-ins", self.rep(i), 201, json={})
-        return meeting["id"]
-
-    def matter(self, meeting_id: int, matter_type: str, title: str = "议题") -> dict:
-        return self.call("post", f"/meetings/{meeting_id}/matters", self.chair, 201,
-                         json={"matter_type": matter_type, "title": title}).get_json()
-
-    def open(self, matter_id: int, **body) -> dict:
-        return self.call("post", f"/matters/{matter_id}/votes", self.chair, 201, json=body).get_json()
-
-    def cast(self, vote_id: int, plan: dict[str, range]) -> dict[int, str | None]:
-        receipts = {}
-        for choice, numbers in plan.items():
-            for i in numbers:
-                body = self.call("post", f"/votes/{vote_id}/ballots", self.rep(i), 201, json={"choice": choice})
-                receipts[i] = body.get_json()["receipt"]
-        return receipts
-
-    def close(self, vote_id: int, **totals) -> dict:
-        return self.call("post", f"/votes/{vote_id}/close", self.chair, 200, json=totals).get_json()
+from helpers.congress import API, CongressApi, roster_csv, upload
 
 
 @pytest.fixture
-def congress(client, users, login_as) -> Congress:
-    return Congress(client, users, login_as)
+def congress(client, users, login_as) -> CongressApi:
+    return CongressApi(client, users, login_as)
 
 
 def test_a_60_representative_congress_checks_in_and_votes_three_items_one_secret(congress, services):

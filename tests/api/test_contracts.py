@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from io import BytesIO
 
 import pytest
 
 from engine.worker import run_once
+from workflows.congress import meetings
 
 from conftest import bundled_files
+from helpers.congress import CHAIR, convened_meeting
 from helpers.roundtrip import assert_round_trip
 
 API = "/api/v1/contracts"
@@ -117,23 +118,12 @@ class Http:
             "wage_information": {"last_year_average_wage": 86400, "adjustment_ratio": 5.0, "headcount": 320}})
 
     def congress(self, seats: int = 10) -> int:
-        """Organisation, term, roster, a convened meeting with everyone checked in; returns the matter id."""
-        org = self.call("post", f"{CONGRESS}/organisations", self.admin, 201, json={
-            "name": "华东机械制造有限公司", "headcount": seats, "women_count": 3, "dispatched_count": 0}).get_json()
-        term = self.call("post", f"{CONGRESS}/terms", self.admin, 201, json={
-            "organisation_id": org["id"], "number": 1, "starts_on": "2026-01-01", "ends_on": "2030-12-31"}).get_json()
-        rows = "\n".join(f"代表{i:02d},R{i:03d},第一代表团,一线职工,{'女' if i % 3 == 0 else '男'},否,2026-01-10,"
-                         f"rep{i:02d}" for i in range(1, seats + 1))
-        csv = ("姓名,工号,代表团,类别,性别,派遣,当选日期,用户名\n" + rows + "\n").encode()
-        self.call("post", f"{CONGRESS}/terms/{term['id']}/representatives/import", self.admin, 201,
-                  data={"file": (BytesIO(csv), "roster.csv")}, content_type="multipart/form-data")
-        meeting = self.call("post", f"{CONGRESS}/terms/{term['id']}/meetings", self.presidium, 201, json={
-            "session_number": 1, "held_on": self.today()}).get_json()
-        self.call("post", f"{CONGRESS}/meetings/{meeting['id']}/convene", self.presidium, 200)
-        for i in range(1, seats + 1):
-            self.call("post", f"{CONGRESS}/meetings/{meeting['id']}/check-ins", self.rep(i), 201, json={})
-        return self.call("post", f"{CONGRESS}/meetings/{meeting['id']}/matters", self.presidium, 201, json={
-            "matter_type": "wage_agreement", "title": "2026年度工资专项集体合同（草案）"}).get_json()["id"]
+        """A convened congress of `seats` (rep01..) with everyone checked in (tests/helpers/congress.py); the matter."""
+        ids = convened_meeting(self.services, seats, present=seats, headcount=seats, women_count=3, managers=0,
+                               women=seats // 3, usernames=lambda i: f"rep{i:02d}", name="华东机械制造有限公司",
+                               held_on=dt.date.fromisoformat(self.today()))
+        return meetings.add_matter(self.services.uow(), ids["meeting_id"], matter_type="wage_agreement",
+                                   title="2026年度工资专项集体合同（草案）", actor=CHAIR).id
 
     def rep(self, i: int) -> dict:
         return self.users.headers(f"rep{i:02d}", "representative")

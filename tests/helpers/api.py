@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared"
+# The shared reference material (bpmn-miwg/, ...) sits beside the checkout; DMFLOW_SHARED points elsewhere (a
+# git worktree, say).
+SHARED = Path(os.environ.get("DMFLOW_SHARED") or ROOT.parent / "shared")
 
 
 def deploy_files(client, headers, files: dict[str, bytes], name: str | None = None):

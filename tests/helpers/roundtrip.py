@@ -1,20 +1,26 @@
-"""The standing assertion: persisting and reloading an instance changes nothing."""
+"""The standing assertion: persisting and reloading an instance changes nothing; and a driver that checks it at
+every step of an instance it moves on."""
 
 from __future__ import annotations
 
 import json
 
-from engine import steps
+from sqlalchemy import select
+
+from engine import queries, runtime, steps
+from engine.messages import send_message
+from engine.models import MessageSubscription
 from engine.serialization import dump_instance
+from engine.worker import run_once
 
 # Bundled processes whose every step is driven (and round-tripped) by an end-to-end test instead of a
 # scenario of tests/helpers/bpmn.py, because they also need records, messages or timers between tasks.
 DRIVEN_END_TO_END = {"proposal": "tests/api/test_proposals.py", "resolution": "tests/api/test_resolution.py",
                      "collective_contract": "tests/api/test_contracts.py",
                      "disclosure": "tests/api/test_disclosures__e2e.py",
-                     "disclosure_monthly": "tests/workflows/test_disclosure__catalogue.py",
-                     "disclosure_quarterly": "tests/workflows/test_disclosure__catalogue.py",
-                     "disclosure_yearly": "tests/workflows/test_disclosure__catalogue.py"}
+                     "disclosure_monthly": "tests/workflows/disclosure/test_disclosure__catalogue.py",
+                     "disclosure_quarterly": "tests/workflows/disclosure/test_disclosure__catalogue.py",
+                     "disclosure_yearly": "tests/workflows/disclosure/test_disclosure__catalogue.py"}
 
 
 def assert_round_trip(services, instance_id: str) -> None:
@@ -39,3 +45,46 @@ def complete(client, headers, task_id: str, data: dict) -> dict:
     r = client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": data}, headers=headers)
     assert r.status_code == 200, r.get_json()
     return r.get_json()
+
+
+def waiting_messages(services, instance_id: str) -> list[tuple[str, dict]]:
+    """The messages (name, correlation) the instance waits for."""
+    with (uow := services.uow(readonly=True)):
+        rows = uow.session.scalars(select(MessageSubscription).where(MessageSubscription.instance_id == instance_id,
+                                                                     MessageSubscription.kind == "message"))
+        return [(r.name, json.loads(r.correlation)) for r in rows]
+
+
+def at_a_step(services, instance_id: str) -> dict:
+    """The instance, checked to round-trip unchanged and to stand at a step: completed, a ready task, a timer or a
+    message it waits for; never failed, never with an incident, never running with nothing that could move it."""
+    assert_round_trip(services, instance_id)
+    instance = queries.get_instance(services.uow(readonly=True), instance_id)
+    assert instance["incidents"] == [] and instance["status"] in ("running", "completed"), instance
+    if instance["status"] == "running":
+        assert instance["ready_tasks"] or instance["next_timer_at"] or waiting_messages(services, instance_id), (
+            f"instance {instance_id} is running but has no ready task, no timer and waits for no message")
+    return instance
+
+
+def drive(services, clock, instance_id: str, actor, *, steps: int = 25) -> list[str]:
+    """Move the instance on, one step at a time, checking each (``at_a_step``): complete its first ready task
+    (with no data), else deliver the first message it waits for, else fire its next timer. Stops at completion
+    or after `steps` steps; returns what each step did ("task:<element>", "message:<name>", "timer")."""
+    done: list[str] = []
+    instance = at_a_step(services, instance_id)
+    while instance["status"] == "running" and len(done) < steps:
+        if instance["ready_tasks"]:
+            task = instance["ready_tasks"][0]
+            runtime.complete_task(services.uow(), task["id"], {}, actor=actor)
+            done.append(f"task:{task['element_id']}")
+        elif messages := waiting_messages(services, instance_id):
+            name, correlation = messages[0]
+            assert send_message(services.uow(), name, correlation, {}, actor=actor) == [instance_id]
+            done.append(f"message:{name}")
+        else:
+            clock.set(instance["next_timer_at"])
+            assert instance_id in run_once(services.uow).timers_fired
+            done.append("timer")
+        instance = at_a_step(services, instance_id)
+    return done

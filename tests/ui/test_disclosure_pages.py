@@ -11,12 +11,10 @@ import pytest
 
 from engine import passwords
 from engine.identity import SYSTEM, create_user
-from workflows.disclosure.catalogue import seed_catalogue
 
-from helpers.api import bundled_files
+from helpers.disclosure import CONTENT, DisclosureApi, disclosure_api
 
 PASSWORD = "correct-horse-42"
-CONTENT = "2026年第1季度社会保险缴纳情况：养老、医疗、失业、工伤、生育保险全额缴纳。"
 SECRET = "机密：2026年裁员名单草稿"
 
 
@@ -32,44 +30,9 @@ def web_login(client, username: str) -> None:
     assert response.status_code == 302
 
 
-class Flow:
-    """Drives a disclosure through the API as the HR department and the officers (as tests/api does)."""
-
-    def __init__(self, client, users):
-        self.client = client
-        self.h = {"hr": users.headers("hr1", "dept_hr"), "sup": users.headers("sup1", "supervision_group"),
-                  "conf": users.headers("conf1", "confidentiality_officer")}
-        items = client.get("/api/v1/disclosures/catalogue", headers=self.h["hr"]).get_json()
-        self.items = {i["code"]: i for i in items}
-
-    def call(self, method: str, path: str, who: str, expect: int = 200, **kwargs):
-        response = getattr(self.client, method)(f"/api/v1/disclosures{path}", headers=self.h[who], **kwargs)
-        assert response.status_code == expect, response.get_json()
-        return response.get_json()
-
-    def start(self, code: str = "social_insurance", period: str | None = "2026-Q1") -> int:
-        return self.call("post", "", "hr", 201, json={"item_id": self.items[code]["id"], "period": period})["id"]
-
-    def to_feedback(self) -> int:
-        did = self.start()
-        self.call("put", f"/{did}/draft", "hr", json={"content": CONTENT, "channels": ["notice_board", "intranet"]})
-        self.call("post", f"/{did}/submit", "hr")
-        if self.items["social_insurance"]["confidentiality_check"]:
-            self.call("post", f"/{did}/confidentiality-check", "conf", json={
-                "decision": "clear", "state_secret": False, "trade_secret": False, "lawful": True})
-        self.call("post", f"/{did}/review", "sup", json={
-            "decision": "approve", "truthful": True, "complete": True, "timely": True})
-        for channel in self.call("get", f"/{did}", "hr")["channels"]:
-            self.call("post", f"/{did}/publications", "hr", 201, json={"channel": channel, "location": "一号楼"})
-        assert self.call("post", f"/{did}/publish", "hr")["status"] == "feedback_open"
-        return did
-
-
 @pytest.fixture
-def flow(client, deploy, users, services):
-    assert deploy(bundled_files("disclosure")).status_code == 201
-    seed_catalogue(services.uow())
-    return Flow(client, users)
+def flow(client, deploy, users, services, clock) -> DisclosureApi:
+    return disclosure_api(client, deploy, users, services, clock)
 
 
 def test_a_worker_reads_a_disclosure_and_asks_anonymously(client, flow):

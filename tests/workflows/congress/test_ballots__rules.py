@@ -11,39 +11,24 @@ from sqlalchemy import func, select
 import workflows.congress.tables  # noqa: F401  (registers the tables before PostgreSQL's create_all)
 from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.identity import Actor
-from workflows.congress import ballots, matter_modes, meetings, roster, roster_import, tally
+from workflows.congress import ballots, matter_modes, meetings, roster, tally
 from workflows.congress.tables import NamedBallot, Representative
 from workflows.errors import RuleConflict, RuleViolation
 
-ADMIN = Actor("admin", frozenset({"admin"}))
-CHAIR = Actor("chair", frozenset({"presidium"}))
+import helpers.congress as congress
+from helpers.congress import ADMIN, CHAIR, MEETING_DAY, convened_meeting, rep
+
 DESIGNER = Actor("designer", frozenset({"designer"}))
-ELECTED, DAY = date(2026, 1, 10), date(2026, 3, 2)
-
-
-def rep(i: int) -> Actor:
-    return Actor(f"rep{i:03d}", frozenset({"representative"}))
+DAY = MEETING_DAY
 
 
 def make_meeting(services, seats: int = 60, *, headcount: int = 1200) -> int:
     """A convened meeting of a congress of `seats` representatives rep001.. (10 managers, 20 women)."""
-    org = roster.create_organisation(services.uow(), name="示范公司", headcount=headcount, women_count=300,
-                                     dispatched_count=0, actor=ADMIN)
-    term = roster.create_term(services.uow(), org.id, number=1, starts_on=date(2026, 1, 1),
-                              ends_on=date(2030, 12, 31), actor=ADMIN)
-    lines = ["name,employee_no,delegation,category,gender,dispatched,elected_on,username"]
-    lines += [f"代表{i},E{i:04d},第一代表团,{'middle_manager' if i <= 10 else 'frontline'},"
-              f"{'female' if i <= 20 else 'male'},no,{ELECTED},rep{i:03d}" for i in range(1, seats + 1)]
-    roster_import.import_representatives(services.uow(), term.id, "\n".join(lines).encode(), actor=ADMIN)
-    meeting = meetings.create_meeting(services.uow(), term.id, session_number=1, held_on=DAY, rules=services.rules,
-                                      actor=CHAIR)
-    meetings.convene(services.uow(), meeting.id, rules=services.rules, actor=CHAIR)
-    return meeting.id
+    return convened_meeting(services, seats, headcount=headcount, managers=10, women=20)["meeting_id"]
 
 
 def check_in(services, meeting_id: int, *numbers: int) -> None:
-    for i in numbers:
-        meetings.check_in(services.uow(), meeting_id, actor=rep(i))
+    congress.check_in(services, meeting_id, numbers)
 
 
 def matter(services, meeting_id: int, matter_type: str = "resolution") -> int:

@@ -6,7 +6,6 @@ import json
 import random
 import uuid
 from collections import Counter
-from datetime import date
 
 import pytest
 from sqlalchemy import inspect, text
@@ -15,11 +14,10 @@ from sqlalchemy.orm import Session
 import workflows.congress.tables  # noqa: F401  (registers the tables before PostgreSQL's create_all)
 from engine import audit
 from engine.errors import Conflict
-from engine.identity import Actor
-from workflows.congress import ballots, meetings, roster, roster_import, tally
+from workflows.congress import ballots, meetings, tally
 
-ADMIN = Actor("admin", frozenset({"admin"}))
-CHAIR = Actor("chair", frozenset({"presidium"}))
+from helpers.congress import CHAIR, convened_meeting, rep
+
 SEATS = 60
 # Who votes how, in the order they vote: a fixed shuffle, so that no ordering of choices (by choice
 # itself, say) matches it except by chance.
@@ -34,32 +32,25 @@ def matches(sequence: list[str]) -> int:
                sum(a != b for a, b in zip(sequence, PATTERN, strict=True)))
 
 
-def rep(i: int) -> Actor:
-    return Actor(f"rep{i:03d}", frozenset({"representative"}))
-
-
-@pytest.fixture
-def secret_vote(services) -> dict:
+def build_secret_vote(services) -> dict:
     """An open secret vote of 60 in which representative i, in this order, voted PATTERN[i-1]."""
-    org = roster.create_organisation(services.uow(), name="示范公司", headcount=1200, women_count=0,
-                                     dispatched_count=0, actor=ADMIN)
-    term = roster.create_term(services.uow(), org.id, number=1, starts_on=date(2026, 1, 1),
-                              ends_on=date(2030, 12, 31), actor=ADMIN)
-    csv = "姓名,工号,代表团,类别,性别,当选日期,用户名\n" + "".join(
-        f"代表{i},E{i},一团,一线职工,女,2026-01-10,rep{i:03d}\n" for i in range(1, SEATS + 1))
-    roster_import.import_representatives(services.uow(), term.id, csv.encode(), actor=ADMIN)
-    meeting = meetings.create_meeting(services.uow(), term.id, session_number=1, held_on=date(2026, 3, 2),
-                                      rules=services.rules, actor=CHAIR)
-    meetings.convene(services.uow(), meeting.id, rules=services.rules, actor=CHAIR)
-    for i in range(1, SEATS + 1):
-        meetings.check_in(services.uow(), meeting.id, actor=rep(i))
-    item = meetings.add_matter(services.uow(), meeting.id, matter_type="welfare_fund_plan", title="福利基金",
+    ids = convened_meeting(services, SEATS, present=SEATS, women_count=0, managers=0, women=SEATS)
+    item = meetings.add_matter(services.uow(), ids["meeting_id"], matter_type="welfare_fund_plan", title="福利基金",
                                actor=CHAIR)
     v = ballots.open_vote(services.uow(), item.id, rules=services.rules, actor=CHAIR)
     assert v.kind == "secret"
     receipts = {i: ballots.cast_ballot(services.uow(), v.id, PATTERN[i - 1], actor=rep(i))["receipt"]
                 for i in range(1, SEATS + 1)}
-    return {"vote": v, "meeting": meeting.id, "receipts": receipts}
+    return {"vote_id": v.id, "meeting": ids["meeting_id"], "receipts": receipts}
+
+
+# The 60 seats, their check-ins and casts take a while: built once per worker (a copy per test, see conftest.py).
+with_secret_vote = pytest.mark.prebuilt.with_args(build_secret_vote)  # with_args: the argument is a function
+
+
+@pytest.fixture
+def secret_vote(prebuilt) -> dict:
+    return prebuilt
 
 
 def close(services, vote_id: int):
@@ -71,6 +62,7 @@ def rows(services, sql: str) -> list:
         return conn.execute(text(sql)).all()
 
 
+@with_secret_vote
 def test_secret_ballot_rows_carry_no_voter_no_time_and_nothing_shared_with_participation(services, secret_vote):
     insp = inspect(services.db)
     ballot_cols = {c["name"]: c for c in insp.get_columns("congress_secret_ballots")}
@@ -85,8 +77,9 @@ def test_secret_ballot_rows_carry_no_voter_no_time_and_nothing_shared_with_parti
             insp.get_foreign_keys("congress_secret_ballots")] == [(["vote_id"], "congress_votes")]
 
 
+@with_secret_vote
 def test_ballots_equal_participants_after_a_secret_vote(services, secret_vote):
-    vote_id = secret_vote["vote"].id
+    vote_id = secret_vote["vote_id"]
     [(participants,)] = rows(services, f"SELECT COUNT(*) FROM congress_participation WHERE vote_id = {vote_id}")
     choices = Counter(c for (c,) in rows(services, f"SELECT choice FROM congress_secret_ballots "
                                                    f"WHERE vote_id = {vote_id}"))
@@ -99,6 +92,7 @@ def test_ballots_equal_participants_after_a_secret_vote(services, secret_vote):
         "seal_matches": True, "audit_ok": True}
 
 
+@with_secret_vote
 def test_secret_ballot_ids_are_random_uuid4(services, secret_vote):
     ids = [i for (i,) in rows(services, "SELECT id FROM congress_secret_ballots")]
     assert len(set(ids)) == SEATS and all(uuid.UUID(i).version == 4 for i in ids)
@@ -106,6 +100,7 @@ def test_secret_ballot_ids_are_random_uuid4(services, secret_vote):
     assert not hashes & set(ids)
 
 
+@with_secret_vote
 def test_no_order_of_ballot_rows_follows_the_order_of_participation(services, secret_vote, backend):
     assert matches(PATTERN) == SEATS > LEAK_LIMIT  # the measure sees a leak when there is one
     orders = ["", "ORDER BY id", "ORDER BY id DESC", "ORDER BY vote_id", "ORDER BY choice", "ORDER BY choice DESC"]
@@ -121,8 +116,9 @@ def test_no_order_of_ballot_rows_follows_the_order_of_participation(services, se
         assert matches(sequence) <= LEAK_LIMIT, f"ballots {order or '(storage order)'} follow the casting order"
 
 
+@with_secret_vote
 def test_seal_records_the_choices_in_random_order_and_the_receipts_counted(services, secret_vote):
-    vote_id = secret_vote["vote"].id
+    vote_id = secret_vote["vote_id"]
     with pytest.raises(Conflict):
         tally.published_receipts(services.uow(readonly=True), vote_id)
     closed = close(services, vote_id)
@@ -137,8 +133,9 @@ def test_seal_records_the_choices_in_random_order_and_the_receipts_counted(servi
         assert audit.verify(session).ok
 
 
+@with_secret_vote
 def test_receipt_shows_the_ballot_was_counted_without_revealing_the_choice(services, secret_vote):
-    vote_id, receipts = secret_vote["vote"].id, secret_vote["receipts"]
+    vote_id, receipts = secret_vote["vote_id"], secret_vote["receipts"]
     close(services, vote_id)
     published = tally.published_receipts(services.uow(readonly=True), vote_id)
     assert len(published) == SEATS and published == sorted(published)
@@ -151,6 +148,7 @@ def test_receipt_shows_the_ballot_was_counted_without_revealing_the_choice(servi
     assert stored == 1 and all(receipts[1] not in str(r) for r in stored_rows)
 
 
+@with_secret_vote
 def test_participation_events_in_the_audit_trail_carry_no_choice(services, secret_vote):
     payloads = [json.loads(p) for (p,) in rows(services, "SELECT payload FROM audit_events "
                                                          "WHERE event_type = 'vote.participated'")]
@@ -158,11 +156,12 @@ def test_participation_events_in_the_audit_trail_carry_no_choice(services, secre
     assert rows(services, "SELECT COUNT(*) FROM audit_events WHERE event_type = 'ballot.cast'") == [(0,)]
 
 
+@with_secret_vote
 def test_secret_ballots_stay_sealed_until_the_close(services, secret_vote):
     with pytest.raises(Conflict):
-        tally.ballots(services.uow(readonly=True), secret_vote["vote"].id)
-    close(services, secret_vote["vote"].id)
-    shown = tally.ballots(services.uow(readonly=True), secret_vote["vote"].id)
+        tally.ballots(services.uow(readonly=True), secret_vote["vote_id"])
+    close(services, secret_vote["vote_id"])
+    shown = tally.ballots(services.uow(readonly=True), secret_vote["vote_id"])
     assert shown["named"] == [] and Counter(shown["choices"]) == Counter(PATTERN)
 
 
@@ -170,19 +169,9 @@ def test_concurrent_secret_ballots_keep_ballots_equal_to_participants(services):
     """Casts racing each other (and a repeated cast) never lose or duplicate a ballot."""
     from concurrent.futures import ThreadPoolExecutor
 
-    org = roster.create_organisation(services.uow(), name="并发公司", headcount=600, women_count=0,
-                                     dispatched_count=0, actor=ADMIN)
-    term = roster.create_term(services.uow(), org.id, number=1, starts_on=date(2026, 1, 1),
-                              ends_on=date(2030, 12, 31), actor=ADMIN)
-    csv = "姓名,工号,代表团,类别,性别,当选日期,用户名\n" + "".join(
-        f"代表{i},E{i},一团,一线职工,女,2026-01-10,rep{i:03d}\n" for i in range(1, 31))
-    roster_import.import_representatives(services.uow(), term.id, csv.encode(), actor=ADMIN)
-    meeting = meetings.create_meeting(services.uow(), term.id, session_number=1, held_on=date(2026, 3, 2),
-                                      rules=services.rules, actor=CHAIR)
-    meetings.convene(services.uow(), meeting.id, rules=services.rules, actor=CHAIR)
-    for i in range(1, 31):
-        meetings.check_in(services.uow(), meeting.id, actor=rep(i))
-    item = meetings.add_matter(services.uow(), meeting.id, matter_type="election", title="职工董事", actor=CHAIR)
+    ids = convened_meeting(services, 30, present=30, headcount=600, women_count=0, managers=0, women=30,
+                           name="并发公司")
+    item = meetings.add_matter(services.uow(), ids["meeting_id"], matter_type="election", title="职工董事", actor=CHAIR)
     vote_id = ballots.open_vote(services.uow(), item.id, rules=services.rules, actor=CHAIR).id
 
     def cast(i: int) -> str:

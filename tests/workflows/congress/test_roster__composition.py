@@ -9,33 +9,12 @@ from sqlalchemy import func, select
 
 import workflows.congress.tables  # noqa: F401  (registers the tables before PostgreSQL's create_all)
 from engine.errors import ValidationFailed
-from engine.identity import Actor
 from workflows.congress import composition, meetings, roster, roster_import
 from workflows.congress.tables import Representative
 from workflows.errors import RuleViolation
 
-ADMIN = Actor("admin", frozenset({"admin"}))
-PRESIDIUM = Actor("chair", frozenset({"presidium"}))
-ELECTED, MEETING_DAY = date(2026, 1, 10), date(2026, 3, 2)
-HEADER = "姓名,工号,代表团,类别,性别,派遣,当选日期,用户名\n"
-
-
-def csv_rows(n: int, *, managers: int = 6, women: int = 20, dispatched: int = 6, first: int = 1) -> str:
-    """n rows: the first `managers` mid-level managers, the first `women` women, the last `dispatched` dispatched."""
-    lines = []
-    for i in range(first, first + n):
-        k = i - first
-        category = "中层管理人员" if k < managers else ("技术人员" if k % 3 == 0 else "一线职工")
-        lines.append(f"代表{i:03d},E{i:04d},第{k % 4 + 1}代表团,{category},{'女' if k < women else '男'},"
-                     f"{'是' if k >= n - dispatched else '否'},{ELECTED.isoformat()},rep{i:03d}")
-    return "".join(line + "\n" for line in lines)
-
-
-def make_term(services, *, headcount: int = 1200, women: int = 300, dispatched: int = 60, name: str = "示范公司"):
-    org = roster.create_organisation(services.uow(), name=name, headcount=headcount, women_count=women,
-                                     dispatched_count=dispatched, actor=ADMIN)
-    return roster.create_term(services.uow(), org.id, number=1, starts_on=date(2026, 1, 1),
-                              ends_on=date(2030, 12, 31), actor=ADMIN)
+from helpers.congress import ADMIN, ELECTED, HEADER, MEETING_DAY, make_term, roster_rows
+from helpers.congress import CHAIR as PRESIDIUM
 
 
 def import_csv(services, term, text: str, *, bom: bool = False):
@@ -66,31 +45,31 @@ def seat_count(services) -> int:
 class TestComposition:
     def test_composition_needs_5_percent_of_the_headcount(self, services):
         term = make_term(services, headcount=1200)
-        import_csv(services, term, HEADER + csv_rows(59))
+        import_csv(services, term, HEADER + roster_rows(59))
         rep = report(services, term)
         assert (rep["seated"], rep["min_representatives"]) == (59, 60)
         assert rules_broken(rep, "hard") == ["min_representatives"] and rep["ok"] is False
-        import_csv(services, term, HEADER + csv_rows(1, first=60, managers=0, women=0, dispatched=0))
+        import_csv(services, term, HEADER + roster_rows(1, first=60, managers=0, women=0, dispatched=0))
         assert report(services, term)["ok"] is True
 
     def test_composition_needs_at_least_30_representatives_however_small_the_workforce(self, services):
         term = make_term(services, headcount=200, women=50, dispatched=10)
-        import_csv(services, term, HEADER + csv_rows(29, managers=5, women=10, dispatched=2))
+        import_csv(services, term, HEADER + roster_rows(29, managers=5, women=10, dispatched=2))
         rep = report(services, term)
         assert rep["min_representatives"] == 30 and rules_broken(rep, "hard") == ["min_representatives"]
-        import_csv(services, term, HEADER + csv_rows(1, first=30, managers=0, women=0, dispatched=0))
+        import_csv(services, term, HEADER + roster_rows(1, first=30, managers=0, women=0, dispatched=0))
         assert report(services, term)["ok"] is True
 
     def test_composition_rejects_more_than_20_percent_managers(self, services):
         term = make_term(services)
-        import_csv(services, term, HEADER + csv_rows(60, managers=13))
+        import_csv(services, term, HEADER + roster_rows(60, managers=13))
         rep = report(services, term)
         assert (rep["managers"], rep["max_managers"]) == (13, 12)
         assert rules_broken(rep, "hard") == ["max_manager_share"]
 
     def test_composition_accepts_exactly_20_percent_managers_counting_senior_ones(self, services):
         term = make_term(services)
-        rows = csv_rows(60, managers=11) + f"厂长,E9999,第1代表团,高层管理人员（领导人员）,男,否,{ELECTED},\n"
+        rows = roster_rows(60, managers=11) + f"厂长,E9999,第1代表团,高层管理人员（领导人员）,男,否,{ELECTED},\n"
         import_csv(services, term, HEADER + rows)
         roster.end_representative(services.uow(), rep_id(services, "E0060"), reason="vacated", effective_on=ELECTED,
                                   actor=ADMIN)
@@ -100,20 +79,20 @@ class TestComposition:
 
     def test_composition_warns_when_women_are_below_their_share_of_the_workforce(self, services):
         term = make_term(services, women=600)
-        import_csv(services, term, HEADER + csv_rows(60, women=20))
+        import_csv(services, term, HEADER + roster_rows(60, women=20))
         rep = report(services, term)
         assert rules_broken(rep, "soft") == ["women_share"] and rep["ok"] is True
         assert rep["women"] == {"seats": 20, "share": 0.3333, "workforce": 600, "workforce_share": 0.5}
 
     def test_composition_warns_when_dispatched_workers_are_below_their_share_of_the_workforce(self, services):
         term = make_term(services, dispatched=240)
-        import_csv(services, term, HEADER + csv_rows(60, dispatched=6))
+        import_csv(services, term, HEADER + roster_rows(60, dispatched=6))
         rep = report(services, term)
         assert rules_broken(rep, "soft") == ["dispatched_share"] and rep["ok"] is True
 
     def test_hard_composition_violation_blocks_creating_a_meeting_naming_the_rule(self, services):
         term = make_term(services)
-        import_csv(services, term, HEADER + csv_rows(60, managers=13))
+        import_csv(services, term, HEADER + roster_rows(60, managers=13))
         with pytest.raises(RuleViolation) as caught:
             meetings.create_meeting(services.uow(), term.id, session_number=1, held_on=MEETING_DAY,
                                     rules=services.rules, actor=PRESIDIUM)
@@ -122,7 +101,7 @@ class TestComposition:
 
     def test_hard_composition_violation_blocks_convening_a_meeting(self, services):
         term = make_term(services)
-        import_csv(services, term, HEADER + csv_rows(60))
+        import_csv(services, term, HEADER + roster_rows(60))
         meeting = meetings.create_meeting(services.uow(), term.id, session_number=1, held_on=MEETING_DAY,
                                           rules=services.rules, actor=PRESIDIUM)
         roster.end_representative(services.uow(), rep_id(services, "E0007"), reason="recalled",
@@ -135,8 +114,8 @@ class TestComposition:
 class TestSeats:
     def test_seated_on_a_day_excludes_later_elections_and_recalls_effective_that_day(self, services):
         term = make_term(services)
-        import_csv(services, term, HEADER + csv_rows(60))
-        late = csv_rows(1, first=61, managers=0, women=0, dispatched=0).replace(str(ELECTED), "2026-03-03")
+        import_csv(services, term, HEADER + roster_rows(60))
+        late = roster_rows(1, first=61, managers=0, women=0, dispatched=0).replace(str(ELECTED), "2026-03-03")
         import_csv(services, term, HEADER + late)
         roster.end_representative(services.uow(), rep_id(services, "E0001"), reason="recalled",
                                   effective_on=MEETING_DAY, actor=ADMIN)
@@ -163,9 +142,9 @@ class TestSeats:
 class TestImport:
     def test_import_accepts_utf8_with_bom_and_chinese_headers_and_values(self, services):
         term = make_term(services)
-        reps = import_csv(services, term, HEADER + csv_rows(3, managers=1, women=1, dispatched=1), bom=True)
+        reps = import_csv(services, term, HEADER + roster_rows(3, managers=1, women=1, dispatched=1), bom=True)
         first, last = reps[0], reps[-1]
-        assert (first.name, first.employee_no, first.delegation) == ("代表001", "E0001", "第1代表团")
+        assert (first.name, first.employee_no, first.delegation) == ("代表1", "E0001", "第1代表团")
         assert (first.category, first.gender, first.dispatched, first.username) == ("middle_manager", "female",
                                                                                     False, "rep001")
         assert (last.category, last.gender, last.dispatched, last.elected_on) == ("frontline", "male", True,
@@ -182,7 +161,7 @@ class TestImport:
 
     def test_import_with_a_duplicate_employee_number_imports_nothing_and_lists_the_row(self, services):
         term = make_term(services)
-        rows = csv_rows(5).replace("E0004", "E0002")
+        rows = roster_rows(5).replace("E0004", "E0002")
         with pytest.raises(ValidationFailed) as caught:
             import_csv(services, term, HEADER + rows)
         assert caught.value.errors["rows"] == [{"row": 5, "column": "工号",
@@ -191,9 +170,9 @@ class TestImport:
 
     def test_import_refuses_an_employee_number_already_seated(self, services):
         term = make_term(services)
-        import_csv(services, term, HEADER + csv_rows(3))
+        import_csv(services, term, HEADER + roster_rows(3))
         with pytest.raises(ValidationFailed) as caught:
-            import_csv(services, term, HEADER + csv_rows(2, first=3))
+            import_csv(services, term, HEADER + roster_rows(2, first=3))
         problems = caught.value.errors["rows"]
         assert [(p["row"], p["column"]) for p in problems] == [(2, "工号"), (2, "用户名")]
         assert "employee_no 'E0003' is already seated in this term" in problems[0]["message"]
@@ -219,8 +198,8 @@ class TestImport:
 
     def test_a_recalled_representative_may_be_seated_again(self, services):
         term = make_term(services)
-        import_csv(services, term, HEADER + csv_rows(1))
+        import_csv(services, term, HEADER + roster_rows(1))
         roster.end_representative(services.uow(), rep_id(services, "E0001"), reason="recalled",
                                   effective_on=date(2026, 2, 1), actor=ADMIN)
-        again = csv_rows(1).replace(str(ELECTED), "2026-02-15")
+        again = roster_rows(1).replace(str(ELECTED), "2026-02-15")
         assert [r.employee_no for r in import_csv(services, term, HEADER + again)] == ["E0001"]
