@@ -17,6 +17,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 
+from . import notifications
 from .audit import canonical_json, instance_chain
 from .errors import NotFound
 from .models import HumanTask, Incident, Instance, MessageSubscription, ProcessVersion
@@ -44,6 +45,11 @@ class RuntimeConfig:
     task_validator: Any = None
     # Opaque settings of the layers above for their handlers and validators (rules, calendar, ...).
     context: dict[str, Any] = field(default_factory=dict)
+    # Called with (uow, "completed", human task row, task data) in the step's transaction after a human task
+    # completes (the layers above notify people of what it produced).
+    task_listener: Any = None
+    # Channels and delivery policy of notifications (engine.notifications.NotificationSettings); None: in-app only.
+    notifications: Any = None
 
     def __post_init__(self) -> None:
         install_clock_hook()
@@ -251,14 +257,18 @@ def _sync_human_tasks(uow: UnitOfWork, loaded: Loaded, completed_by: dict[str, s
         task = _find_task(wf, tid)
         row.state = "completed" if task is not None and task.state == TaskState.COMPLETED else "cancelled"
         row.ended_at, row.completed_by = now, completed_by.get(tid)
+        if row.state == "completed" and config(uow).task_listener is not None:
+            config(uow).task_listener(uow, "completed", row, dict(task.data))
     tasks_meta = loaded.meta["user_tasks"]
     for tid, task in ready.items():
         if tid in existing:
             continue
         spec = task.task_spec
-        s.add(HumanTask(id=tid, instance_id=inst.id, process_id=inst.process_id, element_id=spec.bpmn_id,
+        row = HumanTask(id=tid, instance_id=inst.id, process_id=inst.process_id, element_id=spec.bpmn_id,
                         name=spec.bpmn_name, lane=spec.lane, form=tasks_meta.get(spec.bpmn_id, {}).get("form"),
-                        state="ready", created_at=now, due_at=_due_at(task)))
+                        state="ready", created_at=now, due_at=_due_at(task))
+        s.add(row)
+        notifications.task_ready(uow, row)
 
 
 def _flat_correlation(pending, correlations: dict[str, dict[str, Any]]) -> tuple[dict[str, Any],

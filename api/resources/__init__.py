@@ -1,6 +1,20 @@
 """API blueprints, one module per resource."""
 
-from . import audit, calendar, congress, contracts, deployments, disclosures, events, instances, proposals, tasks, users
+from . import (
+    audit,
+    calendar,
+    congress,
+    contracts,
+    deployments,
+    disclosures,
+    events,
+    instances,
+    notifications,
+    proposals,
+    tasks,
+    users,
+)
 
 BLUEPRINTS = [deployments.blp, instances.blp, tasks.blp, events.blp, audit.blp, users.blp, calendar.blp, congress.blp,
-              proposals.blp, contracts.blp, disclosures.blp]
+              proposals.blp, contracts.blp, disclosures.blp,
+              notifications.blp]
