@@ -251,7 +251,7 @@ def _sync_human_tasks(uow: UnitOfWork, loaded: Loaded, completed_by: dict[str, s
     for tid, row in existing.items():
         if tid in ready:
             due = _due_at(ready[tid])
-            if row.due_at != due:
+            if due is not None and row.due_at != due:  # a deadline that fired stays the due time: it is overdue
                 row.due_at = due
             continue
         task = _find_task(wf, tid)
