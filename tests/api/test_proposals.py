@@ -28,6 +28,15 @@ def _submit(client, heads, cosigners):
                             json={"data": GOOD | {"cosigners": cosigners}})
 
 
+def _cosigned(client, heads) -> tuple[str, int]:
+    """A proposal of rep1 that rep2 and rep3 have seconded: (instance id, proposal id)."""
+    iid, _ = _submit(client, heads, ["E0002", "E0003"])
+    pid = client.get("/api/v1/congress/proposals", headers=heads["auditor"]).get_json()[0]["id"]
+    for rep in ("rep2", "rep3"):
+        client.post(f"/api/v1/congress/proposals/{pid}/cosign", json={"confirm": True}, headers=heads[rep])
+    return iid, pid
+
+
 def test_cosigner_who_is_not_a_representative_is_refused(client, deploy, users, services):
     heads = _setup(client, deploy, users, services)
     _, r = _submit(client, heads, ["E0002", "X9999"])
@@ -100,10 +109,7 @@ def test_proposal_from_submission_to_publication_with_a_second_round(client, dep
 
 def test_rejected_proposal_is_recorded_with_the_reason(client, deploy, users, services):
     heads = _setup(client, deploy, users, services)
-    iid, _ = _submit(client, heads, ["E0002", "E0003"])
-    pid = client.get("/api/v1/congress/proposals", headers=heads["auditor"]).get_json()[0]["id"]
-    for rep in ("rep2", "rep3"):
-        client.post(f"/api/v1/congress/proposals/{pid}/cosign", json={"confirm": True}, headers=heads[rep])
+    iid, pid = _cosigned(client, heads)
     _, ready = _ready(client, heads["auditor"], iid)
     done = _complete(client, heads["committee"], ready["screen"], {"decision": "reject",
                                                                    "screening_reason": "属个人问题"})
@@ -118,10 +124,7 @@ def _notices(client, headers, kind):
 
 def test_the_proposer_is_told_of_the_screening_and_of_each_reply(client, deploy, users, services):
     heads = _setup(client, deploy, users, services)
-    iid, _ = _submit(client, heads, ["E0002", "E0003"])
-    pid = client.get("/api/v1/congress/proposals", headers=heads["auditor"]).get_json()[0]["id"]
-    for rep in ("rep2", "rep3"):
-        client.post(f"/api/v1/congress/proposals/{pid}/cosign", json={"confirm": True}, headers=heads[rep])
+    iid, pid = _cosigned(client, heads)
     _, ready = _ready(client, heads["auditor"], iid)
     _complete(client, heads["committee"], ready["screen"], {"decision": "accept"})
     _, ready = _ready(client, heads["auditor"], iid)
@@ -137,10 +140,7 @@ def test_the_proposer_is_told_of_the_screening_and_of_each_reply(client, deploy,
 
 def test_the_proposer_is_told_why_a_proposal_was_not_registered(client, deploy, users, services):
     heads = _setup(client, deploy, users, services)
-    iid, _ = _submit(client, heads, ["E0002", "E0003"])
-    pid = client.get("/api/v1/congress/proposals", headers=heads["auditor"]).get_json()[0]["id"]
-    for rep in ("rep2", "rep3"):
-        client.post(f"/api/v1/congress/proposals/{pid}/cosign", json={"confirm": True}, headers=heads[rep])
+    iid, pid = _cosigned(client, heads)
     _, ready = _ready(client, heads["auditor"], iid)
     _complete(client, heads["committee"], ready["screen"], {"decision": "reject", "screening_reason": "属个人问题"})
     [screened] = _notices(client, heads["rep1"], "proposal.screened")
