@@ -228,3 +228,18 @@ def users_headers(channels_app):
         return {"Authorization": f"Bearer {tokens[username]}"}
 
     return headers
+
+
+def test_two_workers_never_claim_the_same_message_on_postgresql(svc, backend):
+    if backend != "postgres":
+        pytest.skip("SKIP LOCKED is PostgreSQL's; SQLite serialises the workers with BEGIN IMMEDIATE")
+    uow = svc.uow()
+    with uow:
+        _emit(uow)
+        uow.commit()
+    first = svc.uow()
+    with first:  # a worker in the middle of its claim holds both rows ...
+        held = list(first.session.scalars(select(OutboxMessage).with_for_update()))
+        assert len(held) == 2
+        assert outbox.claim(svc.uow()) == []  # ... and the other skips them instead of waiting or taking them
+    assert len(outbox.claim(svc.uow())) == 2
