@@ -10,7 +10,8 @@ from engine.errors import Forbidden
 from engine.identity import ADMIN
 
 from ..auth import current_actor
-from ..notification_schemas import (
+from ..extension import uow as _uow
+from ..schemas.notifications import (
     NotificationPageSchema,
     NotificationQuerySchema,
     NotificationSchema,
@@ -18,7 +19,6 @@ from ..notification_schemas import (
     ProfileUpdateSchema,
     ReadAllSchema,
 )
-from ..transactions import uow as _uow
 
 blp = Blueprint("notifications", __name__, url_prefix="/api/v1", description="Notifications and contact details")
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
+
+from . import Schema
 
 
-class StrictSchema(Schema):
-    class Meta:
-        ordered = True
-
-
-class NotificationSchema(StrictSchema):
+class NotificationSchema(Schema):
     id = fields.Integer()
     kind = fields.String(metadata={"description": "task.ready, task.due_soon, task.overdue, vote.opened, "
                                                   "disclosure.published, disclosure.answered, proposal.screened, "
@@ -23,7 +20,7 @@ class NotificationSchema(StrictSchema):
     read = fields.Boolean()
 
 
-class NotificationPageSchema(StrictSchema):
+class NotificationPageSchema(Schema):
     items = fields.List(fields.Nested(NotificationSchema))
     total = fields.Integer(metadata={"description": "notices matching the filter"})
     unread = fields.Integer(metadata={"description": "all unread notices of the caller"})
@@ -31,17 +28,17 @@ class NotificationPageSchema(StrictSchema):
     offset = fields.Integer()
 
 
-class NotificationQuerySchema(StrictSchema):
+class NotificationQuerySchema(Schema):
     unread = fields.Boolean(load_default=False, metadata={"description": "only unread notices"})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
-class ReadAllSchema(StrictSchema):
+class ReadAllSchema(Schema):
     marked = fields.Integer(metadata={"description": "how many notices were marked read"})
 
 
-class ProfileSchema(StrictSchema):
+class ProfileSchema(Schema):
     username = fields.String(dump_only=True)
     display_name = fields.String(dump_only=True, allow_none=True)
     email = fields.String(allow_none=True, validate=validate.Length(max=254))
@@ -50,7 +47,7 @@ class ProfileSchema(StrictSchema):
     notify_email = fields.Boolean(metadata={"description": "e-mail notices when an address is set (default on)"})
 
 
-class ProfileUpdateSchema(StrictSchema):
+class ProfileUpdateSchema(Schema):
     email = fields.String(allow_none=True, validate=validate.Length(max=254),
                           metadata={"description": "empty or null removes it"})
     mobile = fields.String(allow_none=True, validate=validate.Length(max=30))
