@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from .errors import NotFound
 from .models import HumanTask, User, UserRole
@@ -92,15 +92,16 @@ def settings_of(uow: UnitOfWork) -> NotificationSettings:
     return getattr(uow.runtime, "notifications", None) or NotificationSettings()
 
 
-def _users(uow: UnitOfWork, recipients: Iterable[str | Role], limit: int) -> list[User]:
+def _users(uow: UnitOfWork, recipients: Iterable[str | Role], limit: int) -> list:
     names = {r for r in recipients if isinstance(r, str)}
     roles = {r.name for r in recipients if isinstance(r, Role)}
     if not names and not roles:
         return []
     by_role = select(UserRole.user_id).where(UserRole.role.in_(roles))
-    query = (select(User).where(User.active.is_(True), User.username.in_(names) | User.id.in_(by_role))
+    query = (select(User.id, User.email, User.mobile, User.notify_inapp, User.notify_email)
+             .where(User.active.is_(True), User.username.in_(names) | User.id.in_(by_role))
              .order_by(User.id).limit(limit))
-    return list(uow.session.scalars(query))
+    return list(uow.session.execute(query))
 
 
 def notify(uow: UnitOfWork, recipients: str | Role | Iterable[str | Role], kind: str, title: str, body: str,
@@ -121,26 +122,28 @@ def notify(uow: UnitOfWork, recipients: str | Role | Iterable[str | Role], kind:
     s.add(NotificationKey(key=key, kind=kind, created_at=now))
     users = _users(uow, list(recipients), cfg.max_recipients)
     full_link = cfg.base_url.rstrip("/") + link if link and link.startswith("/") else link
-    for user in users:
-        if INAPP in channels and user.notify_inapp:
-            s.add(Notification(user_id=user.id, kind=kind, title=title[:300], body=body, link=link, key=key,
-                               created_at=now))
-        if EMAIL in channels and cfg.smtp_url and user.email and user.notify_email:
-            text = body + (f"\n\n{full_link}" if full_link else "")
-            _outbox(uow, EMAIL, user.email, title, text, f"{key}/email/{user.id}")
+    # Core bulk inserts: a role of hundreds of users costs one statement, not hundreds of ORM flushes.
+    notices = [{"user_id": u.id, "kind": kind, "title": title[:300], "body": body, "link": link, "key": key,
+                "created_at": now} for u in users if INAPP in channels and u.notify_inapp]
+    text = body + (f"\n\n{full_link}" if full_link else "")
+    messages = [_outbox(uow, EMAIL, u.email, title, text, f"{key}/email/{u.id}") for u in users
+                if EMAIL in channels and cfg.smtp_url and u.email and u.notify_email]
     if WEBHOOK in channels:
         values = {"title": title, "body": body, "link": full_link, "kind": kind,
                   "mobiles": [u.mobile for u in users if u.mobile]}
-        for index, hook in enumerate(cfg.webhooks):
-            if hook.kinds is None or kind in hook.kinds:
-                _outbox(uow, WEBHOOK, hook.url, title, hook.render(values), f"{key}/webhook/{index}")
+        messages += [_outbox(uow, WEBHOOK, hook.url, title, hook.render(values), f"{key}/webhook/{index}")
+                     for index, hook in enumerate(cfg.webhooks) if hook.kinds is None or kind in hook.kinds]
+    if notices:
+        s.execute(insert(Notification), notices)
+    if messages:
+        s.execute(insert(OutboxMessage), messages)
     return len(users)
 
 
-def _outbox(uow: UnitOfWork, channel: str, recipient: str, subject: str, body: str, key: str) -> None:
-    uow.session.add(OutboxMessage(channel=channel, recipient=recipient, subject=subject[:300], body=body,
-                                  idempotency_key=key[:300], status="pending", attempts=0,
-                                  next_attempt_at=uow.now(), created_at=uow.now()))
+def _outbox(uow: UnitOfWork, channel: str, recipient: str, subject: str, body: str, key: str) -> dict[str, Any]:
+    return {"channel": channel, "recipient": recipient, "subject": subject[:300], "body": body,
+            "idempotency_key": key[:300], "status": "pending", "attempts": 0, "next_attempt_at": uow.now(),
+            "created_at": uow.now()}
 
 
 def recipients_of_task(uow: UnitOfWork, task: HumanTask) -> list[str | Role]:
