@@ -179,7 +179,7 @@ def audit_verify(chain: str | None) -> None:
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between polls.")
 @with_appcontext
 def worker(once: bool, interval: float) -> None:
-    """Fire due timers and start scheduled instances (run one or more beside the web processes)."""
+    """Fire due timers, start scheduled instances, remind of due tasks and send notifications (run one or more)."""
     import logging
     import signal
     import threading
@@ -190,7 +190,8 @@ def worker(once: bool, interval: float) -> None:
     if once:
         done = run_once(services.uow)
         click.echo(f"fired timers of {len(done.timers_fired)} instances, started {len(done.instances_started)} "
-                   f"scheduled instances, {len(done.failed)} failed")
+                   f"scheduled instances, {len(done.failed)} failed; reminded of {done.tasks_reminded} tasks, "
+                   f"sent {done.messages_sent} messages")
         sys.exit(1 if done.failed else 0)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     stop = threading.Event()

@@ -32,6 +32,21 @@ class Config:
     SECRET_KEY = None
     SECRET_KEY_FILE = str(Path(os.getcwd()) / "var" / "secret_key")
 
+    # Notifications (README, "Notifications"). E-mail is off until SMTP_URL is set (smtp://host:25,
+    # smtp://user:password@host:587, smtps://host:465); WEBHOOKS is a JSON list of {"url", "template", "kinds"}.
+    SMTP_URL = None
+    MAIL_FROM = "dmflow@localhost"
+    WEBHOOKS = "[]"
+    # The address of the web UI, for links in e-mails and webhook messages.
+    BASE_URL = "http://127.0.0.1:5000"
+    # Failed sends are retried after 30 s, 1 min, 2 min, ... (at most 6 h apart) and given up after this many.
+    NOTIFY_MAX_ATTEMPTS = 8
+    NOTIFY_BACKOFF_SECONDS = 30
+    # A worker that claimed a message and died lets another send it after this many seconds.
+    NOTIFY_LEASE_SECONDS = 300
+    # A notice to a role reaches at most this many users (a disclosure to every worker, in-app only).
+    NOTIFY_MAX_RECIPIENTS = 2000
+
     API_TITLE = "dmflow"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

@@ -7,7 +7,7 @@ state change and its response view in one transaction (one BEGIN, one COMMIT) th
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask, current_app
@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from engine.clock import Clock
 from engine.db import make_engine
 from engine.messages import route_thrown
+from engine.notifications import NotificationSettings
 from engine.sandbox import make_script_engine
 from engine.serialization import SpecCache
 from engine.steps import RuntimeConfig
@@ -24,8 +25,18 @@ from workflows import calendar_admin
 from workflows.calendar import LegalCalendar
 from workflows.catalog import handlers, script_helpers
 from workflows.disclosure.catalogue import DisclosureSettings
-from workflows.hooks import validate_task
+from workflows.hooks import task_event, validate_task
 from workflows.rules import Rules
+
+
+def notification_settings(cfg: Mapping[str, Any]) -> NotificationSettings:
+    """The notification channels of the configuration (a bad DMFLOW_WEBHOOKS stops the start with its reason)."""
+    return NotificationSettings(
+        smtp_url=cfg.get("SMTP_URL") or None, mail_from=cfg["MAIL_FROM"],
+        webhooks=NotificationSettings.parse_webhooks(cfg.get("WEBHOOKS")), base_url=cfg["BASE_URL"],
+        max_attempts=int(cfg["NOTIFY_MAX_ATTEMPTS"]), backoff_seconds=float(cfg["NOTIFY_BACKOFF_SECONDS"]),
+        lease_seconds=float(cfg["NOTIFY_LEASE_SECONDS"]), max_recipients=int(cfg["NOTIFY_MAX_RECIPIENTS"]),
+        timezone=cfg["TIMEZONE"])
 
 
 class Services:
@@ -41,11 +52,12 @@ class Services:
         self._calendar_loaded, self._calendar_ttl = 0.0, float(cfg["CALENDAR_REFRESH_SECONDS"])
         helpers = script_helpers(self.calendar, self.rules)
         self.runtime = RuntimeConfig(script_engine=make_script_engine(helpers=helpers, services=handlers()),
-                                     router=route_thrown, task_validator=validate_task,
+                                     router=route_thrown, task_validator=validate_task, task_listener=task_event,
                                      context={"rules": self.rules, "calendar": self.calendar,
                                               "disclosure": DisclosureSettings.from_config(cfg)},
                                      spec_cache=SpecCache(int(cfg["SPEC_CACHE_SIZE"])),
-                                     max_tree_depth=int(cfg["MAX_TREE_DEPTH"]))
+                                     max_tree_depth=int(cfg["MAX_TREE_DEPTH"]),
+                                     notifications=notification_settings(cfg))
 
     def uow(self, *, readonly: bool = False) -> UnitOfWork:
         self.refresh_calendar()

@@ -20,16 +20,25 @@ from typing import Any
 
 from sqlalchemy import delete, exists, or_, select
 
+from . import notifications
 from .audit import instance_chain
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .identity import ADMIN, AUDITOR, Actor
-from .models import Department, DepartmentMember, HumanTask, Instance, TaskCandidate, User, UserRole
+from .models import (
+    ANYONE,
+    DEPT_PREFIX,
+    Department,
+    DepartmentMember,
+    HumanTask,
+    Instance,
+    TaskCandidate,
+    User,
+    UserRole,
+)
 from .unit_of_work import UnitOfWork
 
 ASSIGNEE, CANDIDATE_USERS, CANDIDATE_GROUPS = "assignee", "candidateUsers", "candidateGroups"
 PROPERTIES = (ASSIGNEE, CANDIDATE_USERS, CANDIDATE_GROUPS)
-ANYONE = "*"  # the candidate group of a task outside any lane
-DEPT_PREFIX = "dept:"
 
 
 def department(code: str) -> str:
@@ -272,6 +281,7 @@ def delegate(uow: UnitOfWork, task_id: str, to: str, *, actor: Actor) -> None:
         _may_do(uow, row, to)
         row.owner = row.owner or actor.username
         _set(uow, row, "task.delegated", to, "delegated", actor, owner=row.owner)
+        notifications.task_assigned(uow, row, by=actor.username)
         uow.commit()
 
 
@@ -287,6 +297,8 @@ def reassign(uow: UnitOfWork, task_id: str, to: str | None, *, actor: Actor, rea
             raise ValidationFailed("this task has no candidates to go back to: name the user to give it to",
                                    {"to": ["required"]})
         _set(uow, row, "task.reassigned", to, "reassigned" if to else None, actor, reason=reason)
+        if to and to != actor.username:
+            notifications.task_assigned(uow, row, by=actor.username)
         uow.commit()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass, field
 
@@ -155,5 +156,62 @@ def list_users(uow: UnitOfWork) -> list[dict]:
         for ur in s.scalars(select(UserRole).order_by(UserRole.role)):
             roles.setdefault(ur.user_id, []).append(ur.role)
         return [{"username": u.username, "display_name": u.display_name, "active": u.active,
-                 "roles": roles.get(u.id, []), "created_at": u.created_at}
+                 "roles": roles.get(u.id, []), "created_at": u.created_at, "email": u.email, "mobile": u.mobile}
                 for u in s.scalars(select(User).order_by(User.username))]
+
+
+PROFILE_FIELDS = ("email", "mobile", "notify_inapp", "notify_email")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_MOBILE = re.compile(r"^\+?[0-9][0-9 -]{4,28}$")
+
+
+def _profile(user: User) -> dict:
+    return {"username": user.username, "display_name": user.display_name,
+            **{name: getattr(user, name) for name in PROFILE_FIELDS}}
+
+
+def get_profile(uow: UnitOfWork, username: str) -> dict:
+    """A user's contact details and notification channels. Raises: NotFound."""
+    with uow:
+        user = uow.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFound(f"user '{username}' does not exist")
+        return _profile(user)
+
+
+def _check_contact(changes: dict) -> dict:
+    errors = {}
+    for name, pattern, what in (("email", _EMAIL, "an e-mail address"), ("mobile", _MOBILE, "a mobile number")):
+        value = changes.get(name)
+        if isinstance(value, str):
+            changes[name] = value.strip() or None
+        if changes.get(name) is not None and not pattern.match(changes[name]):
+            errors[name] = [f"not {what}: {changes[name]}"]
+    if errors:
+        raise ValidationFailed("invalid contact details", errors)
+    return changes
+
+
+def set_profile(uow: UnitOfWork, username: str, changes: dict, *, actor: Actor) -> dict:
+    """Change a user's e-mail, mobile number or notification channels (only the keys given).
+
+    The audit event names the changed fields and the channel choices, not the contact details themselves
+    (an append-only trail must not keep personal data that the user may later have erased).
+
+    Raises:
+        NotFound. ValidationFailed: a malformed e-mail address or mobile number.
+    """
+    changes = _check_contact({k: v for k, v in changes.items() if k in PROFILE_FIELDS})
+    with uow:
+        user = uow.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFound(f"user '{username}' does not exist")
+        changed = sorted(k for k, v in changes.items() if getattr(user, k) != v)
+        for name in changed:
+            setattr(user, name, changes[name])
+        if changed:
+            uow.audit(SYSTEM_CHAIN, "user.profile_changed", {
+                "username": username, "fields": changed,
+                **{k: changes[k] for k in ("notify_inapp", "notify_email") if k in changed}}, actor=actor.username)
+        uow.commit()
+        return _profile(user)

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -148,6 +149,10 @@ class HumanTask(Base):
     case_title: Mapped[str | None] = mapped_column(String(300))
 
 
+ANYONE = "*"  # the candidate group of a task outside any lane: every user who is not only an auditor
+DEPT_PREFIX = "dept:"  # a candidate group naming a department: ``dept:<code>``
+
+
 class TaskCandidate(Base):
     """Who may claim a task that has no assignee: a user, or a group (a role, or ``dept:<code>``)."""
 
@@ -245,6 +250,11 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Where notices reach the user, and which channels they want (in-app and e-mail on by default).
+    email: Mapped[str | None] = mapped_column(String(254))
+    mobile: Mapped[str | None] = mapped_column(String(30))
+    notify_inapp: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    notify_email: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Department(Base):

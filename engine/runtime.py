@@ -52,21 +52,22 @@ def start_instance(uow: UnitOfWork, process_id: str, *, actor: Actor, version: i
         raise Forbidden("auditors read everything and change nothing")
     with uow:
         pv = find_version(uow.session, process_id, version)
-        instance_id = create_instance(uow, pv, actor=actor.username, data=data, business_key=business_key)
-        assignment.assign_to_starter(uow, instance_id, actor)
+        instance_id = create_instance(uow, pv, actor=actor.username, data=data, business_key=business_key,
+                                      starter=actor)
         uow.commit()
         return instance_id
 
 
 def create_instance(uow: UnitOfWork, pv: ProcessVersion, *, actor: str, data: dict[str, Any] | None = None,
                     business_key: str | None = None, trigger: dict[str, Any] | None = None,
-                    prepare=None) -> str:
+                    prepare=None, starter: Actor | None = None) -> str:
     """Create, run and save an instance inside the caller's open unit of work.
 
     Args:
         trigger: how it was started (schedule, message), recorded in the audit event.
         prepare: called with the workflow once it waits at its start event (e.g. to deliver the
             message of a message start event, or to make a scheduled start timer due).
+        starter: the user starting it, who gets its first task they may do.
     """
     s = uow.session
     spec, subs, meta = config(uow).spec_cache.get(pv)
@@ -93,7 +94,7 @@ def create_instance(uow: UnitOfWork, pv: ProcessVersion, *, actor: str, data: di
         except SpiffWorkflowException as exc:
             error = exc
     error = error or settle(uow, loaded, actor)
-    save_step(uow, loaded, {}, error=error)
+    save_step(uow, loaded, {}, error=error, starter=starter, acting=actor)
     return inst.id
 
 
@@ -181,7 +182,8 @@ def complete_task(uow: UnitOfWork, task_id: str, data: dict[str, Any], *, actor:
         }, actor=actor.username, instance_id=loaded.row.id)
         if error is None:
             error = settle(uow, loaded, actor.username)
-        save_step(uow, loaded, before, skip={task.id}, completed_by={task_id: actor.username}, error=error)
+        save_step(uow, loaded, before, skip={task.id}, completed_by={task_id: actor.username}, error=error,
+                  acting=actor.username)
         uow.commit()
         return loaded.row.id
 

@@ -17,7 +17,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 
-from . import assignment
+from . import assignment, notifications
 from .audit import canonical_json, instance_chain
 from .errors import NotFound
 from .models import HumanTask, Incident, Instance, MessageSubscription, ProcessVersion
@@ -45,6 +45,11 @@ class RuntimeConfig:
     task_validator: Any = None
     # Opaque settings of the layers above for their handlers and validators (rules, calendar, ...).
     context: dict[str, Any] = field(default_factory=dict)
+    # Called with (uow, "completed", human task row, task data) in the step's transaction after a human task
+    # completes (the layers above notify people of what it produced).
+    task_listener: Any = None
+    # Channels and delivery policy of notifications (engine.notifications.NotificationSettings); None: in-app only.
+    notifications: Any = None
 
     def __post_init__(self) -> None:
         install_clock_hook()
@@ -237,7 +242,8 @@ def _find_task(wf: BpmnWorkflow, task_id: str):
         return None
 
 
-def _sync_human_tasks(uow: UnitOfWork, loaded: Loaded, completed_by: dict[str, str], tasks: list) -> None:
+def _sync_human_tasks(uow: UnitOfWork, loaded: Loaded, completed_by: dict[str, str], tasks: list,
+                      starter: Any = None, acting: str | None = None) -> None:
     s, inst, wf = uow.session, loaded.row, loaded.workflow
     ready = {str(t.id): t for t in tasks if t.state == TaskState.READY and t.task_spec.manual}
     existing = {h.id: h for h in s.scalars(select(HumanTask).where(HumanTask.instance_id == inst.id,
@@ -246,12 +252,14 @@ def _sync_human_tasks(uow: UnitOfWork, loaded: Loaded, completed_by: dict[str, s
     for tid, row in existing.items():
         if tid in ready:
             due = _due_at(ready[tid])
-            if row.due_at != due:
+            if due is not None and row.due_at != due:  # a deadline that fired stays the due time: it is overdue
                 row.due_at = due
             continue
         task = _find_task(wf, tid)
         row.state = "completed" if task is not None and task.state == TaskState.COMPLETED else "cancelled"
         row.ended_at, row.completed_by = now, completed_by.get(tid)
+        if row.state == "completed" and config(uow).task_listener is not None:
+            config(uow).task_listener(uow, "completed", row, dict(task.data))
     tasks_meta = loaded.meta["user_tasks"]
     new = []
     for tid, task in ready.items():
@@ -269,6 +277,10 @@ def _sync_human_tasks(uow: UnitOfWork, loaded: Loaded, completed_by: dict[str, s
         assignment.assign_new(uow, row, lane=row.lane, task=task, wf_engine=wf.script_engine,
                               props=tasks_meta.get(row.element_id, {}).get("assignment") or {},
                               initiator=inst.started_by)
+    if new and starter is not None:
+        assignment.assign_to_starter(uow, inst.id, starter)
+    for row, _ in new:
+        notifications.task_ready(uow, row, skip=acting)
 
 
 def _case_title(data: dict[str, Any]) -> str | None:
@@ -314,8 +326,13 @@ def _sync_subscriptions(uow: UnitOfWork, inst: Instance, wf: BpmnWorkflow) -> No
 
 
 def save_step(uow: UnitOfWork, loaded: Loaded, before: dict, *, skip: set | None = None,
-          completed_by: dict[str, str] | None = None, error: Exception | None = None) -> None:
-    """Persist the workflow, its derived rows, incidents and audit events (caller commits)."""
+              completed_by: dict[str, str] | None = None, error: Exception | None = None,
+              starter: Any = None, acting: str | None = None) -> None:
+    """Persist the workflow, its derived rows, incidents and audit events (caller commits).
+
+    ``starter`` (an Actor) is who started a new instance: its first task they may do becomes theirs.
+    ``acting`` is the user whose action runs the step: they are not notified of the tasks they cause.
+    """
     inst, wf = loaded.row, loaded.workflow
     cfg = config(uow)
     tasks = _all_tasks(wf)
@@ -337,7 +354,7 @@ def save_step(uow: UnitOfWork, loaded: Loaded, before: dict, *, skip: set | None
     if error is None and inst.status == RUNNING and finished:
         inst.status, inst.ended_at = COMPLETED, uow.now()
         uow.audit(instance_chain(inst.id), "instance.completed", {"data": data}, actor=None, instance_id=inst.id)
-    _sync_human_tasks(uow, loaded, completed_by or {}, tasks)
+    _sync_human_tasks(uow, loaded, completed_by or {}, tasks, starter, acting)
     _sync_subscriptions(uow, inst, wf)
     inst.state_json = dump_instance(wf)
     inst.data_json = json.dumps(data, ensure_ascii=False, default=str)

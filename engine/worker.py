@@ -7,6 +7,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from . import outbox, reminders
+from .errors import Conflict
 from .runtime import start_scheduled
 from .steps import RUNNING, load, save_step, settle, snapshot
 from .timers import advance, due_instances, due_schedules
@@ -22,6 +24,9 @@ class Pass:
     timers_fired: list[str] = field(default_factory=list)
     instances_started: list[str] = field(default_factory=list)
     failed: list[dict] = field(default_factory=list)
+    tasks_reminded: int = 0
+    messages_sent: int = 0
+    messages_failed: int = 0
 
     @property
     def count(self) -> int:
@@ -77,7 +82,18 @@ def run_once(uow_factory: Callable[[], UnitOfWork], *, limit: int = 10_000) -> P
         except Exception as exc:  # one bad instance must not stop the others; it is logged and reported
             log.exception("timer of instance %s failed", ids[0])
             result.failed.append({"instance_id": ids[0], "error": str(exc)})
+    notify_pass(uow_factory, result)
     return result
+
+
+def notify_pass(uow_factory: Callable[[], UnitOfWork], result: Pass) -> None:
+    """Remind of due and overdue tasks, then send the outbox (after the timers, so their notices go out now)."""
+    try:
+        result.tasks_reminded = reminders.scan(uow_factory())
+    except Conflict:  # another worker reminded of the same task at the same moment; nothing is lost
+        log.info("reminder scan raced with another worker")
+    delivery = outbox.deliver(uow_factory)
+    result.messages_sent, result.messages_failed = len(delivery.sent), len(delivery.failed)
 
 
 def run_forever(uow_factory: Callable[[], UnitOfWork], *, interval: float = 5.0,
@@ -86,7 +102,7 @@ def run_forever(uow_factory: Callable[[], UnitOfWork], *, interval: float = 5.0,
     stop = stop or threading.Event()
     while not stop.is_set():
         done = run_once(uow_factory)
-        if done.count:
-            log.info("fired %d timers, started %d scheduled instances", len(done.timers_fired),
-                     len(done.instances_started))
+        if done.count or done.messages_sent or done.tasks_reminded:
+            log.info("fired %d timers, started %d scheduled instances, reminded of %d tasks, sent %d messages",
+                     len(done.timers_fired), len(done.instances_started), done.tasks_reminded, done.messages_sent)
         stop.wait(interval)

@@ -19,8 +19,10 @@ from workflows.rules import Rules
 
 Handler = Callable[[dict[str, Any], dict[str, Any]], Any]
 Validator = Callable[[Any, dict[str, Any], Any], None]
+Listener = Callable[[Any, Any, dict[str, Any]], None]
 HANDLERS: dict[str, Handler] = {}
 _VALIDATORS: dict[tuple[str, str], Validator] = {}
+_LISTENERS: dict[tuple[str, str, str], Listener] = {}
 
 
 def service(name: str) -> Callable[[Handler], Handler]:
@@ -50,6 +52,24 @@ def validate_task(uow, instance, element_id: str, data: dict[str, Any], actor) -
     check = _VALIDATORS.get((instance.process_id, element_id))
     if check is not None:
         check(uow, data, actor)
+
+
+def on_task(process_id: str, element_id: str, event: str) -> Callable[[Listener], Listener]:
+    """Register ``fn(uow, task_row, task_data)`` run in the step's transaction when a human task is completed
+    (``event="completed"``), e.g. to notify someone of what the task produced."""
+
+    def register(fn: Listener) -> Listener:
+        _LISTENERS[(process_id, element_id, event)] = fn
+        return fn
+
+    return register
+
+
+def task_event(uow, event: str, row, data: dict[str, Any]) -> None:
+    """The engine's `task_listener` hook: run the listener registered for this task and event, if any."""
+    listener = _LISTENERS.get((row.process_id, row.element_id, event))
+    if listener is not None:
+        listener(uow, row, data)
 
 
 def rules_of(uow) -> Any:

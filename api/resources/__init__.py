@@ -10,10 +10,11 @@ from . import (
     disclosures,
     events,
     instances,
+    notifications,
     proposals,
     tasks,
     users,
 )
 
 BLUEPRINTS = [deployments.blp, instances.blp, tasks.blp, events.blp, audit.blp, users.blp, calendar.blp, congress.blp,
-              proposals.blp, contracts.blp, disclosures.blp, departments.blp]
+              proposals.blp, contracts.blp, disclosures.blp, departments.blp, notifications.blp]

@@ -1,7 +1,8 @@
 """Marshmallow schemas of the API, one module per resource family, all on one base schema.
 
 ``engine`` (deployments, processes, instances, tasks, users, audit), ``congress``, ``contracts``,
-``disclosures``. Fields keep their declaration order (marshmallow 4 always does; no ``ordered`` option).
+``disclosures``, ``notifications``. Fields keep their declaration order (marshmallow 4 always does; no
+``ordered`` option).
 """
 
 from __future__ import annotations

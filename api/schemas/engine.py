@@ -163,6 +163,8 @@ class UserSchema(Schema):
     active = fields.Boolean()
     roles = fields.List(fields.String())
     created_at = fields.DateTime()
+    email = fields.String(allow_none=True)
+    mobile = fields.String(allow_none=True)
 
 
 class UserCreatedSchema(UserSchema):

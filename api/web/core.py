@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
-from engine import passwords
+from engine import notifications, passwords
 from engine.errors import BadRequest, DmflowError, Forbidden, Unauthorized
 from engine.identity import Actor
 
@@ -152,7 +152,14 @@ def _template_globals() -> dict[str, Any]:
     actor = g.get("web_actor")
     return {"t": i18n.t, "lang": i18n.current_lang(), "actor": actor, "csrf_token": csrf_token,
             "nav": nav_items(actor), "role_label": i18n.role_label, "event_label": i18n.event_label,
-            "group_label": i18n.group_label, "process_label": i18n.process_label}
+            "group_label": i18n.group_label, "process_label": i18n.process_label,
+            "unread_notices": _unread_notices, "notice_kind": i18n.notice_kind}
+
+
+def _unread_notices() -> int:
+    """The bell's count (queried only when a page with the header renders)."""
+    actor = g.get("web_actor")
+    return notifications.unread_count(uow(readonly=True), actor.username) if actor else 0
 
 
 def render(template: str, status: int = 200, **context: Any):

@@ -79,6 +79,12 @@ def event_label(event_type: str) -> str:
     return t(key) if key in STRINGS else event_type
 
 
+def notice_kind(kind: str) -> str:
+    """A notification kind for people; kinds without an entry show as they are."""
+    key = f"notice.{kind}"
+    return t(key) if key in STRINGS else kind
+
+
 def zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["TIMEZONE"])
 

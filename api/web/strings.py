@@ -461,3 +461,8 @@ STRINGS.update({
     "dc.err.body": ("请填写内容（不超过 {n} 字）。", "Please write the text (at most {n} characters)."),
     "dc.err.satisfaction": ("请选择满意度。", "Please choose a level of satisfaction."),
 })
+
+from .strings_notices import NOTICE_STRINGS  # noqa: E402  (kept apart: this table is long enough)
+
+STRINGS.update(NOTICE_STRINGS)
+ROLES.setdefault("worker", ("职工", "Worker"))

@@ -212,3 +212,16 @@ def test_bundled_deployment_puts_the_edited_matter_mode_table_in_force(app, serv
     deploy_bundled(services.uow(), tmp_path / "bpmn", actor=SYSTEM)
     after = client.get("/api/v1/congress/matter-modes", headers=login_as("auditor")).get_json()
     assert after["sha256"] != before["sha256"] and after["deployment_id"]
+
+
+def test_opening_a_vote_notifies_the_meetings_seated_representatives(congress, client):
+    c = congress
+    term_id = c.setup(30)
+    meeting_id = c.meeting(term_id, present=25)
+    absent = c.rep(30)  # seated, with an account, not checked in: told as well
+    vote = c.open(c.matter(meeting_id, "resolution", "年度工作计划")["id"])
+    mine = client.get("/api/v1/notifications?unread=true", headers=absent).get_json()["items"]
+    assert [(n["kind"], n["link"]) for n in mine] == [("vote.opened", f"/congress/votes/{vote['id']}/ballot")]
+    assert "年度工作计划" in mine[0]["title"]
+    assert client.get("/api/v1/notifications", headers=c.users.headers("outsider", "representative")
+                      ).get_json()["total"] == 0

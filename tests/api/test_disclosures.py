@@ -401,3 +401,16 @@ def test_the_presidium_records_the_congress_review_over_http__s3_2_main_channel(
     again = flow.client.post(f"/api/v1/disclosures/{did}/congress-review", headers=presidium,
                              json={"outcome": "noted"})
     assert again.status_code == 409
+
+
+def test_publication_tells_the_workforce_in_app_and_an_answer_tells_the_asker(flow, client, users):
+    staff = users.headers("worker_zhou", "worker")
+    did = flow.to_feedback()
+    [published] = client.get("/api/v1/notifications", headers=staff).get_json()["items"]
+    assert published["kind"] == "disclosure.published" and published["link"] == f"/disclosures/{did}"
+    qid = flow.call("post", f"/{did}/questions", "worker", 201, json={"body": "公积金比例？"})["id"]
+    assert client.get("/api/v1/notifications", headers=flow.h["worker"]).get_json()["total"] == 0
+    flow.call("post", f"/{did}/questions/{qid}/answer", "hr", json={"answer": "单位和个人各12%"})
+    [answered] = client.get("/api/v1/notifications", headers=flow.h["worker"]).get_json()["items"]
+    assert answered["kind"] == "disclosure.answered" and answered["link"] == f"/disclosures/{did}"
+    assert client.get("/api/v1/notifications", headers=flow.h["worker2"]).get_json()["total"] == 0

@@ -36,6 +36,15 @@ def _submit(client, heads, cosigners):
                             json={"data": GOOD | {"cosigners": cosigners}})
 
 
+def _cosigned(client, heads) -> tuple[str, int]:
+    """A proposal of rep1 that rep2 and rep3 have seconded: (instance id, proposal id)."""
+    iid, _ = _submit(client, heads, ["E0002", "E0003"])
+    pid = client.get("/api/v1/congress/proposals", headers=heads["auditor"]).get_json()[0]["id"]
+    for rep in ("rep2", "rep3"):
+        client.post(f"/api/v1/congress/proposals/{pid}/cosign", json={"confirm": True}, headers=heads[rep])
+    return iid, pid
+
+
 def test_cosigner_who_is_not_a_representative_is_refused(client, deploy, users, services):
     heads = _setup(client, deploy, users, services)
     _, r = _submit(client, heads, ["E0002", "X9999"])
@@ -108,13 +117,39 @@ def test_proposal_from_submission_to_publication_with_a_second_round(client, dep
 
 def test_rejected_proposal_is_recorded_with_the_reason(client, deploy, users, services):
     heads = _setup(client, deploy, users, services)
-    iid, _ = _submit(client, heads, ["E0002", "E0003"])
-    pid = client.get("/api/v1/congress/proposals", headers=heads["auditor"]).get_json()[0]["id"]
-    for rep in ("rep2", "rep3"):
-        client.post(f"/api/v1/congress/proposals/{pid}/cosign", json={"confirm": True}, headers=heads[rep])
+    iid, pid = _cosigned(client, heads)
     _, ready = _ready(client, heads["auditor"], iid)
     done = _complete(client, heads["committee"], ready["screen"], {"decision": "reject",
                                                                    "screening_reason": "属个人问题"})
     assert done["status"] == "completed"
     proposal = client.get(f"/api/v1/congress/proposals/{pid}", headers=heads["rep1"]).get_json()
     assert proposal["status"] == "not_registered" and proposal["decision"] == "reject"
+
+
+def _notices(client, headers, kind):
+    return [n for n in client.get("/api/v1/notifications", headers=headers).get_json()["items"] if n["kind"] == kind]
+
+
+def test_the_proposer_is_told_of_the_screening_and_of_each_reply(client, deploy, users, services):
+    heads = _setup(client, deploy, users, services)
+    iid, pid = _cosigned(client, heads)
+    _, ready = _ready(client, heads["auditor"], iid)
+    _complete(client, heads["committee"], ready["screen"], {"decision": "accept"})
+    _, ready = _ready(client, heads["auditor"], iid)
+    _complete(client, heads["committee"], ready["assign"], {"handling_department": "后勤保障部", "due_days": 30})
+    _, ready = _ready(client, heads["auditor"], iid)
+    assert _notices(client, heads["rep1"], "proposal.replied") == []
+    _complete(client, heads["dept"], ready["handle"], {"reply": "拟增加2个窗口", "measures_taken": "已立项",
+                                                       "signed_by": "李主任", "contacted_proposer": True})
+    [replied] = _notices(client, heads["rep1"], "proposal.replied")
+    assert replied["title"] == "提案已答复：食堂扩建" and replied["link"] == f"/congress/proposals/{pid}"
+    assert _notices(client, heads["rep2"], "proposal.replied") == []  # the proposer's, not the co-signers'
+
+
+def test_the_proposer_is_told_why_a_proposal_was_not_registered(client, deploy, users, services):
+    heads = _setup(client, deploy, users, services)
+    iid, pid = _cosigned(client, heads)
+    _, ready = _ready(client, heads["auditor"], iid)
+    _complete(client, heads["committee"], ready["screen"], {"decision": "reject", "screening_reason": "属个人问题"})
+    [screened] = _notices(client, heads["rep1"], "proposal.screened")
+    assert "不予立案" in screened["body"] and "属个人问题" in screened["body"]

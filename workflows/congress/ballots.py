@@ -16,7 +16,7 @@ from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.identity import Actor
 from engine.unit_of_work import UnitOfWork
 from workflows import rules as r
-from workflows.congress import roster
+from workflows.congress import alerts, roster
 from workflows.congress.matter_modes import VOTING_MODES
 from workflows.congress.meetings import get_matter, get_meeting, meeting_chain, present_ids, seat_of
 from workflows.congress.tables import (
@@ -103,6 +103,7 @@ def open_vote(uow: UnitOfWork, matter_id: int, *, rules: r.Rules, actor: Actor, 
             "vote_id": vote.id, "matter_id": matter_id, "kind": vote.kind, "rule": vote.rule,
             "seated": seated, "present": present, "quorum_required": vote.quorum_required,
             "votes_required": vote.votes_required, "allow_proxies": allow_proxies}, actor=actor.username)
+        alerts.vote_opened(uow, vote, matter, meeting)
         uow.commit()
     return vote
 

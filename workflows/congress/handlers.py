@@ -15,7 +15,7 @@ from engine.steps import current_step
 from workflows import documents
 from workflows import rules as r
 from workflows.calendar import local_today
-from workflows.congress import meetings, proposals
+from workflows.congress import alerts, meetings, proposals
 from workflows.congress.tables import Matter, Meeting, Organisation, Term, Vote
 from workflows.hooks import service, validator
 from workflows.notices import render_notice
@@ -52,8 +52,9 @@ def notify_proposer(params: dict[str, Any], data: dict[str, Any]) -> dict[str, A
     step = current_step()
     status = {"reject": "not_registered", "to_opinion": "turned_into_opinion", "merge": "merged"}.get(
         params["decision"], "not_registered")
-    proposals.update(step.uow, int(params["proposal_id"]), actor=step.actor, status=status,
-                     decision=params["decision"])
+    proposal = proposals.update(step.uow, int(params["proposal_id"]), actor=step.actor, status=status,
+                                decision=params["decision"])
+    alerts.proposal_screened(step.uow, proposal, status, params.get("screening_reason"))
     return {"status": status, "reason": params.get("screening_reason"), "merge_into": data.get("merge_into")}
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.identity import AUDITOR, Actor
 from engine.unit_of_work import UnitOfWork
+from workflows.disclosure import alerts
 from workflows.disclosure.catalogue import SUPERVISION, settings
 from workflows.disclosure.stages import complete_stage, require_owner, visible
 from workflows.disclosure.tables import Disclosure, DisclosureQuestion, DisclosureRating
@@ -97,6 +98,7 @@ def answer(uow: UnitOfWork, disclosure_id: int, question_id: int, text: str, *, 
         s.flush()
         uow.audit(chain(record.id), "disclosure.question_answered", {
             "question_id": question.id, "late": now > question.answer_due}, actor=actor.username)
+        alerts.question_answered(uow, record, question)
         if record.status == "answering" and outstanding(s, record.id) == 0:
             record.status, record.updated_at = "evaluating", now
             complete_stage(uow, record, "answer_outstanding", {}, actor, owner=True)

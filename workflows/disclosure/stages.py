@@ -24,6 +24,7 @@ from engine.identity import AUDITOR, Actor
 from engine.messages import route_message
 from engine.models import HumanTask, Instance
 from engine.unit_of_work import UnitOfWork
+from workflows.disclosure import alerts
 from workflows.disclosure.catalogue import CHANNELS, CONFIDENTIALITY, SUPERVISION, settings
 from workflows.disclosure.tables import (
     Disclosure,
@@ -294,6 +295,7 @@ def publish(uow: UnitOfWork, disclosure_id: int, *, actor: Actor) -> None:
             raise RuleConflict("record a posting on every planned channel first", "every_channel_recorded",
                                {"channels": missing})
         complete_stage(uow, record, "publish", {"declaration": True}, actor, owner=True)
+        alerts.published(uow, record)
         uow.commit()
 
 

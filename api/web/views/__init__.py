@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-from . import admin, cases, congress, design, disclosure, home, work  # noqa: F401  (routes and menu entries)
+from . import admin, cases, congress, design, disclosure, home, notices, work  # noqa: F401  (routes and menu entries)

@@ -68,6 +68,19 @@ def users_password(username: str):
     return redirect(url_for("web.users_page"))
 
 
+@blp.route("/admin/users/<username>/contact", methods=["POST"])
+@page(ADMIN)
+def users_contact(username: str):
+    try:
+        identity.set_profile(uow(), username, {"email": request.form.get("email", ""),
+                                               "mobile": request.form.get("mobile", "")}, actor=web_actor())
+    except ValidationFailed as error:
+        flash(error.message + ": " + "; ".join(m for ms in error.errors.values() for m in ms), "error")
+    else:
+        flash(i18n.t("users.contact_saved", name=username), "ok")
+    return redirect(url_for("web.users_page"))
+
+
 @blp.route("/admin/users/<username>/roles", methods=["POST"])
 @page(ADMIN)
 def users_roles(username: str):
