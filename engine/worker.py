@@ -6,13 +6,24 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
 
+from . import checkpoints
 from .runtime import start_scheduled
 from .steps import RUNNING, load, save_step, settle, snapshot
 from .timers import advance, due_instances, due_schedules
 from .unit_of_work import UnitOfWork
 
 log = logging.getLogger("dmflow.worker")
+
+
+@dataclass(frozen=True)
+class CheckpointSchedule:
+    """Take a signed checkpoint whenever the latest is older than `every` (the key never enters the database)."""
+
+    key: Any  # an Ed25519 private key
+    every: timedelta
 
 
 @dataclass
@@ -22,6 +33,7 @@ class Pass:
     timers_fired: list[str] = field(default_factory=list)
     instances_started: list[str] = field(default_factory=list)
     failed: list[dict] = field(default_factory=list)
+    checkpoint: dict[str, Any] | None = None  # the checkpoint this pass took, if one was due
 
     @property
     def count(self) -> int:
@@ -44,8 +56,10 @@ def fire_instance(uow: UnitOfWork, instance_id: str) -> bool:
     return True
 
 
-def run_once(uow_factory: Callable[[], UnitOfWork], *, limit: int = 10_000) -> Pass:
-    """Process everything due now: schedule occurrences first (oldest first), then instance timers.
+def run_once(uow_factory: Callable[[], UnitOfWork], *, limit: int = 10_000,
+             schedule: CheckpointSchedule | None = None) -> Pass:
+    """Process everything due now: schedule occurrences first (oldest first), then instance timers,
+    then a checkpoint if one is due (after the timers, so that it covers what they appended).
 
     Each occurrence and each instance is its own transaction, so a worker killed mid-pass loses
     nothing: what it did is committed, what it did not do is still due for the next pass.
@@ -77,15 +91,19 @@ def run_once(uow_factory: Callable[[], UnitOfWork], *, limit: int = 10_000) -> P
         except Exception as exc:  # one bad instance must not stop the others; it is logged and reported
             log.exception("timer of instance %s failed", ids[0])
             result.failed.append({"instance_id": ids[0], "error": str(exc)})
+    if schedule is not None:
+        result.checkpoint = checkpoints.take(uow_factory(), schedule.key, every=schedule.every)
     return result
 
 
 def run_forever(uow_factory: Callable[[], UnitOfWork], *, interval: float = 5.0,
-                stop: threading.Event | None = None) -> None:
+                stop: threading.Event | None = None, schedule: CheckpointSchedule | None = None) -> None:
     """Poll for due work every `interval` seconds until `stop` is set."""
     stop = stop or threading.Event()
     while not stop.is_set():
-        done = run_once(uow_factory)
+        done = run_once(uow_factory, schedule=schedule)
+        if done.checkpoint:
+            log.info("checkpoint %d taken: %s", done.checkpoint["seq"], done.checkpoint["fingerprint"])
         if done.count:
             log.info("fired %d timers, started %d scheduled instances", len(done.timers_fired),
                      len(done.instances_started))
