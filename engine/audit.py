@@ -218,7 +218,8 @@ def verify(session: Session, chain: str | None = None, *, collect: Collected | N
             recorded = expect[ch].get(seq)
             if recorded is not None and recorded[0] != digest:
                 problems.append(Problem(ch, seq, rid, f"differs from the event {recorded[1]} recorded at this "
-                                                      "position: the chain was rewritten"))
+                                                      "position: it or an event before it was altered and the "
+                                                      "chain re-hashed"))
                 bad_chains.add(ch)
     for name, head in heads.items():
         if name in bad_chains:

@@ -60,6 +60,10 @@ def take(uow: UnitOfWork, key: Ed25519PrivateKey, *, actor: str = "system",
          every: timedelta | None = None) -> dict[str, Any] | None:
     """Sign the heads of all chains now and append the checkpoint to the system chain.
 
+    Returns:
+        The checkpoint with the heads it signed (so its file proves, even without the database, which
+        event each chain held), or None when `every` says none is due yet.
+
     With `every`, only when the latest checkpoint is at least that old (None is returned otherwise), so
     that several workers polling together take one.
     """
@@ -83,7 +87,7 @@ def take(uow: UnitOfWork, key: Ed25519PrivateKey, *, actor: str = "system",
         s.add(row)
         uow.audit(SYSTEM_CHAIN, TAKEN, {**body, "hash": row.hash, "signature": row.signature}, actor=actor)
         uow.commit()
-        return document(row)
+        return {**document(row), "heads": [list(h) for h in heads]}
 
 
 def due(uow: UnitOfWork, every: timedelta) -> bool:

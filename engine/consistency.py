@@ -97,6 +97,6 @@ def cross_check(session: Session, collected: Collected, bad_chains: Iterable[str
     Finds an instance whose chain was deleted (or a chain whose instance was), a status or data changed
     without an event, and a task whose completer differs from the one its `task.completed` event names.
     """
-    heads = dict(session.execute(select(AuditChain.chain, AuditChain.last_seq)).tuples())
+    heads = {chain: seq for chain, seq in session.execute(select(AuditChain.chain, AuditChain.last_seq))}
     bad = set(bad_chains)
     return _instances(session, heads, collected, bad) + _tasks(session, collected, bad)

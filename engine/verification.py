@@ -43,12 +43,14 @@ def _expect(session: Session, checkpoint: dict[str, Any], expect: Expected) -> l
     issues = check_document(checkpoint)
     if issues:
         return [Problem(where, None, None, i) for i in issues]
-    heads = stored_heads(session, checkpoint["seq"])
+    given = checkpoint.get("heads")
+    heads = [tuple(h) for h in given] if given is not None else stored_heads(session, checkpoint["seq"])
     if heads is None:
         return [Problem(where, None, None, f"{label(checkpoint)} is missing from the database: it was deleted")]
     root = merkle.root([leaf(h) for h in heads]).hex()
     if root != checkpoint["root"] or len(heads) != checkpoint["chains"]:
-        return [Problem(where, None, None, f"the database's record of the chain heads of {label(checkpoint)} "
+        source = "the file's" if given is not None else "the database's"
+        return [Problem(where, None, None, f"{source} record of the chain heads of {label(checkpoint)} "
                                            "does not reproduce its signed Merkle root: it was altered")]
     name = label(checkpoint)
     for chain, seq, digest in heads:

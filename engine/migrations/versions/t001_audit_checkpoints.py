@@ -37,7 +37,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["checkpoint_seq"], ["audit_checkpoints.seq"],
                                 name=op.f("fk_audit_countersignatures_checkpoint_seq_audit_checkpoints")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_countersignatures")),
-        sa.UniqueConstraint("checkpoint_seq", "witness", name=op.f("uq_audit_countersignatures_checkpoint_seq")),
+        sa.UniqueConstraint("checkpoint_seq", "witness", name=op.f("uq_audit_countersignatures_checkpoint_seq_witness")),
     )
     op.create_index(op.f("ix_audit_countersignatures_checkpoint_seq"), "audit_countersignatures",
                     ["checkpoint_seq"])
