@@ -169,7 +169,7 @@ def worker(once: bool, interval: float) -> None:
 
     services = _services()
     if once:
-        done = run_once(services.uow, schedule=checkpoint_schedule())
+        done = run_once(services.uow, checkpointing=checkpoint_schedule())
         click.echo(f"fired timers of {len(done.timers_fired)} instances, started {len(done.instances_started)} "
                    f"scheduled instances, {len(done.failed)} failed"
                    + (f"; checkpoint {done.checkpoint['seq']} taken" if done.checkpoint else ""))
@@ -181,7 +181,7 @@ def worker(once: bool, interval: float) -> None:
     checkpoints = checkpoint_schedule()
     click.echo(f"worker polling every {interval}s (Ctrl-C to stop); "
                + (f"a checkpoint every {checkpoints.every}" if checkpoints else "no checkpoints (no signing key)"))
-    run_forever(services.uow, interval=interval, stop=stop, schedule=checkpoints)
+    run_forever(services.uow, interval=interval, stop=stop, checkpointing=checkpoints)
 
 
 @main.command("serve")

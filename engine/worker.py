@@ -57,7 +57,7 @@ def fire_instance(uow: UnitOfWork, instance_id: str) -> bool:
 
 
 def run_once(uow_factory: Callable[[], UnitOfWork], *, limit: int = 10_000,
-             schedule: CheckpointSchedule | None = None) -> Pass:
+             checkpointing: CheckpointSchedule | None = None) -> Pass:
     """Process everything due now: schedule occurrences first (oldest first), then instance timers,
     then a checkpoint if one is due (after the timers, so that it covers what they appended).
 
@@ -91,17 +91,17 @@ def run_once(uow_factory: Callable[[], UnitOfWork], *, limit: int = 10_000,
         except Exception as exc:  # one bad instance must not stop the others; it is logged and reported
             log.exception("timer of instance %s failed", ids[0])
             result.failed.append({"instance_id": ids[0], "error": str(exc)})
-    if schedule is not None:
-        result.checkpoint = checkpoints.take(uow_factory(), schedule.key, every=schedule.every)
+    if checkpointing is not None:
+        result.checkpoint = checkpoints.take(uow_factory(), checkpointing.key, every=checkpointing.every)
     return result
 
 
 def run_forever(uow_factory: Callable[[], UnitOfWork], *, interval: float = 5.0,
-                stop: threading.Event | None = None, schedule: CheckpointSchedule | None = None) -> None:
+                stop: threading.Event | None = None, checkpointing: CheckpointSchedule | None = None) -> None:
     """Poll for due work every `interval` seconds until `stop` is set."""
     stop = stop or threading.Event()
     while not stop.is_set():
-        done = run_once(uow_factory, schedule=schedule)
+        done = run_once(uow_factory, checkpointing=checkpointing)
         if done.checkpoint:
             log.info("checkpoint %d taken: %s", done.checkpoint["seq"], done.checkpoint["fingerprint"])
         if done.count:

@@ -38,6 +38,12 @@ def start_proposal(client, deploy, login_as, *, screen: bool) -> str:
     return started.json["id"]
 
 
+@pytest.fixture(autouse=True)
+def _restore_flask_run_flag(monkeypatch):
+    """Flask's CLI group sets FLASK_RUN_FROM_CLI in os.environ; keep it from leaking into other tests."""
+    monkeypatch.delenv("FLASK_RUN_FROM_CLI", raising=False)
+
+
 @pytest.fixture
 def cases(app, client, deploy, login_as, runner, tmp_path):
     """A signing key, one finished and one running case; returns their ids."""
