@@ -113,11 +113,14 @@ def list_checkpoints(uow: UnitOfWork, *, limit: int = 100) -> list[dict[str, Any
         return [document(r, witnesses.get(r.seq, [])) for r in rows]
 
 
-def latest_fingerprint(uow: UnitOfWork) -> str | None:
-    """The fingerprint of the newest checkpoint (for printed documents), or None before the first."""
-    with uow:
-        digest = uow.session.scalar(select(AuditCheckpoint.hash).order_by(AuditCheckpoint.seq.desc()).limit(1))
-        return fingerprint(digest) if digest else None
+def latest_fingerprint(session) -> str | None:
+    """The number and fingerprint of the newest checkpoint (for printed documents), or None before the first.
+
+    A document generated now shows it so that paper anchors the trail up to that signed checkpoint.
+    """
+    row = session.execute(select(AuditCheckpoint.seq, AuditCheckpoint.hash)
+                          .order_by(AuditCheckpoint.seq.desc()).limit(1)).first()
+    return f"No. {row.seq} · {fingerprint(row.hash)}" if row else None
 
 
 def stored_heads(session, seq: int) -> list[Head] | None:

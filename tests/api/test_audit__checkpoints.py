@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy.orm import Session
 
 from api.cli import main
 from api.cli_audit import audit_group
@@ -93,6 +94,14 @@ class TestKeygenAndCheckpoint:
 
     def test_fingerprint_is_the_hash_prefix_in_groups_of_four(self):
         assert checkpoints.fingerprint("ab12cd34ef567890" + "0" * 48) == "AB12 CD34 EF56 7890"
+
+    def test_documents_get_the_latest_checkpoint_number_and_fingerprint(self, runner, key_file, services, tmp_path):
+        with services.db.connect() as conn:
+            assert checkpoints.latest_fingerprint(Session(conn)) is None
+        take(runner, tmp_path / "1.json")
+        second = take(runner, tmp_path / "2.json")
+        with services.db.connect() as conn:
+            assert checkpoints.latest_fingerprint(Session(conn)) == f"No. 2 · {second['fingerprint']}"
 
 
 class TestWitnesses:
