@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from engine import audit, db
+from engine import db
 from engine.errors import DmflowError
 from engine.identity import SYSTEM, create_user, issue_token
 from engine.parsing import SourceFile
@@ -19,6 +19,8 @@ from workflows.demo import seed_congress, seed_demo
 from workflows.disclosure.catalogue import seed_catalogue
 
 from . import create_app
+from .cli_audit import audit_group
+from .cli_audit import schedule as checkpoint_schedule
 
 
 def _services():
@@ -153,27 +155,6 @@ def demo_seed(tokens_file: str) -> None:
         click.echo(f"  {username:<16} {','.join(roles):<36} {password:<20} {token}")
 
 
-@main.group("audit")
-def audit_group() -> None:
-    """Audit trail."""
-
-
-@audit_group.command("verify")
-@click.option("--chain", help="Verify one chain only (e.g. system, instance:<id>).")
-@with_appcontext
-def audit_verify(chain: str | None) -> None:
-    """Recompute every hash chain; exit 1 naming the first bad event of each broken chain."""
-    uow = _services().uow(readonly=True)
-    with uow:
-        report = audit.verify(uow.session, chain)
-    if report.ok:
-        click.echo(f"audit trail intact: {report.events} events in {report.chains} chains")
-        return
-    for p in report.problems:
-        click.echo(f"TAMPERED chain={p.chain} seq={p.seq} event_id={p.event_id}: {p.reason}", err=True)
-    sys.exit(1)
-
-
 @main.command("worker")
 @click.option("--once", is_flag=True, help="Process what is due now and exit (for cron and tests).")
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between polls.")
@@ -188,17 +169,20 @@ def worker(once: bool, interval: float) -> None:
 
     services = _services()
     if once:
-        done = run_once(services.uow)
+        done = run_once(services.uow, checkpointing=checkpoint_schedule())
         click.echo(f"fired timers of {len(done.timers_fired)} instances, started {len(done.instances_started)} "
                    f"scheduled instances, {len(done.failed)} failed; reminded of {done.tasks_reminded} tasks, "
-                   f"sent {done.messages_sent} messages")
+                   f"sent {done.messages_sent} messages"
+                   + (f"; checkpoint {done.checkpoint['seq']} taken" if done.checkpoint else ""))
         sys.exit(1 if done.failed else 0)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    click.echo(f"worker polling every {interval}s (Ctrl-C to stop)")
-    run_forever(services.uow, interval=interval, stop=stop)
+    checkpoints = checkpoint_schedule()
+    click.echo(f"worker polling every {interval}s (Ctrl-C to stop); "
+               + (f"a checkpoint every {checkpoints.every}" if checkpoints else "no checkpoints (no signing key)"))
+    run_forever(services.uow, interval=interval, stop=stop, checkpointing=checkpoints)
 
 
 @main.command("serve")
@@ -212,6 +196,8 @@ def serve(host: str, port: int) -> None:
     click.echo(f"serving dmflow on http://{host}:{port}  (API docs: http://{host}:{port}/api/v1/docs)")
     run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
 
+
+main.add_command(audit_group)
 
 if __name__ == "__main__":
     main()

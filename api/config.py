@@ -31,6 +31,14 @@ class Config:
     # Several hosts behind one load balancer must share it: set DMFLOW_SECRET_KEY on each.
     SECRET_KEY = None
     SECRET_KEY_FILE = str(Path(os.getcwd()) / "var" / "secret_key")
+    # The Ed25519 key (PKCS#8 PEM) that signs audit checkpoints, created by `dmflow audit keygen`. Keep it out of
+    # the database and its backups: whoever holds it could sign a rewritten history.
+    SIGNING_KEY_FILE = str(Path(os.getcwd()) / "var" / "signing_key.pem")
+    # The worker takes a checkpoint when the latest is older than this (0: never on its own).
+    CHECKPOINT_INTERVAL_SECONDS = 86400
+    # Witnesses who countersign checkpoints: {"name": "public key (base64 of 32 bytes, or PEM)"}, e.g.
+    # DMFLOW_WITNESS_KEYS='{"工会": "...", "劳动保障部门": "..."}'.
+    WITNESS_KEYS: dict = {}
 
     # Notifications (README, "Notifications"). E-mail is off until SMTP_URL is set (smtp://host:25,
     # smtp://user:password@host:587, smtps://host:465); WEBHOOKS is a JSON list of {"url", "template", "kinds"}.

@@ -6,6 +6,7 @@ state change and its response view in one transaction (one BEGIN, one COMMIT) th
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -15,10 +16,12 @@ from sqlalchemy.exc import DBAPIError
 
 from engine.clock import Clock
 from engine.db import make_engine
+from engine.errors import DmflowError
 from engine.messages import route_thrown
 from engine.notifications import NotificationSettings
 from engine.sandbox import make_script_engine
 from engine.serialization import SpecCache
+from engine.signing import load_private_key, public_b64
 from engine.steps import RuntimeConfig
 from engine.unit_of_work import UnitOfWork
 from workflows import calendar_admin
@@ -43,7 +46,7 @@ class Services:
     """What every request needs: the database engine, the clock and the runtime configuration."""
 
     def __init__(self, app: Flask, clock: Clock):
-        cfg = app.config
+        cfg = self.config = app.config
         self.db = make_engine(cfg["DATABASE_URL"])
         self.clock = clock
         rule_config = {k: v for k, v in cfg.items() if k.startswith("RULE_")}
@@ -58,6 +61,22 @@ class Services:
                                      spec_cache=SpecCache(int(cfg["SPEC_CACHE_SIZE"])),
                                      max_tree_depth=int(cfg["MAX_TREE_DEPTH"]),
                                      notifications=notification_settings(cfg))
+
+    def signing_key(self):
+        """The checkpoint signing key from SIGNING_KEY_FILE. Raises: ValidationFailed (no key: run keygen)."""
+        return load_private_key(self.config["SIGNING_KEY_FILE"])
+
+    def public_key(self) -> str | None:
+        """The signing key's public half (base64), or None while no key file exists."""
+        try:
+            return public_b64(self.signing_key())
+        except DmflowError:
+            return None
+
+    def witness_keys(self) -> dict[str, str]:
+        """Configured witnesses: name -> public key (WITNESS_KEYS, a mapping or its JSON text)."""
+        keys = self.config.get("WITNESS_KEYS") or {}
+        return json.loads(keys) if isinstance(keys, str) else dict(keys)
 
     def uow(self, *, readonly: bool = False) -> UnitOfWork:
         self.refresh_calendar()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -33,7 +33,8 @@ def canonical_json(value: Any) -> str:
     return _CANONICAL.encode(value)
 
 
-def _timestamp(value: datetime | str) -> str:
+def timestamp(value: datetime | str) -> str:
+    """The UTC text an event's time hashes as (and an exported case carries)."""
     if isinstance(value, str) and len(value) == 26 and value[10] == " ":
         return f"{value[:10]}T{value[11:]}Z"  # SQLite's stored UTC text, without a parse per event
     if isinstance(value, str):
@@ -49,7 +50,7 @@ def event_hash(chain: str, seq: int, event_type: str, instance_id: str | None, a
     built directly because verification hashes millions of events.
     """
     body = (f"[{_str(chain)},{seq},{_str(event_type)},{'null' if instance_id is None else _str(instance_id)},"
-            f"{'null' if actor is None else _str(actor)},{_str(_timestamp(occurred_at))},{_str(payload)},"
+            f"{'null' if actor is None else _str(actor)},{_str(timestamp(occurred_at))},{_str(payload)},"
             f"{_str(prev_hash)}]")
     return hashlib.sha256(body.encode()).hexdigest()
 
@@ -146,7 +147,7 @@ def _rows(session: Session, chain: str | None) -> Iterator[tuple]:
     yield from result
 
 
-def _one_snapshot(session: Session) -> None:
+def one_snapshot(session: Session) -> None:
     """Read the heads and the events in one snapshot.
 
     Under PostgreSQL's default READ COMMITTED every statement sees new commits, so an append
@@ -158,14 +159,32 @@ def _one_snapshot(session: Session) -> None:
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 
-def verify(session: Session, chain: str | None = None) -> VerifyReport:
+STATE_MARK = '"state":{"data_sha256":"'  # in the canonical JSON of an event recording a saved instance state
+
+
+@dataclass
+class Collected:
+    """What a verification pass gathers for the cross-checks of stored state against history."""
+
+    states: dict[str, tuple[int, str]] = field(default_factory=dict)  # chain -> (seq, payload) of its last state
+    completions: list[tuple[str, int, str, str]] = field(default_factory=list)  # (chain, seq, actor, payload)
+
+
+# chain -> {seq: (hash, who recorded it)}: event hashes an earlier checkpoint saw at those positions
+Expected = dict[str, dict[int, tuple[str, str]]]
+
+
+def verify(session: Session, chain: str | None = None, *, collect: Collected | None = None,
+           expect: Expected | None = None) -> VerifyReport:
     """Recompute every hash of every chain (or one) and compare it with the stored heads.
 
     Finds an altered event (its hash no longer matches), a removed or reordered event (a gap in
     the sequence, or a predecessor hash that does not match), and a removed tail (the chain head
-    records a longer chain than the events present).
+    records a longer chain than the events present). With `expect`, also that each chain still holds
+    the events a checkpoint recorded (so a chain rewritten consistently, head included, is found);
+    with `collect`, gathers the events that record instance states and human task completions.
     """
-    _one_snapshot(session)
+    one_snapshot(session)
     heads = {c.chain: c for c in session.scalars(
         select(AuditChain).where(AuditChain.chain == chain) if chain else select(AuditChain))}
     problems: list[Problem] = []
@@ -190,6 +209,18 @@ def verify(session: Session, chain: str | None = None) -> VerifyReport:
             bad_chains.add(ch)
             continue
         seen[ch] = (seq, digest)
+        if collect is not None:
+            if STATE_MARK in payload:
+                collect.states[ch] = (seq, payload)
+            if actor is not None and etype == "task.completed":
+                collect.completions.append((ch, seq, actor, payload))
+        if expect is not None and ch in expect:
+            recorded = expect[ch].get(seq)
+            if recorded is not None and recorded[0] != digest:
+                problems.append(Problem(ch, seq, rid, f"differs from the event {recorded[1]} recorded at this "
+                                                      "position: it or an event before it was altered and the "
+                                                      "chain re-hashed"))
+                bad_chains.add(ch)
     for name, head in heads.items():
         if name in bad_chains:
             continue
@@ -200,7 +231,22 @@ def verify(session: Session, chain: str | None = None) -> VerifyReport:
                                     "events at the end were removed or the head was altered"))
     for name in seen.keys() - heads.keys():
         problems.append(Problem(name, None, None, "events exist for a chain with no head"))
+    problems += _missing_expected(expect or {}, seen, bad_chains)
     return VerifyReport(chains=len(heads | {k: None for k in seen}), events=count, problems=problems)
+
+
+def _missing_expected(expect: Expected, seen: dict[str, tuple[int, str]], bad: set[str]) -> list[Problem]:
+    problems = []
+    for name, recorded in expect.items():
+        length = seen.get(name, (0, GENESIS))[0]
+        if name in bad or not recorded:
+            continue
+        seq = max(recorded)
+        if seq > length:
+            what = "was removed" if length == 0 else f"was cut back to {length} events"
+            problems.append(Problem(name, length + 1, None,
+                                    f"{recorded[seq][1]} recorded {seq} events in this chain; it {what}"))
+    return problems
 
 
 def history(session: Session, instance_id: str) -> Iterable[AuditEvent]:

@@ -241,6 +241,34 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class AuditCheckpoint(Base):
+    """A signed Merkle root over every chain's head at one moment (the heads kept to prove inclusion)."""
+
+    __tablename__ = "audit_checkpoints"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    body: Mapped[str] = mapped_column(Text)  # the signed canonical JSON
+    signature: Mapped[str] = mapped_column(String(100))
+    heads: Mapped[str] = mapped_column(Text, deferred=True)  # JSON [[chain, seq, hash], ...] sorted by chain
+
+
+class AuditCountersignature(Base):
+    """A witness's signature over a checkpoint, verified against the witness's configured public key."""
+
+    __tablename__ = "audit_countersignatures"
+    __table_args__ = (UniqueConstraint("checkpoint_seq", "witness"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkpoint_seq: Mapped[int] = mapped_column(ForeignKey("audit_checkpoints.seq"), index=True)
+    witness: Mapped[str] = mapped_column(String(100))
+    public_key: Mapped[str] = mapped_column(String(100))
+    signature: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(100))
+
+
 class User(Base):
     __tablename__ = "users"
 

@@ -11,6 +11,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from .audit import instance_chain
+from .consistency import state_record
 from .errors import Conflict, NotFound, ValidationFailed
 from .identity import Actor
 from .models import Incident
@@ -30,8 +31,9 @@ def suspend(uow: UnitOfWork, instance_id: str, *, actor: Actor, reason: str = ""
         if loaded.row.status != RUNNING:
             raise Conflict(f"only a running instance can be suspended; this one is {loaded.row.status}")
         loaded.row.status, loaded.row.next_timer_at = SUSPENDED, None
-        uow.audit(instance_chain(instance_id), "instance.suspended", {"reason": reason}, actor=actor.username,
-                  instance_id=instance_id)
+        uow.audit(instance_chain(instance_id), "instance.suspended", {
+            "reason": reason, "state": state_record(SUSPENDED, loaded.row.data_json)},
+            actor=actor.username, instance_id=instance_id)
         uow.commit()
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import delete, select
 
 from . import assignment, notifications
 from .audit import canonical_json, instance_chain
+from .consistency import state_record
 from .errors import NotFound
 from .models import HumanTask, Incident, Instance, MessageSubscription, ProcessVersion
 from .serialization import SpecCache, dump_instance, load_instance
@@ -173,9 +174,9 @@ def is_finished(wf: BpmnWorkflow, tasks: list | None = None) -> bool:
     return not any(task.state & TaskState.NOT_FINISHED_MASK for task in tasks)
 
 
-def _audit_transitions(uow: UnitOfWork, inst: Instance, tasks: list, before: dict, skip: set) -> None:
+def _audit_transitions(tasks: list, before: dict, skip: set) -> list[tuple[str, dict[str, Any]]]:
     """One event per task whose state changed in this step (internal tasks without a BPMN id excluded)."""
-    chain = instance_chain(inst.id)
+    events: list[tuple[str, dict[str, Any]]] = []
     for task in tasks:
         if task.id in skip or task.task_spec.bpmn_id is None:
             continue
@@ -184,9 +185,8 @@ def _audit_transitions(uow: UnitOfWork, inst: Instance, tasks: list, before: dic
         if old_state == task.state:
             # A cycle timer fires without leaving WAITING: its next due time moves on instead.
             if task.state == TaskState.WAITING and old_mark is not None and old_mark != _timer_mark(task):
-                uow.audit(chain, "timer.fired", {"task_id": str(task.id), "element_id": spec.bpmn_id,
-                                                 "name": spec.bpmn_name, "type": "cycle"},
-                          actor=None, instance_id=inst.id)
+                events.append(("timer.fired", {"task_id": str(task.id), "element_id": spec.bpmn_id,
+                                               "name": spec.bpmn_name, "type": "cycle"}))
             continue
         kind = {TaskState.READY: "task.ready", TaskState.COMPLETED: "task.completed",
                 TaskState.WAITING: "task.waiting", TaskState.CANCELLED: "task.cancelled",
@@ -199,7 +199,8 @@ def _audit_transitions(uow: UnitOfWork, inst: Instance, tasks: list, before: dic
                    "type": spec.__class__.__name__}
         if spec.manual or kind in ("task.ready", "task.waiting"):
             payload["lane"] = spec.lane
-        uow.audit(chain, kind, payload, actor=None, instance_id=inst.id)
+        events.append((kind, payload))
+    return events
 
 
 def _next_timer(wf: BpmnWorkflow) -> datetime | None:
@@ -339,7 +340,7 @@ def save_step(uow: UnitOfWork, loaded: Loaded, before: dict, *, skip: set | None
     if error is None and tree_depth(tasks) > cfg.max_tree_depth:
         error = RuntimeError(f"task tree depth exceeds the configured limit of {cfg.max_tree_depth}; "
                              "the diagram loops too often for one instance")
-    _audit_transitions(uow, inst, tasks, before, skip or set())
+    events = _audit_transitions(tasks, before, skip or set())
     finished = is_finished(wf, tasks)
     if error is not None:
         task_id, element = _element_of(error)
@@ -348,21 +349,33 @@ def save_step(uow: UnitOfWork, loaded: Loaded, before: dict, *, skip: set | None
         uow.session.add(incident)
         uow.session.flush()
         inst.status = ERROR
-        uow.audit(instance_chain(inst.id), "incident.raised", {"incident_id": incident.id, "task_id": task_id,
-                  "element_id": element, "message": incident.message}, actor=None, instance_id=inst.id)
+        events.append(("incident.raised", {"incident_id": incident.id, "task_id": task_id, "element_id": element,
+                                           "message": incident.message}))
     data = current_data(wf, finished)
     if error is None and inst.status == RUNNING and finished:
         inst.status, inst.ended_at = COMPLETED, uow.now()
-        uow.audit(instance_chain(inst.id), "instance.completed", {"data": data}, actor=None, instance_id=inst.id)
+        events.append(("instance.completed", {"data": data}))
+    inst.data_json = json.dumps(data, ensure_ascii=False, default=str)
+    _emit(uow, inst, events)
     _sync_human_tasks(uow, loaded, completed_by or {}, tasks, starter, acting)
     _sync_subscriptions(uow, inst, wf)
     inst.state_json = dump_instance(wf)
-    inst.data_json = json.dumps(data, ensure_ascii=False, default=str)
     inst.next_timer_at = _next_timer(wf) if inst.status == RUNNING else None
     inst.updated_at = uow.now()
     outgoing = [e for e in wf.get_events()]
     if outgoing and config(uow).router is not None:
         config(uow).router(uow, inst, outgoing)
+
+
+def _emit(uow: UnitOfWork, inst: Instance, events: list[tuple[str, dict[str, Any]]]) -> None:
+    """Append the step's events; the last records the saved status and data digest, for `audit verify`."""
+    if not events:
+        events = [("instance.saved", {})]
+    kind, payload = events[-1]
+    events[-1] = (kind, {**payload, "state": state_record(inst.status, inst.data_json)})
+    chain = instance_chain(inst.id)
+    for kind, payload in events:
+        uow.audit(chain, kind, payload, actor=None, instance_id=inst.id)
 
 
 def load(uow: UnitOfWork, instance_id: str, *, lock: bool = True) -> Loaded:

@@ -6,8 +6,10 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
 
-from . import outbox, reminders
+from . import checkpoints, outbox, reminders
 from .errors import Conflict
 from .runtime import start_scheduled
 from .steps import RUNNING, load, save_step, settle, snapshot
@@ -15,6 +17,14 @@ from .timers import advance, due_instances, due_schedules
 from .unit_of_work import UnitOfWork
 
 log = logging.getLogger("dmflow.worker")
+
+
+@dataclass(frozen=True)
+class CheckpointSchedule:
+    """Take a signed checkpoint whenever the latest is older than `every` (the key never enters the database)."""
+
+    key: Any  # an Ed25519 private key
+    every: timedelta
 
 
 @dataclass
@@ -27,6 +37,7 @@ class Pass:
     tasks_reminded: int = 0
     messages_sent: int = 0
     messages_failed: int = 0
+    checkpoint: dict[str, Any] | None = None  # the checkpoint this pass took, if one was due
 
     @property
     def count(self) -> int:
@@ -49,8 +60,10 @@ def fire_instance(uow: UnitOfWork, instance_id: str) -> bool:
     return True
 
 
-def run_once(uow_factory: Callable[[], UnitOfWork], *, limit: int = 10_000) -> Pass:
-    """Process everything due now: schedule occurrences first (oldest first), then instance timers.
+def run_once(uow_factory: Callable[[], UnitOfWork], *, limit: int = 10_000,
+             checkpointing: CheckpointSchedule | None = None) -> Pass:
+    """Process everything due now: schedule occurrences first (oldest first), then instance timers,
+    then a checkpoint if one is due (after the timers, so that it covers what they appended).
 
     Each occurrence and each instance is its own transaction, so a worker killed mid-pass loses
     nothing: what it did is committed, what it did not do is still due for the next pass.
@@ -82,6 +95,8 @@ def run_once(uow_factory: Callable[[], UnitOfWork], *, limit: int = 10_000) -> P
         except Exception as exc:  # one bad instance must not stop the others; it is logged and reported
             log.exception("timer of instance %s failed", ids[0])
             result.failed.append({"instance_id": ids[0], "error": str(exc)})
+    if checkpointing is not None:
+        result.checkpoint = checkpoints.take(uow_factory(), checkpointing.key, every=checkpointing.every)
     notify_pass(uow_factory, result)
     return result
 
@@ -97,11 +112,13 @@ def notify_pass(uow_factory: Callable[[], UnitOfWork], result: Pass) -> None:
 
 
 def run_forever(uow_factory: Callable[[], UnitOfWork], *, interval: float = 5.0,
-                stop: threading.Event | None = None) -> None:
+                stop: threading.Event | None = None, checkpointing: CheckpointSchedule | None = None) -> None:
     """Poll for due work every `interval` seconds until `stop` is set."""
     stop = stop or threading.Event()
     while not stop.is_set():
-        done = run_once(uow_factory)
+        done = run_once(uow_factory, checkpointing=checkpointing)
+        if done.checkpoint:
+            log.info("checkpoint %d taken: %s", done.checkpoint["seq"], done.checkpoint["fingerprint"])
         if done.count or done.messages_sent or done.tasks_reminded:
             log.info("fired %d timers, started %d scheduled instances, reminded of %d tasks, sent %d messages",
                      len(done.timers_fired), len(done.instances_started), done.tasks_reminded, done.messages_sent)

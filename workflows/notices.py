@@ -60,6 +60,7 @@ TEXT: dict[str, dict[str, str]] = {
         "until": "（至 {date}）", "published": "公布时间", "closing": "特此公告。",
         "verify": "核验信息", "audit_hash": "审计链哈希（本事项最新审计事件）",
         "verify_note": "纸质公告可凭此哈希值与 dmflow 审计记录核对。", "colon": "：", "stop": "。",
+        "checkpoint": "最近一次签名审计检查点（编号与指纹）",
     },
     "en": {
         "heading_adopted": "Resolution of the Workers' Congress",
@@ -83,6 +84,7 @@ TEXT: dict[str, dict[str, str]] = {
         "verify": "Verification", "audit_hash": "Audit-trail hash (latest audit event of this matter)",
         "verify_note": "A paper copy can be checked against the dmflow audit trail with this hash.",
         "colon": ": ", "stop": ".",
+        "checkpoint": "Latest signed audit checkpoint (number and fingerprint)",
     },
 }
 
@@ -261,6 +263,7 @@ def _context(notice: Mapping[str, Any], lang: str, tz: str) -> dict[str, Any]:
         "period_text": t["period_text"].format(days=period),
         "until": t["until"].format(date=_local_date(until, lang)) if until else "",
         "audit_hash": audit_hash, "chart": Markup(chart),
+        "checkpoint": _text(notice, "checkpoint", required=False),
     }
 
 
@@ -273,6 +276,7 @@ def render_notice_html(notice: Mapping[str, Any], *, lang: str = "zh-CN", tz: st
             votes_required, outcome "adopted"/"rejected", secret), ``published_at`` (aware datetime),
             ``period`` (publication days), ``audit_hash`` (SHA-256 hex of the instance's latest audit
             event); optional ``text`` (free text, one paragraph per line), ``reference`` (文号),
+            ``checkpoint`` (the latest signed audit checkpoint's number and fingerprint),
             ``issuer`` (signature line; the organisation by default), ``period_until`` (date).
         lang: "zh-CN" or "en".
         tz: time zone in which ``published_at`` is shown.

@@ -6,11 +6,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from engine import queries, runtime
-from engine.identity import ADMIN
+from engine.identity import ADMIN, AUDITOR
 
 from ..auth import current_actor, require
+from ..case_export import export_case
 from ..extension import act_then_view
 from ..extension import uow as _uow
+from ..schemas.audit import CaseExportSchema
 from ..schemas.engine import (
     HistoryEventSchema,
     InstanceDetailSchema,
@@ -69,3 +71,13 @@ class History(MethodView):
     def get(self, instance_id):
         """Every audit event of the instance, oldest first, with its hash chain."""
         return queries.instance_history(_uow(readonly=True), instance_id, actor=current_actor())
+
+
+@blp.route("/<instance_id>/export")
+class Export(MethodView):
+    @blp.response(200, CaseExportSchema)
+    def get(self, instance_id):
+        """The case as one file (auditors, admins): history, data, diagram, documents' SHA-256, and the newest
+        signed checkpoints covering it with inclusion proofs, checkable offline by `dmflow audit verify-export`."""
+        actor = require(AUDITOR, ADMIN)
+        return export_case(instance_id, actor.username)

@@ -211,6 +211,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "event.instance.started": ("发起流程", "Case started"),
     "event.instance.completed": ("流程办结", "Case completed"),
     "event.instance.terminated": ("流程终止", "Case terminated"),
+    "event.instance.saved": ("状态已保存", "State saved"),
     "event.task.ready": ("任务到达", "Task arrived"),
     "event.task.completed": ("完成", "Completed"),
     "event.task.waiting": ("等待", "Waiting"),

@@ -52,6 +52,11 @@ def cell(page: str, label: str) -> str:
 
 
 class TestHtml:
+    def test_html_carries_the_latest_checkpoint_fingerprint_only_when_there_is_one(self):
+        with_checkpoint = render_notice_html(notice(checkpoint="No. 7 · F8F4 640E 1A07 CEBF"))
+        assert "最近一次签名审计检查点（编号与指纹）：<code>No. 7 · F8F4 640E 1A07 CEBF</code>" in with_checkpoint
+        assert "审计检查点" not in render_notice_html(notice())
+
     def test_html_contains_the_full_tally(self):
         page = render_notice_html(NOTICE)
         assert cell(page, "全体职工代表（应到）") == "120 人"

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from engine import departments
 from engine.audit import instance_chain
+from engine.checkpoints import latest_fingerprint
 from engine.identity import Actor
 from engine.models import AuditChain
 from engine.steps import current_step
@@ -117,7 +118,7 @@ def publish_notice(params: dict[str, Any], data: dict[str, Any]) -> dict[str, An
     notice = render_notice({
         "organisation": organisation.name, "meeting": f"第{term.number}届职工代表大会第{meeting.session_number}次会议",
         "title": params.get("title") or matter.title, "published_at": now, "period": rules.resolution_publication_days,
-        "audit_hash": head.last_hash,
+        "audit_hash": head.last_hash, "checkpoint": latest_fingerprint(s),
         "vote": {"seated": vote.seated, "present": vote.present, "ballots_issued": vote.ballots_issued,
                  "ballots_cast": vote.ballots_cast, "valid": vote.valid, "for": vote.votes_for,
                  "against": vote.votes_against,

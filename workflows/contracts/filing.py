@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.audit import instance_chain
+from engine.checkpoints import latest_fingerprint
 from engine.errors import Forbidden, NotFound
 from engine.identity import Actor
 from engine.models import AuditChain
@@ -293,7 +294,8 @@ def notice_html(session: Session, contract: Contract, published_at: dt.datetime,
     return notices.render_notice_html({
         "organisation": contract.enterprise, "issuer": f"{contract.enterprise}　{contract.union_name}",
         "meeting": adoption.get("meeting") or "职工代表大会", "title": contract.title, "vote": vote,
-        "published_at": published_at, "period": period, "audit_hash": head.last_hash, "text": text},
+        "published_at": published_at, "period": period, "audit_hash": head.last_hash, "text": text,
+        "checkpoint": latest_fingerprint(session)},
         tz=contract.timezone)
 
 

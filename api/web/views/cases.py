@@ -5,16 +5,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from datetime import date, datetime
 from typing import Any
 
 from flask import Response, request
 
-from engine import audit, deployments, inbox, queries
-from engine.audit import canonical_json
+from engine import inbox, queries
 from engine.identity import ADMIN, AUDITOR
+from engine.verification import verify_all
 from workflows import documents
 
+from ...case_export import export_case
 from ...extension import services, uow
 from ..core import blp, menu, page, render, web_actor
 
@@ -24,7 +24,6 @@ menu(90, "web.audit_page", "nav.audit", "audit", lambda actor: actor.has(AUDITOR
 PER_PAGE = 50
 CURRENT = ("task.ready", "task.waiting", "task.started")
 DONE = ("task.completed", "timer.fired")
-CASE_FORMAT = "dmflow-case/1"
 
 
 @blp.route("/instances")
@@ -81,28 +80,6 @@ def document_file(document_id: int):
         "X-Content-SHA256": doc.sha256, "Content-Disposition": f'inline; filename="{doc.filename}"'})
 
 
-def _plain(value: Any) -> Any:
-    """Datetimes as ISO 8601 text, so the exported JSON is the same on every database."""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
-def export_case(instance_id: str, exported_by: str) -> dict[str, Any]:
-    """History, data and BPMN of one case, with the SHA-256 of the case's canonical JSON."""
-    instance = queries.get_instance(uow(readonly=True), instance_id)
-    history = queries.instance_history(uow(readonly=True), instance_id)
-    filename, xml = deployments.get_file(uow(readonly=True), instance["process_id"], instance["version"])
-    case = _plain({"instance": {k: v for k, v in instance.items() if k != "data"}, "data": instance["data"],
-                   "history": history, "bpmn": {"filename": filename, "xml": xml.decode("utf-8")}})
-    return {"format": CASE_FORMAT, "exported_at": _plain(services().clock.now()), "exported_by": exported_by,
-            "sha256": hashlib.sha256(canonical_json(case).encode()).hexdigest(), "case": case}
-
-
 @blp.route("/instances/<instance_id>/export")
 @page(AUDITOR, ADMIN)
 def export(instance_id: str):
@@ -119,5 +96,5 @@ def export(instance_id: str):
 def audit_page():
     unit = uow(readonly=True)
     with unit:
-        report = audit.verify(unit.session)
+        report = verify_all(unit.session, public_key=services().public_key())
     return render("audit.html", report=report)
