@@ -26,6 +26,8 @@ class ProposalSchema(Schema):
     proposer_employee_no = fields.String()
     created_at = fields.DateTime()
     published_at = fields.DateTime(allow_none=True)
+    reason = fields.String(allow_none=True, metadata={"description": "理由, as submitted"})
+    measures = fields.String(allow_none=True, metadata={"description": "建议措施, as submitted"})
     cosignatures = fields.List(fields.Nested(CosignatureSchema))
 
 

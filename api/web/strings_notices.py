@@ -18,6 +18,7 @@ NOTICE_STRINGS: dict[str, tuple[str, str]] = {
     "notices.older": ("更早的", "Older"),
     "notice.task.ready": ("待办", "Task"),
     "notice.task.assigned": ("转办/指派", "Handed to you"),
+    "notice.proposal.cosign": ("附议邀请", "Co-sign"),
     "notice.task.due_soon": ("即将到期", "Due soon"),
     "notice.task.overdue": ("已逾期", "Overdue"),
     "notice.vote.opened": ("表决", "Vote"),

@@ -212,3 +212,17 @@ def test_the_inbox_pages_and_filters_by_process_due_time_and_text(client, deploy
     assert client.get("/api/v1/tasks", headers=other).get_json()["total"] == 0  # the starter's first tasks
     assert client.get("/api/v1/tasks?scope=all", headers=clerk).status_code == 403
     assert client.get("/api/v1/tasks?scope=sideways", headers=clerk).status_code == 422
+
+
+def test_cosigners_are_invited_with_the_full_text_and_read_it_on_the_proposal_page(client, deploy, users, services):
+    heads = _congress(client, deploy, users, services)
+    _, task_id = _draft(client, heads)
+    complete(client, heads["rep_wang"], task_id, GOOD | {"cosigners": ["E0002", "E0003"]})
+    for rep in ("rep_li", "rep_zhao"):
+        [notice] = client.get("/api/v1/notifications", headers=heads[rep]).get_json()["items"]
+        assert notice["kind"] == "proposal.cosign" and notice["title"] == "请为提案附议：食堂扩建"
+        assert "午餐排队超过30分钟" in notice["body"] and "增加4个窗口" in notice["body"]
+        proposal = client.get(notice["link"].replace("/congress/", "/api/v1/congress/"), headers=heads[rep])
+        assert proposal.get_json()["reason"] == "午餐排队超过30分钟"
+        assert proposal.get_json()["measures"] == "增加4个窗口"
+    assert client.get("/api/v1/notifications", headers=heads["rep_wang"]).get_json()["total"] == 0

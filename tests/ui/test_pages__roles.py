@@ -7,7 +7,7 @@ import pytest
 from api.web.strings import STRINGS
 
 MENUS = {
-    "admin": ["home", "tasks", "processes", "instances", "meetings", "disclosures", "modeler", "audit", "users"],
+    "admin": ["home", "tasks", "processes", "instances", "meetings", "disclosures", "modeler", "audit", "users", "departments"],
     "designer": ["home", "tasks", "processes", "instances", "meetings", "disclosures", "modeler"],
     "auditor": ["home", "processes", "instances", "meetings", "disclosures", "audit"],
     "rep": ["home", "tasks", "processes", "instances", "meetings", "proposals", "disclosures"],
@@ -20,6 +20,7 @@ PAGES = {
     "/instances": ("流程实例", "Cases"),
     "/audit": ("审计链完整", "audit trail is intact"),
     "/admin/users": ("新建用户", "New user"),
+    "/admin/departments": ("部门管理", "Departments"),
     "/processes/proposal_intake/diff": ("版本比较", "Compare versions"),
 }
 

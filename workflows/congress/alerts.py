@@ -12,7 +12,7 @@ from sqlalchemy import select
 from engine.notifications import notify
 from engine.unit_of_work import UnitOfWork
 from workflows.congress.roster import seated_query
-from workflows.congress.tables import Matter, Meeting, Proposal, Representative, Vote
+from workflows.congress.tables import Cosignature, Matter, Meeting, Proposal, Representative, Vote
 from workflows.hooks import on_task
 
 DECISIONS = {"not_registered": "不予立案", "turned_into_opinion": "转为意见建议", "merged": "并案处理"}
@@ -32,6 +32,18 @@ def _proposer(uow: UnitOfWork, proposal: Proposal) -> list[str]:
     username = uow.session.scalar(select(Representative.username)
                                   .where(Representative.id == proposal.proposer_id))
     return [username] if username else []
+
+
+def cosign_invited(uow: UnitOfWork, proposal: Proposal, reason: str | None, measures: str | None) -> int:
+    """Ask each co-signer (with an account) to confirm, with the proposal's full text in the notice."""
+    usernames = list(uow.session.scalars(
+        select(Representative.username).join(Cosignature, Cosignature.representative_id == Representative.id)
+        .where(Cosignature.proposal_id == proposal.id, Representative.username.is_not(None))))
+    proposer = uow.session.get(Representative, proposal.proposer_id)
+    body = (f"{proposer.name}提出提案，请您附议。案由：{proposal.title}。理由：{reason or '—'}。"
+            f"建议措施：{measures or '—'}。(You are asked to co-sign a proposal.)")
+    return notify(uow, usernames, "proposal.cosign", f"请为提案附议：{proposal.title}", body,
+                  f"/congress/proposals/{proposal.id}", f"proposal.cosign/{proposal.id}")
 
 
 def proposal_screened(uow: UnitOfWork, proposal: Proposal, status: str, reason: str | None) -> int:

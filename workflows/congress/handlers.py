@@ -44,6 +44,7 @@ def request_cosignatures(params: dict[str, Any], data: dict[str, Any]) -> dict[s
     step = current_step()
     proposal = proposals.open_proposal(step.uow, step.instance_id, params["title"], list(params["cosigners"]),
                                        step.actor or "system")
+    alerts.cosign_invited(step.uow, proposal, data.get("reason"), data.get("measures"))
     return {"proposal_id": proposal.id, "cosigners": list(params["cosigners"])}
 
 

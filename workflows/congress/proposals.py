@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -11,6 +12,7 @@ from engine.audit import instance_chain
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.identity import Actor
 from engine.messages import route_message
+from engine.models import Instance
 from engine.unit_of_work import UnitOfWork
 from workflows import rules as r
 from workflows.calendar import local_today
@@ -144,6 +146,13 @@ def update(uow: UnitOfWork, proposal_id: int, *, actor: str | None, **changes: A
     return proposal
 
 
+def _text(session, proposal: Proposal) -> dict[str, Any]:
+    """The proposal's own words as submitted (理由, 建议措施), from its case's data."""
+    data_json = session.scalar(select(Instance.data_json).where(Instance.id == proposal.instance_id))
+    data = json.loads(data_json or "{}")
+    return {"reason": data.get("reason"), "measures": data.get("measures")}
+
+
 def view(session, proposal: Proposal) -> dict[str, Any]:
     proposer = session.get(Representative, proposal.proposer_id)
     cosigs = session.scalars(select(Cosignature).where(Cosignature.proposal_id == proposal.id)
@@ -152,7 +161,7 @@ def view(session, proposal: Proposal) -> dict[str, Any]:
             "status": proposal.status, "decision": proposal.decision, "satisfaction": proposal.satisfaction,
             "implementation_status": proposal.implementation_status, "proposer": proposer.name,
             "proposer_employee_no": proposer.employee_no, "created_at": proposal.created_at,
-            "published_at": proposal.published_at,
+            "published_at": proposal.published_at, **_text(session, proposal),
             "cosignatures": [{"employee_no": _employee_no(session, c.representative_id), "status": c.status,
                               "responded_at": c.responded_at} for c in cosigs]}
 

@@ -2,4 +2,14 @@
 
 from __future__ import annotations
 
-from . import admin, cases, congress, design, disclosure, home, notices, work  # noqa: F401  (routes and menu entries)
+from . import (  # noqa: F401  (routes and menu entries)
+    admin,
+    cases,
+    congress,
+    departments,
+    design,
+    disclosure,
+    home,
+    notices,
+    work,
+)
