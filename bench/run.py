@@ -40,7 +40,8 @@ def _both(*names: str):
 def _benchmarks() -> dict:
     return {"P1": _module("p1_throughput"), "P2": _both("p2_participation", "p2_questions"),
             "P3": _module("p3_ballots"),
-            "P4": _module("p4_audit"), "P5": _module("p5_memory"), "P6": _module("p6_history")}
+            "P4": _module("p4_audit"), "P5": _module("p5_memory"), "P6": _module("p6_history"),
+            "P7": _module("p7_inbox")}
 
 
 def _table(rows: list[Row]) -> str:
