@@ -20,9 +20,8 @@ from typing import Any
 
 from sqlalchemy import delete, exists, or_, select
 
-from . import notifications
 from .audit import instance_chain
-from .errors import Conflict, Forbidden, NotFound, ValidationFailed
+from .errors import Forbidden
 from .identity import ADMIN, AUDITOR, Actor
 from .models import (
     ANYONE,
@@ -33,7 +32,6 @@ from .models import (
     Instance,
     TaskCandidate,
     User,
-    UserRole,
 )
 from .unit_of_work import UnitOfWork
 
@@ -116,7 +114,7 @@ def groups_of(uow: UnitOfWork, actor: Actor) -> set[str]:
     return found
 
 
-def _candidates(uow: UnitOfWork, task_id: str) -> tuple[set[str], set[str]]:
+def candidates(uow: UnitOfWork, task_id: str) -> tuple[set[str], set[str]]:
     users, groups = set(), set()
     for kind, name in uow.session.execute(select(TaskCandidate.kind, TaskCandidate.name)
                                           .where(TaskCandidate.task_id == task_id)):
@@ -128,7 +126,7 @@ def in_pool(uow: UnitOfWork, row: HumanTask, actor: Actor) -> bool:
     """May the actor claim this task (ignoring whether someone holds it now)?"""
     if actor.is_read_only:
         return False
-    users, groups = _candidates(uow, row.id)
+    users, groups = candidates(uow, row.id)
     return actor.username in users or bool(groups & groups_of(uow, actor))
 
 
@@ -157,7 +155,7 @@ def check_may_complete(uow: UnitOfWork, row: HumanTask, actor: Actor) -> None:
 
 def users_named(uow: UnitOfWork, row: HumanTask) -> bool:
     """Does the task name its candidates (users or groups other than its lane)?"""
-    users, groups = _candidates(uow, row.id)
+    users, groups = candidates(uow, row.id)
     return bool(users) or bool(groups - {row.lane or ANYONE})
 
 
@@ -203,24 +201,11 @@ def waits_on(uow: UnitOfWork, row: HumanTask) -> dict[str, Any]:
     """Who the task waits on, for lists: the assignee, or the candidate users and groups."""
     if row.assignee:
         return {"assignee": row.assignee, "users": [], "groups": []}
-    users, groups = _candidates(uow, row.id)
+    users, groups = candidates(uow, row.id)
     return {"assignee": None, "users": sorted(users), "groups": sorted(groups)}
 
 
-# Claim, unclaim, delegate, reassign: each locks the instance row (so it serialises with a completion)
-# and is audited in the instance's chain with the actor, from and to.
-def _locked_task(uow: UnitOfWork, task_id: str) -> HumanTask:
-    row = uow.session.get(HumanTask, task_id, populate_existing=True)
-    if row is None:
-        raise NotFound(f"task '{task_id}' does not exist")
-    uow.session.scalar(select(Instance.id).where(Instance.id == row.instance_id).with_for_update())
-    row = uow.session.get(HumanTask, task_id, populate_existing=True)
-    if row.state != "ready":
-        raise Conflict(f"task '{row.name or row.element_id}' is already {row.state}")
-    return row
-
-
-def _set(uow: UnitOfWork, row: HumanTask, event: str, to: str | None, via: str | None, actor: Actor,
+def set_assignee(uow: UnitOfWork, row: HumanTask, event: str, to: str | None, via: str | None, actor: Actor,
          **extra: Any) -> None:
     before = row.assignee
     row.assignee, row.assigned_via = to, via
@@ -229,83 +214,10 @@ def _set(uow: UnitOfWork, row: HumanTask, event: str, to: str | None, via: str |
               actor=actor.username, instance_id=row.instance_id)
 
 
-def claim(uow: UnitOfWork, task_id: str, *, actor: Actor) -> None:
-    """Take a pooled task. Raises: NotFound; Conflict (held by someone, or done); Forbidden (not a candidate)."""
-    with uow:
-        row = _locked_task(uow, task_id)
-        if row.assignee == actor.username:
-            return
-        if row.assignee:
-            raise Conflict(f"task is already held by {display_name(uow, row.assignee)} ({row.assignee})",
-                           {"assignee": [row.assignee]})
-        if not in_pool(uow, row, actor):
-            raise Forbidden("you are not one of this task's candidates")
-        _set(uow, row, "task.claimed", actor.username, "claimed", actor)
-        uow.commit()
-
-
-def unclaim(uow: UnitOfWork, task_id: str, *, actor: Actor) -> None:
-    """Give a claimed task back to its pool. Raises: Forbidden (not yours, or assigned by the diagram)."""
-    with uow:
-        row = _locked_task(uow, task_id)
-        if row.assignee != actor.username and not actor.has(ADMIN):
-            raise Forbidden("only the one who claimed a task may give it back")
-        if row.assigned_via != "claimed":
-            raise Conflict("this task was assigned, not claimed: delegate it instead of giving it back")
-        _set(uow, row, "task.unclaimed", None, None, actor)
-        uow.commit()
-
-
-def _may_do(uow: UnitOfWork, row: HumanTask, username: str) -> Actor:
-    user = uow.session.scalar(select(User).where(User.username == username, User.active.is_(True)))
-    if user is None:
-        raise ValidationFailed(f"no active user '{username}'", {"to": [f"no active user '{username}'"]})
-    roles = frozenset(uow.session.scalars(select(UserRole.role).where(UserRole.user_id == user.id)))
-    target = Actor(username, roles, user.id)
-    lane_ok = target.may_act_in_lane(row.lane)
-    if not (lane_ok or in_pool(uow, row, target)):
-        raise ValidationFailed(f"{user.display_name or username} may not do this task: it needs the role "
-                               f"'{row.lane}' or to be one of its candidates", {"to": ["may not do this task"]})
-    return target
-
-
-def delegate(uow: UnitOfWork, task_id: str, to: str, *, actor: Actor) -> None:
-    """转办: the holder (or a candidate of a pooled task) hands it to another user who may do it."""
-    with uow:
-        row = _locked_task(uow, task_id)
-        holder = row.assignee
-        if holder and holder != actor.username:
-            raise Forbidden(f"only {display_name(uow, holder)} ({holder}), who holds this task, may delegate it")
-        if not holder and not in_pool(uow, row, actor):
-            raise Forbidden("you are not one of this task's candidates")
-        _may_do(uow, row, to)
-        row.owner = row.owner or actor.username
-        _set(uow, row, "task.delegated", to, "delegated", actor, owner=row.owner)
-        notifications.task_assigned(uow, row, by=actor.username)
-        uow.commit()
-
-
-def reassign(uow: UnitOfWork, task_id: str, to: str | None, *, actor: Actor, reason: str = "") -> None:
-    """An admin gives a task to another user who may do it (or back to its pool with ``to=None``)."""
-    if not actor.has(ADMIN):
-        raise Forbidden("only admins may reassign tasks")
-    with uow:
-        row = _locked_task(uow, task_id)
-        if to is not None:
-            _may_do(uow, row, to)
-        elif not any(_candidates(uow, row.id)):
-            raise ValidationFailed("this task has no candidates to go back to: name the user to give it to",
-                                   {"to": ["required"]})
-        _set(uow, row, "task.reassigned", to, "reassigned" if to else None, actor, reason=reason)
-        if to and to != actor.username:
-            notifications.task_assigned(uow, row, by=actor.username)
-        uow.commit()
-
-
 def claim_on_completion(uow: UnitOfWork, row: HumanTask, actor: Actor) -> None:
     """Completing a pooled task claims it first (audited), so the trail shows who took it."""
     if row.assignee != actor.username:
-        _set(uow, row, "task.claimed", actor.username, "claimed", actor, on_completion=True)
+        set_assignee(uow, row, "task.claimed", actor.username, "claimed", actor, on_completion=True)
 
 
 def assign_to_starter(uow: UnitOfWork, instance_id: str, actor: Actor) -> None:
@@ -314,9 +226,9 @@ def assign_to_starter(uow: UnitOfWork, instance_id: str, actor: Actor) -> None:
                                                        HumanTask.state == "ready", HumanTask.assignee.is_(None))
                                .order_by(HumanTask.created_at, HumanTask.id))
     for row in rows:
-        users, groups = _candidates(uow, row.id)
+        users, groups = candidates(uow, row.id)
         lane_pool = not users and groups <= {row.lane or ANYONE}
         if lane_pool and row.assigned_via != "unresolved" and may_complete(uow, row, actor):
-            _set(uow, row, "task.assigned", actor.username, "starter", actor)
+            set_assignee(uow, row, "task.assigned", actor.username, "starter", actor)
             uow.session.execute(delete(TaskCandidate).where(TaskCandidate.task_id == row.id))  # never pooled
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from engine import assignment, inbox, queries, runtime
+from engine import handover, inbox, queries, runtime
 
 from ..auth import current_actor
 from ..extension import act_then_view
@@ -58,7 +58,7 @@ class ClaimTask(MethodView):
     def post(self, task_id):
         """Take a pooled task (认领): it leaves the others' lists. 409 when someone holds it already."""
         actor = current_actor()
-        assignment.claim(_uow(), task_id, actor=actor)
+        handover.claim(_uow(), task_id, actor=actor)
         return queries.get_task(_uow(readonly=True), task_id, actor)
 
 
@@ -68,7 +68,7 @@ class UnclaimTask(MethodView):
     def post(self, task_id):
         """Give a claimed task back to its pool."""
         actor = current_actor()
-        assignment.unclaim(_uow(), task_id, actor=actor)
+        handover.unclaim(_uow(), task_id, actor=actor)
         return queries.get_task(_uow(readonly=True), task_id, actor)
 
 
@@ -79,7 +79,7 @@ class DelegateTask(MethodView):
     def post(self, body, task_id):
         """Hand a task I hold to another user who may do it (转办); I stay its owner."""
         actor = current_actor()
-        assignment.delegate(_uow(), task_id, body["to"], actor=actor)
+        handover.delegate(_uow(), task_id, body["to"], actor=actor)
         return queries.get_task(_uow(readonly=True), task_id, actor)
 
 
@@ -90,5 +90,5 @@ class ReassignTask(MethodView):
     def post(self, body, task_id):
         """Admins: give a task to another user who may do it, or back to its pool (to: null)."""
         actor = current_actor()
-        assignment.reassign(_uow(), task_id, body["to"], actor=actor, reason=body["reason"])
+        handover.reassign(_uow(), task_id, body["to"], actor=actor, reason=body["reason"])
         return queries.get_task(_uow(readonly=True), task_id, actor)

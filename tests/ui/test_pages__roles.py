@@ -7,7 +7,8 @@ import pytest
 from api.web.strings import STRINGS
 
 MENUS = {
-    "admin": ["home", "tasks", "processes", "instances", "meetings", "disclosures", "modeler", "audit", "users", "departments"],
+    "admin": ["home", "tasks", "processes", "instances", "meetings", "disclosures", "modeler", "audit", "users",
+              "departments"],
     "designer": ["home", "tasks", "processes", "instances", "meetings", "disclosures", "modeler"],
     "auditor": ["home", "processes", "instances", "meetings", "disclosures", "audit"],
     "rep": ["home", "tasks", "processes", "instances", "meetings", "proposals", "disclosures"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, request, url_for
 
-from engine import assignment, deployments, queries, runtime
+from engine import deployments, handover, queries, runtime
 from engine import inbox as inbox_queries
 from engine.errors import Forbidden, ValidationFailed
 from engine.identity import ADMIN, AUDITOR
@@ -116,13 +116,13 @@ def task_action(task_id: str, action: str):
     actor = web_actor()
     to = (request.form.get("to") or "").strip() or None
     if action == "claim":
-        assignment.claim(uow(), task_id, actor=actor)
+        handover.claim(uow(), task_id, actor=actor)
     elif action == "unclaim":
-        assignment.unclaim(uow(), task_id, actor=actor)
+        handover.unclaim(uow(), task_id, actor=actor)
     elif action == "delegate" and to:
-        assignment.delegate(uow(), task_id, to, actor=actor)
+        handover.delegate(uow(), task_id, to, actor=actor)
     elif action == "reassign":
-        assignment.reassign(uow(), task_id, to, actor=actor, reason=(request.form.get("reason") or "")[:500])
+        handover.reassign(uow(), task_id, to, actor=actor, reason=(request.form.get("reason") or "")[:500])
     else:
         raise ValidationFailed(i18n.t("task.delegate_needs_user"), {"to": [i18n.t("task.delegate_needs_user")]})
     flash(i18n.t(f"task.{action}ed" if action != "reassign" else "task.reassigned"), "ok")
