@@ -137,6 +137,7 @@ def get_task(uow: UnitOfWork, task_id: str, actor: Actor) -> dict[str, Any]:
             "ui_schema": loaded.meta["forms"].get(meta.get("ui_form")) if meta.get("ui_form") else None,
             "documentation": meta.get("documentation"), "instructions": meta.get("instructions"),
             "data": dict(task.data) if task is not None else {}, "version": loaded.version.version,
+            "process_name": loaded.version.name or h.process_id,
             "assignee_name": assignment.display_name(uow, h.assignee) if h.assignee else None,
             "waits_on": assignment.waits_on(uow, h),
             "may_complete": ready and assignment.may_complete(uow, h, actor),

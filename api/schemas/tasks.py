@@ -60,6 +60,7 @@ class TaskDetailSchema(TaskSchema):
     instructions = fields.String(allow_none=True)
     data = fields.Dict()
     version = fields.Integer()
+    process_name = fields.String(metadata={"description": "the process's name from its diagram"})
     assignee_name = fields.String(allow_none=True)
     waits_on = fields.Nested(WaitsOnSchema)
     may_complete = fields.Boolean()
