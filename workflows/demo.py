@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from engine import departments
 from engine.identity import SYSTEM, create_user
 from engine.models import User
 from engine.passwords import generate_password, set_password
@@ -33,6 +34,9 @@ DEMO_USERS: list[tuple[str, str, list[str]]] = [
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹"
 _GIVEN = ["芳", "强", "伟", "洋", "静", "敏", "刚", "丽", "军", "磊", "娜", "涛", "燕", "杰", "霞"]
+# code, name, members, heads: the departments whose people get the tasks handed to them (a proposal's handling)
+DEMO_DEPARTMENTS = [("logistics", "后勤保障部", ["dept_logistics"], ["dept_logistics"]),
+                    ("hr", "人力资源部", ["hr_chen"], ["hr_chen"])]
 # seat number -> demo account that votes with it (the others are seated without an account)
 _LINKED = {1: "rep_wang", 2: "rep_li", 3: "delegation_wu"}
 
@@ -69,6 +73,15 @@ def seed_congress(uow: UnitOfWork, rules) -> bool:
     return True
 
 
+def _seed_departments(uow: UnitOfWork) -> None:
+    """The demo departments that do not exist yet (their members are demo users)."""
+    with uow:
+        known = set(departments.names(uow))
+    for code, name, members, heads in DEMO_DEPARTMENTS:
+        if code not in known:
+            departments.save_department(uow, code, name=name, members=members, heads=heads, actor=SYSTEM)
+
+
 def seed_demo(uow: UnitOfWork, tokens_file: str | Path) -> list[tuple[str, list[str], str, str]]:
     """Create the demo users that do not exist yet, with a token and a web password each, saved to `tokens_file`.
 
@@ -90,6 +103,7 @@ def seed_demo(uow: UnitOfWork, tokens_file: str | Path) -> list[tuple[str, list[
         password = generate_password()
         set_password(uow, username, password, actor=SYSTEM)
         created.append((username, roles, token, password))
+    _seed_departments(uow)
     if created:
         path = Path(tokens_file)
         path.parent.mkdir(parents=True, exist_ok=True)
