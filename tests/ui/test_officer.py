@@ -11,6 +11,8 @@ from engine import inbox, runtime
 from engine.identity import Actor
 from engine.models import HumanTask
 
+from helpers.pages import fill_proposal_form
+
 
 def make_overdue(server, instance_id: str) -> None:
     unit = server.services.uow()
@@ -38,14 +40,7 @@ def test_representative_submits_and_committee_corrects_a_rejection(ui, live_serv
     assert page.url == task_url
     assert page.evaluate("document.querySelector('#f-title').validity.valueMissing")
 
-    page.fill("#f-title", "食堂扩建")
-    page.fill("#f-reason", "午餐排队太久")
-    page.fill("#f-measures", "增加窗口")
-    page.locator("#f-cosigners input").first.fill("E1001")
-    page.click("#f-cosigners button.add-item")
-    page.locator("#f-cosigners input").nth(1).fill("E1002")
-    page.click("#complete")
-    page.wait_for_selector("#instance-status")
+    fill_proposal_form(page)
     assert "已完成“提交提案”" in page.inner_text(".flash.ok")
     instance_id = page.url.rsplit("/", 1)[-1]
     make_overdue(live_server, instance_id)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from engine.identity import SYSTEM, create_user
 from engine.passwords import set_password
 
+from helpers.pages import fill_proposal_form
+
 SECOND_PASSWORD = "another-horse-43"
 
 
@@ -18,14 +20,7 @@ def test_a_committee_member_claims_a_pooled_task_and_it_leaves_the_others_list(u
     page.locator("#process-proposal_intake button.start").click()
     page.wait_for_selector("#task-form")
     assert "办理人" in page.inner_text("#task-assignee")
-    page.fill("#f-title", "食堂扩建")
-    page.fill("#f-reason", "午餐排队太久")
-    page.fill("#f-measures", "增加窗口")
-    page.locator("#f-cosigners input").first.fill("E1001")
-    page.click("#f-cosigners button.add-item")
-    page.locator("#f-cosigners input").nth(1).fill("E1002")
-    page.click("#complete")
-    page.wait_for_selector("#instance-status")
+    fill_proposal_form(page)
     page.click("#logout")
 
     page = ui.login("committee")
