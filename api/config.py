@@ -25,6 +25,12 @@ class Config:
     # How often each process re-reads the admin-entered legal calendar (holidays, adjusted working days).
     CALENDAR_REFRESH_SECONDS = 60
     SPEC_CACHE_SIZE = 256
+    # The budget of each diagram script, condition and timer expression (engine/budget.py): past it the
+    # instance gets an incident naming the element and line, and the step's transaction ends.
+    SCRIPT_TIME_MS = 500
+    SCRIPT_OPERATIONS = 5_000_000  # loop iterations, plus the size of each string/list/number built
+    SCRIPT_MAX_ITEMS = 1_000_000  # the longest string/list/range one operation may build
+    SCRIPT_MAX_INT_BITS = 100_000  # the largest integer (about 30,000 digits)
     # Registers /api/v1/_bench (the floor and naive baselines of bench/); never set in production.
     BENCH_ENDPOINTS = False
     # Signs the web pages' session cookie. Unset: generated once into SECRET_KEY_FILE (var/secret_key).

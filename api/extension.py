@@ -14,6 +14,7 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy.exc import DBAPIError
 
+from engine.budget import Limits
 from engine.clock import Clock
 from engine.db import make_engine
 from engine.errors import DmflowError
@@ -54,7 +55,10 @@ class Services:
         self.calendar = LegalCalendar(cfg["TIMEZONE"])
         self._calendar_loaded, self._calendar_ttl = 0.0, float(cfg["CALENDAR_REFRESH_SECONDS"])
         helpers = script_helpers(self.calendar, self.rules)
-        self.runtime = RuntimeConfig(script_engine=make_script_engine(helpers=helpers, services=handlers()),
+        limits = Limits(seconds=float(cfg["SCRIPT_TIME_MS"]) / 1000, operations=int(cfg["SCRIPT_OPERATIONS"]),
+                        max_items=int(cfg["SCRIPT_MAX_ITEMS"]), max_int_bits=int(cfg["SCRIPT_MAX_INT_BITS"]))
+        engine = make_script_engine(helpers=helpers, services=handlers(), limits=limits)
+        self.runtime = RuntimeConfig(script_engine=engine,
                                      router=route_thrown, task_validator=validate_task, task_listener=task_event,
                                      context={"rules": self.rules, "calendar": self.calendar,
                                               "disclosure": DisclosureSettings.from_config(cfg)},

@@ -7,7 +7,6 @@ import builtins
 import copy
 import functools
 import json
-import operator
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -15,7 +14,7 @@ from types import CodeType
 from typing import Any
 
 from RestrictedPython import RestrictingNodeTransformer, compile_restricted_eval, compile_restricted_exec
-from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
+from RestrictedPython.Eval import default_guarded_getitem
 from RestrictedPython.Guards import (
     full_write_guard,
     guarded_iter_unpack_sequence,
@@ -27,6 +26,10 @@ from RestrictedPython.PrintCollector import PrintCollector
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from . import budget
+from .budget import Limits, MeteringTransformer, metered
+from .serialization import is_json_data
 
 _DURATION = (
     r"P(?:\d+W|(?=\d|T\d)(?:\d+Y)?(?:\d+M)?(?:\d+D)?"
@@ -55,29 +58,22 @@ _EXTRA_BUILTINS = (
 _BUILTINS: dict[str, Any] = {
     name: value for name, value in safe_builtins.items()
     if name not in _FORBIDDEN_CALLS and name != "__build_class__"
-} | {name: getattr(builtins, name) for name in _EXTRA_BUILTINS}
-_INPLACE_OPS: dict[str, Callable[[Any, Any], Any]] = {
-    "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
-    "//=": operator.ifloordiv, "%=": operator.imod, "**=": operator.ipow, "<<=": operator.ilshift,
-    ">>=": operator.irshift, "&=": operator.iand, "|=": operator.ior, "^=": operator.ixor,
-    "@=": operator.imatmul,
-}
+} | {name: getattr(builtins, name) for name in _EXTRA_BUILTINS} | budget.GUARDED_BUILTINS
 
 
 def _apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return func(*args, **kwargs)
 
 
-def _inplacevar(op: str, target: Any, value: Any) -> Any:
-    return _INPLACE_OPS[op](target, value)
+def _getattr(obj: Any, name: str, default: Any = None) -> Any:
+    return budget.guard_method(obj, name, safer_getattr(obj, name, default))
 
 
 _GUARDS: dict[str, Any] = {
-    "__builtins__": _BUILTINS, "_getattr_": safer_getattr, "_getitem_": default_guarded_getitem,
-    "_getiter_": default_guarded_getiter, "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
-    "_unpack_sequence_": guarded_unpack_sequence, "_write_": full_write_guard, "_inplacevar_": _inplacevar,
-    "_apply_": _apply, "_print_": PrintCollector,
-}
+    "__builtins__": _BUILTINS, "_getattr_": _getattr, "_getitem_": default_guarded_getitem,
+    "_iter_unpack_sequence_": guarded_iter_unpack_sequence, "_unpack_sequence_": guarded_unpack_sequence,
+    "_write_": full_write_guard, "_apply_": _apply, "_print_": PrintCollector,
+} | budget.GUARDS
 
 
 class ScriptCompileError(Exception):
@@ -99,8 +95,9 @@ class UnknownServiceError(LookupError):
     """A service task names an operation that no registered service handles."""
 
 
-class _Policy(RestrictingNodeTransformer):
-    """RestrictedPython's policy, plus refusing imports, classes and escape-only builtins at compile time."""
+class _Policy(MeteringTransformer, RestrictingNodeTransformer):
+    """RestrictedPython's policy, plus refusing imports, classes and escape-only builtins at compile time,
+    plus the budget's loop ticks and guarded operators (engine.budget)."""
 
     def _refuse(self, node: ast.stmt, message: str) -> ast.AST:
         self.error(node, message)
@@ -180,10 +177,12 @@ class SandboxEnvironment(TaskDataEnvironment):
     """TaskDataEnvironment that compiles with RestrictedPython and runs with restricted globals."""
 
     def __init__(self, helpers: Mapping[str, Callable] | None = None,
-                 services: Mapping[str, Callable[..., Any]] | None = None):
-        """Take helpers (callable by name from code; keep them side-effect free) and service handlers.
+                 services: Mapping[str, Callable[..., Any]] | None = None, limits: Limits | None = None):
+        """Take helpers (callable by name from code; keep them side-effect free), service handlers and the
+        budget of each evaluation (engine.budget.Limits).
 
-        A service handler is `handler(params, task_data) -> JSON-serialisable value`.
+        A service handler is `handler(params, task_data) -> JSON-serialisable value`. Helpers are wrapped:
+        integer arguments beyond the budget's item limit are refused and results are copies.
 
         Raises:
             ValueError: a helper name is not an identifier or starts with an underscore.
@@ -192,8 +191,10 @@ class SandboxEnvironment(TaskDataEnvironment):
         for name in helpers:
             if not name.isidentifier() or name.startswith("_"):
                 raise ValueError(f"Helper name {name!r} must be an identifier not starting with '_'")
+        helpers = {name: budget.bounded_helper(fn) for name, fn in helpers.items()}
         super().__init__({**helpers, **_GUARDS})
         self.services = dict(services or {})
+        self.limits = limits or Limits()
 
     def evaluate(self, expression: str, context: dict, external_context: dict | None = None) -> Any:
         """Evaluate an expression against task data, passing bare ISO-8601 literals through.
@@ -211,14 +212,16 @@ class SandboxEnvironment(TaskDataEnvironment):
         my_globals.update(context)
         # Task data comes from forms and must never replace the builtins or the guards.
         my_globals.update(_GUARDS)
-        return eval(code, my_globals)
+        with metered(self.limits):
+            return eval(code, my_globals)
 
     def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
         """Run a script with task data as its globals; names it leaves behind become task data.
 
         Raises:
             ValueError: task data shadows a helper. ScriptCompileError: the script is refused.
-            Any exception the script raises.
+            BudgetExceeded: the script ran out of its budget. TypeError: it left a value that is not JSON
+            data (a generator, range, map, exception...); such values are removed. Any exception it raises.
         """
         self.check_for_overwrite(context, external_context or {})
         code = _compile(script, "exec")
@@ -227,9 +230,11 @@ class SandboxEnvironment(TaskDataEnvironment):
         context.update(external_context or {})
         context.update(_GUARDS)
         try:
-            exec(code, context)
+            with metered(self.limits):
+                exec(code, context)
         finally:
             self._remove_globals_and_functions_from_context(context, external_context)
+        _drop_unserialisable(context)
         return True
 
     def call_service(self, context: dict, operation_name: str, operation_params: Mapping[str, Any]) -> str:
@@ -247,6 +252,15 @@ class SandboxEnvironment(TaskDataEnvironment):
         params = {name: param["value"] if isinstance(param, Mapping) else param
                   for name, param in (operation_params or {}).items()}
         return json.dumps(handler(params, context))
+
+
+def _drop_unserialisable(data: dict) -> None:
+    bad = {name: type(value).__name__ for name, value in data.items() if not is_json_data(value)}
+    for name in bad:
+        del data[name]
+    if bad:
+        found = ", ".join(f"'{name}' ({kind})" for name, kind in bad.items())
+        raise TypeError(f"任务数据必须是 JSON 数据 / task data must be JSON data; the script left {found}")
 
 
 def _describe(err: BaseException) -> str:
@@ -306,10 +320,11 @@ class SandboxScriptEngine(PythonScriptEngine):
 
 
 def make_script_engine(helpers: Mapping[str, Callable] | None = None,
-                       services: Mapping[str, Callable[..., Any]] | None = None) -> PythonScriptEngine:
+                       services: Mapping[str, Callable[..., Any]] | None = None,
+                       limits: Limits | None = None) -> PythonScriptEngine:
     """Build the script engine every workflow of ours must use (set it again after each deserialize).
 
     Raises:
         ValueError: a helper name is invalid (see SandboxEnvironment).
     """
-    return SandboxScriptEngine(environment=SandboxEnvironment(helpers, services))
+    return SandboxScriptEngine(environment=SandboxEnvironment(helpers, services, limits))

@@ -37,6 +37,15 @@ SERIALIZER = make_serializer()
 SERIALIZER_VERSION = SERIALIZER.VERSION
 
 
+def is_json_data(value: Any) -> bool:
+    """True if `value` can be stored as task data (JSON, or a date/time the serializer converts)."""
+    try:
+        json.dumps(SERIALIZER.registry.convert(value), cls=SERIALIZER._encoder_cls)
+    except (TypeError, ValueError, RecursionError):
+        return False
+    return True
+
+
 def dump_instance(workflow: BpmnWorkflow) -> str:
     """The instance's state as JSON text, without the spec."""
     dct = SERIALIZER.to_dict(workflow)

@@ -148,6 +148,9 @@ def _element_of(exc: Exception) -> tuple[str | None, str | None]:
 def _error_message(exc: Exception) -> str:
     parts = [str(exc).strip() or type(exc).__name__]
     parts += [n for n in getattr(exc, "__notes__", []) if n not in parts[0]]
+    line = getattr(exc, "line_number", None)
+    if isinstance(line, int) and line > 0:
+        parts.append(f"(第 {line} 行 / line {line}: {str(getattr(exc, 'error_line', '')).strip()!r})")
     return " ".join(parts)
 
 

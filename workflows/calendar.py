@@ -14,6 +14,10 @@ import holidays
 
 # No real calendar has a year of consecutive rest days; more than this means the override table is wrong.
 _MAX_REST_RUN = 366
+# No statutory period in dmflow's procedures is longer than a congress term or a contract (5 years); the bound
+# keeps a designer's `deadline(d, 10**6, "working")` from computing for minutes inside a step.
+MAX_PERIOD_YEARS = 100
+MAX_PERIOD_DAYS = 3660
 
 
 class DayMode(StrEnum):
@@ -224,11 +228,11 @@ class LegalCalendar:
             mode: ``"calendar"`` or ``"working"``.
 
         Raises:
-            ValueError: Bad ``start``, ``days`` < 1, unknown ``mode``, or an override table without any
-                working day for a year.
+            ValueError: Bad ``start``, ``days`` < 1 or > MAX_PERIOD_DAYS, unknown ``mode``, or an override
+                table without any working day for a year.
             TypeError: ``days`` is not an int.
         """
-        _check_int("days", days)
+        _check_int("days", days, MAX_PERIOD_DAYS)
         if days < 1:
             raise ValueError(f"days must be at least 1, got {days}")
         try:
@@ -245,9 +249,11 @@ class LegalCalendar:
         return Deadline(due=midnight.astimezone(dt.UTC), last_day=day, confirmed=confirmed)
 
 
-def _check_int(name: str, value: object) -> None:
+def _check_int(name: str, value: object, limit: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an int, got {value!r}")
+    if abs(value) > limit:
+        raise ValueError(f"{name} must be at most {limit} in size, got {value}")
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -256,7 +262,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
     Follows 民法典 第202条 (U): "到期月的对应日为期间的最后一日；没有对应日的，月末日为期间的最后一日" — so
     2025-01-31 plus one month is 2025-02-28. Used for 续订 windows (集体合同规定 第38条: 期满前3个月内).
     """
-    _check_int("months", months)
+    _check_int("months", months, 12 * MAX_PERIOD_YEARS)
     year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
     return dt.date(year, month0 + 1, min(day.day, monthrange(year, month0 + 1)[1]))
 
@@ -283,7 +289,7 @@ def make_helpers(calendar: LegalCalendar) -> dict[str, Callable[..., Any]]:
         return calendar.deadline(start_iso, days, mode).as_dict()
 
     def add_days(date_iso: str, days: int) -> str:
-        _check_int("days", days)
+        _check_int("days", days, 366 * MAX_PERIOD_YEARS)
         return (calendar.local_date(date_iso) + dt.timedelta(days=days)).isoformat()
 
     def add_months_(date_iso: str, months: int) -> str:

@@ -1,5 +1,6 @@
 """Statutory thresholds and deadlines of democratic management as configuration, with their predicates."""
 
+import copy
 import dataclasses
 from collections.abc import Callable, Mapping
 from enum import StrEnum
@@ -344,6 +345,6 @@ def make_helpers(rules: Rules) -> dict[str, Callable[..., Any]]:
     def rule(name: str) -> Any:
         if name not in values:
             raise ValueError(f"unknown rule {name!r}")
-        return values[name]
+        return copy.deepcopy(values[name])  # diagram code must not change the value for later calls
 
     return {fn.__name__: bind(fn) for fn in _PREDICATES} | {"rule": rule}

@@ -235,3 +235,10 @@ def test_helpers_take_and_return_iso_strings(cal):
 
 def test_helpers_offer_no_clock():
     assert not {"today", "now", "today_local"} & set(make_helpers(LegalCalendar()))
+
+
+def test_a_period_longer_than_ten_years_is_refused_before_walking_the_calendar():
+    cal = LegalCalendar("Asia/Shanghai")
+    with pytest.raises(ValueError, match="at most 3660"):
+        cal.deadline("2026-01-01", 10**6, "working")
+    assert cal.deadline("2026-01-01", 3660).last_day.year == 2036
