@@ -13,7 +13,7 @@ from werkzeug.routing import BaseConverter, ValidationError
 
 from engine.clock import SystemClock
 
-from . import assets, errors, web
+from . import assets, bounds, errors, web
 from .config import Config
 from .extension import Services
 
@@ -64,6 +64,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     api.spec.options["security"] = [{"bearerAuth": []}]
     from .resources import BLUEPRINTS
 
+    bounds.install(app, api)  # ids beyond the database's INTEGER range are 404s; deep JSON a 422
     app.url_map.converters["isodate"] = IsoDateConverter
     api.register_converter(IsoDateConverter, lambda _: {"type": "string", "format": "date"})
     for blp in BLUEPRINTS:

@@ -19,6 +19,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from .assignment import PROPERTIES as ASSIGNMENT_PROPERTIES
 from .audit import canonical_json
 from .errors import InvalidDiagram
+from .jsonbounds import loads_bounded
 from .sandbox import ScriptCompileError, check_expression, check_script
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -88,8 +89,8 @@ def _safe_xml(source: SourceFile) -> etree._Element:
 
 def _load_form(source: SourceFile) -> dict[str, Any]:
     try:
-        schema = json.loads(source.content.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        schema = loads_bounded(source.content.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
         raise InvalidDiagram(f"form file is not valid UTF-8 JSON: {exc}", file=source.filename) from exc
     if not isinstance(schema, dict):
         raise InvalidDiagram("form file must hold a JSON object", file=source.filename)
