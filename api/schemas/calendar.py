@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from api.bounds import Integer
+
 from . import Schema
 
 
 class DeadlineQuerySchema(Schema):
     start = fields.String(required=True, metadata={"description": "ISO date or date-time with offset"})
-    days = fields.Integer(required=True, validate=validate.Range(min=1, max=3650))
+    days = Integer(required=True, validate=validate.Range(min=1, max=3650))
     mode = fields.String(load_default="calendar", validate=validate.OneOf(["calendar", "working"]))
 
 
@@ -37,7 +39,7 @@ class OverrideSchema(Schema):
 
 
 class ConfirmedYearSchema(Schema):
-    year = fields.Integer()
+    year = Integer()
     confirmed_by = fields.String()
     confirmed_at = fields.DateTime()
 

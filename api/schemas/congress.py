@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask_smorest.fields import Upload
 from marshmallow import fields, validate
+
+from api.bounds import Integer, Upload
 
 from . import Schema
 
@@ -16,38 +17,38 @@ _count = {"validate": validate.Range(min=0)}
 # Roster
 class OrganisationCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    headcount = fields.Integer(required=True, validate=validate.Range(min=1),
+    headcount = Integer(required=True, validate=validate.Range(min=1),
                                metadata={"description": "all workers (职工总数)"})
-    women_count = fields.Integer(load_default=0, **_count)
-    dispatched_count = fields.Integer(load_default=0, **_count, metadata={"description": "劳务派遣 workers"})
+    women_count = Integer(load_default=0, **_count)
+    dispatched_count = Integer(load_default=0, **_count, metadata={"description": "劳务派遣 workers"})
 
 
 class OrganisationUpdateSchema(Schema):
-    headcount = fields.Integer(validate=validate.Range(min=1))
-    women_count = fields.Integer(**_count)
-    dispatched_count = fields.Integer(**_count)
+    headcount = Integer(validate=validate.Range(min=1))
+    women_count = Integer(**_count)
+    dispatched_count = Integer(**_count)
 
 
 class OrganisationSchema(OrganisationCreateSchema):
-    id = fields.Integer()
+    id = Integer()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 
 
 class TermCreateSchema(Schema):
-    organisation_id = fields.Integer(required=True)
-    number = fields.Integer(required=True, validate=validate.Range(min=1), metadata={"description": "第N届"})
+    organisation_id = Integer(required=True)
+    number = Integer(required=True, validate=validate.Range(min=1), metadata={"description": "第N届"})
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(required=True, metadata={"description": "last day; 3 to 5 years after starts_on"})
 
 
 class TermSchema(TermCreateSchema):
-    id = fields.Integer()
+    id = Integer()
     created_at = fields.DateTime()
 
 
 class TermQuerySchema(Schema):
-    organisation_id = fields.Integer()
+    organisation_id = Integer()
 
 
 class RepresentativeCreateSchema(Schema):
@@ -64,8 +65,8 @@ class RepresentativeCreateSchema(Schema):
 
 
 class RepresentativeSchema(RepresentativeCreateSchema):
-    id = fields.Integer()
-    term_id = fields.Integer()
+    id = Integer()
+    term_id = Integer()
     ended_on = fields.Date(allow_none=True)
     end_reason = fields.String(allow_none=True)
     created_at = fields.DateTime()
@@ -80,7 +81,7 @@ class RosterFileSchema(Schema):
 
 
 class RosterImportedSchema(Schema):
-    imported = fields.Integer()
+    imported = Integer()
     representatives = fields.List(fields.Nested(RepresentativeSchema))
 
 
@@ -94,9 +95,9 @@ class RepresentativeAccountSchema(Schema):
 
 
 class CompositionShareSchema(Schema):
-    seats = fields.Integer()
+    seats = Integer()
     share = fields.Float()
-    workforce = fields.Integer()
+    workforce = Integer()
     workforce_share = fields.Float()
 
 
@@ -107,31 +108,31 @@ class CompositionViolationSchema(Schema):
 
 
 class CompositionSchema(Schema):
-    term_id = fields.Integer()
+    term_id = Integer()
     on = fields.Date()
-    headcount = fields.Integer()
-    seated = fields.Integer()
-    min_representatives = fields.Integer()
-    managers = fields.Integer()
-    max_managers = fields.Integer()
+    headcount = Integer()
+    seated = Integer()
+    min_representatives = Integer()
+    managers = Integer()
+    max_managers = Integer()
     women = fields.Nested(CompositionShareSchema)
     dispatched = fields.Nested(CompositionShareSchema)
-    by_category = fields.Dict(keys=fields.String(), values=fields.Integer())
-    by_delegation = fields.Dict(keys=fields.String(), values=fields.Integer())
+    by_category = fields.Dict(keys=fields.String(), values=Integer())
+    by_delegation = fields.Dict(keys=fields.String(), values=Integer())
     violations = fields.List(fields.Nested(CompositionViolationSchema))
     ok = fields.Boolean()
 
 
 # Meetings, matters, check-in
 class MeetingCreateSchema(Schema):
-    session_number = fields.Integer(required=True, validate=validate.Range(min=1), metadata={"description": "第M次"})
+    session_number = Integer(required=True, validate=validate.Range(min=1), metadata={"description": "第M次"})
     held_on = fields.Date(required=True)
     title = fields.String(load_default=None, validate=validate.Length(max=200))
 
 
 class MeetingSchema(MeetingCreateSchema):
-    id = fields.Integer()
-    term_id = fields.Integer()
+    id = Integer()
+    term_id = Integer()
     status = fields.String(metadata={"description": "planned, in_session or closed"})
     created_at = fields.DateTime()
     created_by = fields.String()
@@ -140,9 +141,9 @@ class MeetingSchema(MeetingCreateSchema):
 
 
 class MeetingDetailSchema(MeetingSchema):
-    term_number = fields.Integer()
-    seated = fields.Integer(metadata={"description": "representatives seated on the meeting day"})
-    present = fields.Integer(metadata={"description": "representatives checked in"})
+    term_number = Integer()
+    seated = Integer(metadata={"description": "representatives seated on the meeting day"})
+    present = Integer(metadata={"description": "representatives checked in"})
 
 
 class MatterCreateSchema(Schema):
@@ -152,9 +153,9 @@ class MatterCreateSchema(Schema):
 
 
 class MatterSchema(MatterCreateSchema):
-    id = fields.Integer()
-    meeting_id = fields.Integer()
-    position = fields.Integer()
+    id = Integer()
+    meeting_id = Integer()
+    position = Integer()
     mode = fields.String(metadata={"description": f"one of {MODES}"})
     secret = fields.Boolean()
     at_least_half_allowed = fields.Boolean()
@@ -163,13 +164,13 @@ class MatterSchema(MatterCreateSchema):
 
 
 class CheckInCreateSchema(Schema):
-    representative_id = fields.Integer(load_default=None, allow_none=True,
+    representative_id = Integer(load_default=None, allow_none=True,
                                        metadata={"description": "presidium only; default: the caller's own seat"})
 
 
 class CheckInSchema(Schema):
-    meeting_id = fields.Integer()
-    representative_id = fields.Integer()
+    meeting_id = Integer()
+    representative_id = Integer()
     checked_in_at = fields.DateTime()
     checked_in_by = fields.String()
 
@@ -179,16 +180,16 @@ class OpinionCreateSchema(Schema):
 
 
 class OpinionSchema(OpinionCreateSchema):
-    id = fields.Integer()
-    matter_id = fields.Integer()
-    representative_id = fields.Integer()
+    id = Integer()
+    matter_id = Integer()
+    representative_id = Integer()
     created_at = fields.DateTime()
 
 
 class MatterModesSchema(Schema):
     decision_id = fields.String()
     sha256 = fields.String()
-    deployment_id = fields.Integer(allow_none=True, metadata={"description": "null: the bundled table"})
+    deployment_id = Integer(allow_none=True, metadata={"description": "null: the bundled table"})
     rows = fields.List(fields.Dict())
 
 
@@ -199,7 +200,7 @@ class DmnFileSchema(Schema):
 class DecisionDeployedSchema(Schema):
     created = fields.Boolean()
     sha256 = fields.String()
-    deployment_id = fields.Integer(allow_none=True)
+    deployment_id = Integer(allow_none=True)
 
 
 # Votes
@@ -210,27 +211,27 @@ class VoteOpenSchema(Schema):
 
 
 class PaperTotalsSchema(Schema):
-    ballots_issued = fields.Integer(**_count)
-    ballots_cast = fields.Integer(**_count)
-    valid = fields.Integer(**_count)
-    in_favour = fields.Integer(data_key="for", attribute="for", **_count)
-    against = fields.Integer(**_count)
-    abstain = fields.Integer(**_count)
+    ballots_issued = Integer(**_count)
+    ballots_cast = Integer(**_count)
+    valid = Integer(**_count)
+    in_favour = Integer(data_key="for", attribute="for", **_count)
+    against = Integer(**_count)
+    abstain = Integer(**_count)
 
 
 class VoteResultSchema(PaperTotalsSchema):
-    seated = fields.Integer()
-    present = fields.Integer()
-    invalid = fields.Integer(allow_none=True)
+    seated = Integer()
+    present = Integer()
+    invalid = Integer(allow_none=True)
     rule = fields.String(metadata={"description": "more_than_half_of_all_seated or at_least_half_of_all_seated"})
-    quorum_required = fields.Integer()
-    votes_required = fields.Integer()
+    quorum_required = Integer()
+    votes_required = Integer()
     outcome = fields.String(allow_none=True, metadata={"description": "adopted or rejected"})
 
 
 class VoteSchema(Schema):
-    id = fields.Integer()
-    matter_id = fields.Integer()
+    id = Integer()
+    matter_id = Integer()
     kind = fields.String(metadata={"description": "named, secret or analog"})
     secret = fields.Boolean()
     majority = fields.String()
@@ -246,19 +247,19 @@ class VoteSchema(Schema):
 
 class BallotCreateSchema(Schema):
     choice = fields.String(required=True, validate=validate.OneOf(CHOICES))
-    representative_id = fields.Integer(load_default=None, allow_none=True,
+    representative_id = Integer(load_default=None, allow_none=True,
                                        metadata={"description": "only for proxies, where the vote allows them"})
 
 
 class BallotCastSchema(Schema):
-    vote_id = fields.Integer()
-    representative_id = fields.Integer()
+    vote_id = Integer()
+    representative_id = Integer()
     kind = fields.String()
     receipt = fields.String(allow_none=True, metadata={"description": "secret votes: shown once, never stored"})
 
 
 class NamedBallotSchema(Schema):
-    representative_id = fields.Integer()
+    representative_id = Integer()
     name = fields.String()
     choice = fields.String()
     cast_at = fields.DateTime()
@@ -266,14 +267,14 @@ class NamedBallotSchema(Schema):
 
 
 class VoteBallotsSchema(Schema):
-    vote_id = fields.Integer()
+    vote_id = Integer()
     kind = fields.String()
     choices = fields.List(fields.String(), metadata={"description": "secret: the sealed choices, random order"})
     named = fields.List(fields.Nested(NamedBallotSchema))
 
 
 class VoteReceiptsSchema(Schema):
-    vote_id = fields.Integer()
+    vote_id = Integer()
     receipts = fields.List(fields.String(), metadata={"description": "SHA-256 of every receipt code counted"})
 
 
@@ -286,11 +287,11 @@ class ReceiptCheckedSchema(Schema):
 
 
 class VoteVerificationSchema(Schema):
-    vote_id = fields.Integer()
-    participants = fields.Integer()
-    ballots = fields.Integer()
+    vote_id = Integer()
+    participants = Integer()
+    ballots = Integer()
     ballots_equal_participants = fields.Boolean()
-    tally = fields.Dict(keys=fields.String(), values=fields.Integer())
+    tally = fields.Dict(keys=fields.String(), values=Integer())
     tally_matches_result = fields.Boolean()
     seal_matches = fields.Boolean()
     audit_ok = fields.Boolean()

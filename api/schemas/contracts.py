@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from api.bounds import Integer
 from workflows.contracts.record import KINDS, SIDES, STAGES
 from workflows.rules import Majority
 
@@ -27,7 +28,7 @@ class ContractRequestSchema(Schema):
                          metadata={"description": "the written request (协商要求书)"})
     proposed_time = fields.String(validate=validate.Length(max=200))
     proposed_place = fields.String(validate=validate.Length(max=200))
-    term_years = fields.Integer(required=True, metadata={"description": "1 to 3 years (第38条)"})
+    term_years = Integer(required=True, metadata={"description": "1 to 3 years (第38条)"})
     received_at = fields.AwareDateTime(default_timezone=None, metadata={
         "description": "when the other side received the request (default: now); the 20 days run from it"})
     adoption_majority = fields.String(validate=validate.OneOf([m.value for m in Majority]), metadata={
@@ -40,7 +41,7 @@ class ContractQuerySchema(Schema):
 
 
 class ContractSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     kind = fields.String()
     kind_name = fields.String()
     title = fields.String()
@@ -49,24 +50,24 @@ class ContractSchema(Schema):
     stage = fields.String(metadata={"description": f"one of {', '.join(STAGES)}"})
     requesting_side = fields.String()
     received_at = fields.DateTime()
-    term_years = fields.Integer()
+    term_years = Integer()
     adoption_majority = fields.String()
     timezone = fields.String()
     instance_id = fields.String(allow_none=True)
-    previous_contract_id = fields.Integer(allow_none=True)
+    previous_contract_id = Integer(allow_none=True)
     request = fields.Dict()
     deadlines = fields.Dict(metadata={"description": "name -> {due, last_day, confirmed[, remind_at]}"})
     reply = fields.Dict(allow_none=True)
     escalation = fields.Dict(allow_none=True)
     representatives_confirmed_at = fields.DateTime(allow_none=True)
     preparation = fields.Dict(allow_none=True)
-    agreed_version = fields.Integer(allow_none=True)
+    agreed_version = Integer(allow_none=True)
     objection_pending = fields.Boolean()
-    vote_id = fields.Integer(allow_none=True)
-    failed_vote_attempts = fields.Integer()
+    vote_id = Integer(allow_none=True)
+    failed_vote_attempts = Integer()
     adoption = fields.Dict(allow_none=True, metadata={"description": "the congress resolution: attendance, tally"})
     signed_at = fields.DateTime(allow_none=True)
-    signed_version = fields.Integer(allow_none=True)
+    signed_version = Integer(allow_none=True)
     effective_at = fields.DateTime(allow_none=True)
     expires_on = fields.Date(allow_none=True)
     published_at = fields.DateTime(allow_none=True)
@@ -95,13 +96,13 @@ class ContractNegotiatorInSchema(Schema):
 
 
 class ContractNegotiatorSchema(ContractNegotiatorInSchema):
-    id = fields.Integer()
-    contract_id = fields.Integer()
+    id = Integer()
+    contract_id = Integer()
     side = fields.String()
     appointed_on = fields.Date()
     ended_on = fields.Date(allow_none=True)
     end_reason = fields.String(allow_none=True)
-    replaces_id = fields.Integer(allow_none=True)
+    replaces_id = Integer(allow_none=True)
 
 
 class ContractSideListSchema(Schema):
@@ -109,7 +110,7 @@ class ContractSideListSchema(Schema):
 
 
 class ContractVacancyCreateSchema(Schema):
-    negotiator_id = fields.Integer(required=True)
+    negotiator_id = Integer(required=True)
     reason = fields.String(required=True, **_short, metadata={"description": "更换、辞任、不可抗力 ..."})
     occurred_on = fields.Date(required=True)
 
@@ -119,15 +120,15 @@ class ContractVacancyFillSchema(Schema):
 
 
 class ContractVacancySchema(Schema):
-    id = fields.Integer()
-    contract_id = fields.Integer()
-    negotiator_id = fields.Integer()
+    id = Integer()
+    contract_id = Integer()
+    negotiator_id = Integer()
     side = fields.String()
     reason = fields.String()
     occurred_on = fields.Date()
     due_at = fields.DateTime(allow_none=True)
     last_day = fields.Date(allow_none=True)
-    filled_by_id = fields.Integer(allow_none=True)
+    filled_by_id = Integer(allow_none=True)
     filled_on = fields.Date(allow_none=True)
     overdue_at = fields.DateTime(allow_none=True)
 
@@ -160,12 +161,12 @@ class ContractMeetingCreateSchema(Schema):
     minutes = fields.String(required=True, **_text)
     outcome = fields.String(load_default="continue", validate=validate.OneOf(["continue", "suspended"]))
     resume_on = fields.Date(metadata={"description": "a suspension's agreed date of resumption (第35条)"})
-    draft_version = fields.Integer(metadata={"description": "the draft discussed"})
+    draft_version = Integer(metadata={"description": "the draft discussed"})
 
 
 class ContractMeetingSchema(ContractMeetingCreateSchema):
-    id = fields.Integer()
-    number = fields.Integer()
+    id = Integer()
+    number = Integer()
     recorded_by = fields.String()
     recorded_at = fields.DateTime()
     union_signed_by = fields.String(allow_none=True)
@@ -175,7 +176,7 @@ class ContractMeetingSchema(ContractMeetingCreateSchema):
 
 
 class ContractClauseSchema(Schema):
-    number = fields.Integer(validate=validate.Range(min=1), metadata={"description": "default: position"})
+    number = Integer(validate=validate.Range(min=1), metadata={"description": "default: position"})
     title = fields.String(load_default="", validate=validate.Length(max=200))
     text = fields.String(required=True, **_text)
 
@@ -188,8 +189,8 @@ class ContractDraftCreateSchema(Schema):
 
 
 class ContractDraftSchema(Schema):
-    contract_id = fields.Integer()
-    version = fields.Integer()
+    contract_id = Integer()
+    version = Integer()
     note = fields.String(allow_none=True)
     sha256 = fields.String()
     created_by = fields.String()
@@ -198,15 +199,15 @@ class ContractDraftSchema(Schema):
 
 
 class ContractDiffQuerySchema(Schema):
-    from_version = fields.Integer(required=True, data_key="from")
-    to_version = fields.Integer(required=True, data_key="to")
+    from_version = Integer(required=True, data_key="from")
+    to_version = Integer(required=True, data_key="to")
 
 
 class ContractDiffSchema(Schema):
-    contract_id = fields.Integer()
-    from_version = fields.Integer()
-    to_version = fields.Integer()
-    summary = fields.Dict(keys=fields.String(), values=fields.Integer())
+    contract_id = Integer()
+    from_version = Integer()
+    to_version = Integer()
+    summary = fields.Dict(keys=fields.String(), values=Integer())
     clauses = fields.List(fields.Dict(), metadata={"description": "per clause: status added/removed/changed/"
                                                                   "unchanged; changed ones with lines and changes"})
     text = fields.String(metadata={"description": "a readable unified rendering"})
@@ -217,16 +218,16 @@ class ContractLibraryQuerySchema(Schema):
 
 
 class ContractSignOffSchema(Schema):
-    contract_id = fields.Integer()
+    contract_id = Integer()
     side = fields.String()
-    version = fields.Integer(attribute="version")
+    version = Integer(attribute="version")
     complete = fields.Boolean(metadata={"description": "both chiefs have now signed/agreed"})
 
 
 class ContractSignatureSchema(Schema):
-    contract_id = fields.Integer()
+    contract_id = Integer()
     side = fields.String()
-    draft_version = fields.Integer()
+    draft_version = Integer()
     signed_at = fields.DateTime()
     complete = fields.Boolean()
 
@@ -236,8 +237,8 @@ class ContractDisputeCreateSchema(Schema):
 
 
 class ContractDisputeSchema(Schema):
-    id = fields.Integer()
-    contract_id = fields.Integer()
+    id = Integer()
+    contract_id = Integer()
     applied_by_side = fields.String()
     applied_by = fields.String()
     applied_at = fields.DateTime()
@@ -253,7 +254,7 @@ class ContractLegalStatusSchema(Schema):
 class ContractWageInformationSchema(Schema):
     last_year_average_wage = fields.Float(required=True, validate=validate.Range(min=0))
     adjustment_ratio = fields.Float(required=True, metadata={"description": "percent"})
-    headcount = fields.Integer(required=True, validate=validate.Range(min=1))
+    headcount = Integer(required=True, validate=validate.Range(min=1))
 
 
 class ContractFilingCreateSchema(Schema):
@@ -268,10 +269,10 @@ class ContractFilingCreateSchema(Schema):
 
 
 class ContractFilingSchema(Schema):
-    id = fields.Integer()
-    contract_id = fields.Integer()
-    number = fields.Integer()
-    draft_version = fields.Integer()
+    id = Integer()
+    contract_id = Integer()
+    number = Integer()
+    draft_version = Integer()
     filed_at = fields.DateTime()
     filed_by = fields.String()
     sha256 = fields.String(metadata={"description": "SHA-256 of the package JSON (also in the audit trail)"})
@@ -287,7 +288,7 @@ class ContractRenewalSchema(Schema):
     text = fields.String(required=True, validate=validate.Length(max=20000))
     proposed_time = fields.String(validate=validate.Length(max=200))
     proposed_place = fields.String(validate=validate.Length(max=200))
-    term_years = fields.Integer()
+    term_years = Integer()
 
 
 class ContractDetailSchema(ContractSchema):

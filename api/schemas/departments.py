@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask_smorest.fields import Upload
 from marshmallow import fields, validate
+
+from api.bounds import Upload
 
 from . import Schema
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
+from api.bounds import Integer, Upload
 from workflows.disclosure.catalogue import CATEGORIES, CHANNELS, FREQUENCIES
 from workflows.disclosure.feedback import KINDS, SATISFACTION, VISIBILITIES
 
@@ -28,7 +28,7 @@ class ItemUpdateSchema(Schema):
                                metadata={"description": "the owner department's role, e.g. dept_hr"})
     congress_first = fields.Boolean(metadata={"description": "the congress sees it before publication"})
     confidentiality_check = fields.Boolean(metadata={"description": "a confidentiality and legality check first"})
-    feedback_days = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=90),
+    feedback_days = Integer(allow_none=True, validate=validate.Range(min=1, max=90),
                                    metadata={"description": "null: the rule disclosure_feedback_days"})
     active = fields.Boolean()
 
@@ -44,11 +44,11 @@ class ItemCreateSchema(Schema):
     owner_role = fields.String(required=True, validate=validate.Length(min=1, max=100))
     congress_first = fields.Boolean(required=True)
     confidentiality_check = fields.Boolean(required=True)
-    feedback_days = fields.Integer(load_default=None, validate=validate.Range(min=1, max=90))
+    feedback_days = Integer(load_default=None, validate=validate.Range(min=1, max=90))
 
 
 class ItemSchema(ItemUpdateSchema):
-    id = fields.Integer()
+    id = Integer()
     code = fields.String()
     created_at = fields.DateTime()
     created_by = fields.String()
@@ -62,20 +62,20 @@ class ItemQuerySchema(Schema):
 
 # Disclosures
 class DisclosureStartSchema(Schema):
-    item_id = fields.Integer(required=True)
+    item_id = Integer(required=True)
     period = fields.String(load_default=None, metadata={"description": "regular items: 2026-03, 2026-Q1 or 2026"})
-    within_days = fields.Integer(load_default=None, validate=validate.Range(min=1, max=90),
+    within_days = Integer(load_default=None, validate=validate.Range(min=1, max=90),
                                  metadata={"description": "ad hoc items: publication due N days from now"})
 
 
 class DisclosureQuerySchema(Schema):
     status = fields.String()
-    item_id = fields.Integer()
+    item_id = Integer()
 
 
 class DisclosureSummarySchema(Schema):
-    id = fields.Integer()
-    item_id = fields.Integer()
+    id = Integer()
+    item_id = Integer()
     item_code = fields.String()
     category = fields.String()
     title = fields.String()
@@ -93,17 +93,17 @@ class DisclosureSummarySchema(Schema):
 
 
 class AttachmentSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     filename = fields.String()
     media_type = fields.String()
-    size = fields.Integer()
+    size = Integer()
     sha256 = fields.String()
     uploaded_by = fields.String()
     uploaded_at = fields.DateTime()
 
 
 class PublicationSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     channel = fields.String()
     location = fields.String(allow_none=True)
     posted_by = fields.String()
@@ -112,7 +112,7 @@ class PublicationSchema(Schema):
 
 
 class RectificationSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     requirements = fields.String()
     ordered_by = fields.String(allow_none=True)
     ordered_at = fields.DateTime()
@@ -124,7 +124,7 @@ class RectificationSchema(Schema):
 
 
 class ReviewSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     stage = fields.String(metadata={"description": "confidentiality, supervision, congress or evaluation"})
     decision = fields.String()
     details = fields.Dict()
@@ -133,7 +133,7 @@ class ReviewSchema(Schema):
 
 
 class StaffViewSchema(Schema):
-    draft_version = fields.Integer()
+    draft_version = Integer()
     submitted_at = fields.DateTime(allow_none=True)
     approved_at = fields.DateTime(allow_none=True)
     publication_late_at = fields.DateTime(allow_none=True)
@@ -147,12 +147,12 @@ class DisclosureSchema(DisclosureSummarySchema):
     content = fields.String(allow_none=True)
     period_note = fields.String(allow_none=True)
     channels = fields.List(fields.String())
-    feedback_days = fields.Integer()
+    feedback_days = Integer()
     attachments = fields.List(fields.Nested(AttachmentSchema))
     publications = fields.List(fields.Nested(PublicationSchema))
     rectifications = fields.List(fields.Nested(RectificationSchema))
-    questions = fields.Integer()
-    unanswered = fields.Integer()
+    questions = Integer()
+    unanswered = Integer()
     staff = fields.Nested(StaffViewSchema, metadata={"description": "only for the owner department, the "
                                                                     "confidentiality officer, the supervision "
                                                                     "group and auditors"})
@@ -199,7 +199,7 @@ class EvaluationSchema(Schema):
     timely = fields.Boolean(required=True)
     rectification_required = fields.Boolean(required=True)
     rectification_requirements = fields.String(validate=validate.Length(min=1, max=5000))
-    rectification_days = fields.Integer(validate=validate.Range(min=1, max=90))
+    rectification_days = Integer(validate=validate.Range(min=1, max=90))
     conclusion = fields.String(validate=validate.Length(max=5000))
 
 
@@ -217,7 +217,7 @@ class QuestionCreateSchema(Schema):
 
 
 class QuestionSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     kind = fields.String()
     body = fields.String()
     asked_by = fields.String(allow_none=True, metadata={"description": "null when the asker chose not to show it"})
@@ -247,5 +247,5 @@ class RatingSchema(Schema):
 
 
 class RatingsSchema(Schema):
-    summary = fields.Dict(keys=fields.String(), values=fields.Integer())
+    summary = fields.Dict(keys=fields.String(), values=Integer())
     ratings = fields.List(fields.Nested(RatingSchema))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask_smorest.fields import Upload
 from marshmallow import fields, validate
+
+from api.bounds import Integer, Upload
 
 from . import Schema
 from .tasks import TaskSchema
@@ -21,12 +22,12 @@ class DeployFormSchema(Schema):
 
 class VersionSummarySchema(Schema):
     process_id = fields.String()
-    version = fields.Integer()
+    version = Integer()
     name = fields.String(allow_none=True)
     content_hash = fields.String()
     created = fields.Boolean(metadata={"description": "false when identical content was already deployed"})
     deployed_at = fields.DateTime()
-    deployment_id = fields.Integer()
+    deployment_id = Integer()
 
 
 class WarningSchema(Schema):
@@ -35,7 +36,7 @@ class WarningSchema(Schema):
 
 
 class DeployResultSchema(Schema):
-    deployment_id = fields.Integer(allow_none=True)
+    deployment_id = Integer(allow_none=True)
     created = fields.Boolean()
     versions = fields.List(fields.Nested(VersionSummarySchema))
     warnings = fields.List(fields.Nested(WarningSchema))
@@ -44,7 +45,7 @@ class DeployResultSchema(Schema):
 class ProcessSchema(Schema):
     process_id = fields.String()
     name = fields.String(allow_none=True)
-    latest_version = fields.Integer()
+    latest_version = Integer()
     versions = fields.List(fields.Nested(VersionSummarySchema))
 
 
@@ -71,7 +72,7 @@ class VersionDetailSchema(VersionSummarySchema):
 # Instances and tasks
 class InstanceStartSchema(Schema):
     process = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    version = fields.Integer(validate=validate.Range(min=1), load_default=None)
+    version = Integer(validate=validate.Range(min=1), load_default=None)
     business_key = fields.String(validate=validate.Length(max=200), load_default=None)
     data = fields.Dict(keys=fields.String(), load_default=dict)
 
@@ -80,12 +81,12 @@ class InstanceQuerySchema(Schema):
     process = fields.String()
     status = fields.String(validate=validate.OneOf(["running", "completed", "terminated", "error", "suspended"]))
     business_key = fields.String()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    page = Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
 class IncidentSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     instance_id = fields.String()
     task_id = fields.String(allow_none=True)
     element_id = fields.String(allow_none=True)
@@ -98,7 +99,7 @@ class IncidentSchema(Schema):
 class InstanceSchema(Schema):
     id = fields.String()
     process_id = fields.String()
-    version = fields.Integer()
+    version = Integer()
     status = fields.String()
     business_key = fields.String(allow_none=True)
     started_by = fields.String()
@@ -116,9 +117,9 @@ class InstanceDetailSchema(InstanceSchema):
 
 class InstancePageSchema(Schema):
     items = fields.List(fields.Nested(InstanceSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
+    total = Integer()
+    page = Integer()
+    per_page = Integer()
 
 
 class TerminateSchema(Schema):
@@ -126,7 +127,7 @@ class TerminateSchema(Schema):
 
 
 class HistoryEventSchema(Schema):
-    seq = fields.Integer()
+    seq = Integer()
     type = fields.String()
     actor = fields.String(allow_none=True)
     occurred_at = fields.DateTime()
@@ -138,15 +139,15 @@ class HistoryEventSchema(Schema):
 # Audit and users
 class ProblemSchema(Schema):
     chain = fields.String()
-    seq = fields.Integer(allow_none=True)
-    event_id = fields.Integer(allow_none=True)
+    seq = Integer(allow_none=True)
+    event_id = Integer(allow_none=True)
     reason = fields.String()
 
 
 class VerifySchema(Schema):
     ok = fields.Boolean()
-    chains = fields.Integer()
-    events = fields.Integer()
+    chains = Integer()
+    events = Integer()
     problems = fields.List(fields.Nested(ProblemSchema))
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from api.bounds import Integer
+
 from . import Schema
 
 
@@ -29,12 +31,12 @@ class IncidentQuerySchema(Schema):
 
 
 class ScheduleSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     process_id = fields.String()
     element_id = fields.String()
     expression = fields.String()
     next_due_at = fields.DateTime()
-    remaining = fields.Integer(allow_none=True, metadata={"description": "occurrences left; null: forever"})
+    remaining = Integer(allow_none=True, metadata={"description": "occurrences left; null: forever"})
     active = fields.Boolean()
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from api.bounds import Integer
+
 from . import Schema
 
 
@@ -14,7 +16,7 @@ class CosignatureSchema(Schema):
 
 
 class ProposalSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     instance_id = fields.String()
     title = fields.String()
     status = fields.String(metadata={"description": "cosigning, submitted, not_registered, turned_into_opinion, "

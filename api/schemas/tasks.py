@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from api.bounds import Integer
+
 from . import Schema
 
 SCOPES = ["mine", "groups", "open", "all"]
@@ -42,9 +44,9 @@ class TaskRowSchema(TaskSchema):
 
 class TaskPageSchema(Schema):
     items = fields.List(fields.Nested(TaskRowSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
+    total = Integer()
+    page = Integer()
+    per_page = Integer()
 
 
 class WaitsOnSchema(Schema):
@@ -59,7 +61,7 @@ class TaskDetailSchema(TaskSchema):
     documentation = fields.String(allow_none=True)
     instructions = fields.String(allow_none=True)
     data = fields.Dict()
-    version = fields.Integer()
+    version = Integer()
     process_name = fields.String(metadata={"description": "the process's name from its diagram"})
     assignee_name = fields.String(allow_none=True)
     waits_on = fields.Nested(WaitsOnSchema)
@@ -78,8 +80,8 @@ class TaskQuerySchema(Schema):
         "description": "overdue; today or week: due by the end of today / of the next 7 days (local time)"})
     q = fields.String(validate=validate.Length(max=200), metadata={
         "description": "text in the case title or the business key"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    page = Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
 class TaskCompleteSchema(Schema):
