@@ -13,7 +13,7 @@ from werkzeug.routing import BaseConverter, ValidationError
 
 from engine.clock import SystemClock
 
-from . import assets, bounds, errors, web
+from . import assets, auth, bounds, errors, headers, web
 from .config import Config
 from .extension import Services
 
@@ -64,6 +64,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     api.spec.options["security"] = [{"bearerAuth": []}]
     from .resources import BLUEPRINTS
 
+    app.before_request(auth.authenticate_first)  # 401 before 422: the token is checked before the body
     bounds.install(app, api)  # ids beyond the database's INTEGER range are 404s; deep JSON a 422
     app.url_map.converters["isodate"] = IsoDateConverter
     api.register_converter(IsoDateConverter, lambda _: {"type": "string", "format": "date"})
@@ -76,4 +77,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(assets.blp)
     web.init_app(app)  # the pages under /: session login, CSRF; SECRET_KEY generated into var/ if unset
     errors.register(app)
+    headers.init_app(app)  # CSP, nosniff and friends on every response, API and docs included
     return app

@@ -60,6 +60,12 @@ class Config:
     NOTIFY_LEASE_SECONDS = 300
     # A notice to a role reaches at most this many users (a disclosure to every worker, in-app only).
     NOTIFY_MAX_RECIPIENTS = 2000
+    # Sign-in lockout (engine/signin.py): this many failures within the window lock the user (or the
+    # address) for LOGIN_LOCKOUT_SECONDS; counted in the database, so every process sees the same lock.
+    LOGIN_MAX_FAILURES_PER_USER = 5
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+    LOGIN_WINDOW_SECONDS = 900
+    LOGIN_LOCKOUT_SECONDS = 900
 
     API_TITLE = "dmflow"
     API_VERSION = "v1"

@@ -12,6 +12,7 @@ from engine.errors import (
     DmflowError,
     Forbidden,
     NotFound,
+    TooManyAttempts,
     Unauthorized,
     ValidationFailed,
 )
@@ -22,6 +23,7 @@ STATUS = {
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
+    TooManyAttempts: 429,
     ValidationFailed: 422,
 }
 
@@ -48,4 +50,6 @@ def register(app: Flask) -> None:
         response.status_code = code
         if code == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="dmflow"'
+        if isinstance(error, TooManyAttempts):
+            response.headers["Retry-After"] = str(error.retry_after)
         return response

@@ -14,6 +14,7 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy.exc import DBAPIError
 
+from engine import signin
 from engine.budget import Limits
 from engine.clock import Clock
 from engine.db import make_engine
@@ -65,6 +66,9 @@ class Services:
                                      spec_cache=SpecCache(int(cfg["SPEC_CACHE_SIZE"])),
                                      max_tree_depth=int(cfg["MAX_TREE_DEPTH"]),
                                      notifications=notification_settings(cfg))
+        self.signin_policy = signin.Policy(
+            per_user=int(cfg["LOGIN_MAX_FAILURES_PER_USER"]), per_address=int(cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
+            window_seconds=int(cfg["LOGIN_WINDOW_SECONDS"]), lockout_seconds=int(cfg["LOGIN_LOCKOUT_SECONDS"]))
 
     def signing_key(self):
         """The checkpoint signing key from SIGNING_KEY_FILE. Raises: ValidationFailed (no key: run keygen)."""
@@ -115,9 +119,12 @@ def act_then_view(action: Callable[[UnitOfWork], Any], view: Callable[[UnitOfWor
     own commit waits for the outer one), so the response shows exactly what was committed, without a
     second transaction to read it back.
     """
+    from . import idempotency
+
     work = uow()
     with work:
         result = action(work)
         shown = view(work, result)
+        idempotency.record(work, shown)  # a keyed create's first answer commits with the create
         work.commit()
     return shown

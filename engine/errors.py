@@ -43,6 +43,14 @@ class TaskNotReady(Conflict):
     """The task exists but cannot be completed now (already completed, cancelled, instance not running)."""
 
 
+class TooManyAttempts(DmflowError):
+    """Refused for now after too many failures (sign-in lockout); `retry_after` is in seconds."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message, {"retry_after": retry_after})
+        self.retry_after = retry_after
+
+
 class ValidationFailed(DmflowError):
     """Submitted data does not satisfy a schema or a rule; `errors` maps field paths to messages."""
 

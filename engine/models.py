@@ -283,6 +283,8 @@ class User(Base):
     mobile: Mapped[str | None] = mapped_column(String(30))
     notify_inapp: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     notify_email: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Each login session remembers it; logout and a new password raise it, ending every session of the user.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Department(Base):
@@ -322,3 +324,37 @@ class ApiToken(Base):
     label: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins counted per user (`user:<name>`) and per address (`addr:<ip>`), shared by every process."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class IdempotencyRecord(Base):
+    """The first answer to a create sent with an `Idempotency-Key`, per caller, for replaying to retries."""
+
+    __tablename__ = "idempotency_keys"
+
+    actor: Mapped[str] = mapped_column(String(100), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))  # SHA-256 of method, path and body
+    status: Mapped[int] = mapped_column(Integer)
+    response: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ClockOffset(Base):
+    """The rehearsal (演练) offset of the installation's clock: one row, read by the server and the workers."""
+
+    __tablename__ = "clock_offset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offset_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -25,10 +25,11 @@ _ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 
 
 @dataclass(frozen=True)
 class Login:
-    """A successful password check: who, and the stamp of the password they used."""
+    """A successful password check: who, the stamp of the password they used and their session version."""
 
     actor: Actor
     stamp: str
+    version: int = 0
 
 
 def stamp_of(password_hash: str) -> str:
@@ -68,6 +69,7 @@ def set_password(uow: UnitOfWork, username: str, password: str, *, actor: Actor)
             raise NotFound(f"user '{username}' does not exist")
         replaced = user.password_hash is not None
         user.password_hash = hashed
+        user.session_version = (user.session_version or 0) + 1  # a new password ends every session
         uow.audit(SYSTEM_CHAIN, "user.password_set", {"username": username, "replaced": replaced},
                   actor=actor.username)
         uow.commit()
@@ -93,16 +95,18 @@ def check_password(uow: UnitOfWork, username: str, password: str) -> Login:
             stored = None
         if stored is None:
             raise Unauthorized("wrong username or password")
-        return Login(Actor(user.username, _roles(uow, user), user.id), stamp_of(stored))
+        return Login(Actor(user.username, _roles(uow, user), user.id), stamp_of(stored), user.session_version or 0)
 
 
-def resume(uow: UnitOfWork, username: str, stamp: str) -> Actor | None:
+def resume(uow: UnitOfWork, username: str, stamp: str, version: int | None = None) -> Actor | None:
     """The actor of a login session, read afresh (roles may have changed); None when the user was
-    deactivated or their password changed since the session began."""
+    deactivated, their password changed or they logged out (anywhere) since the session began."""
     with uow:
         user = uow.session.scalar(select(User).where(User.username == username))
         if user is None or not user.active or not user.password_hash:
             return None
         if not secrets.compare_digest(stamp_of(user.password_hash), stamp or ""):
+            return None
+        if version != (user.session_version or 0):
             return None
         return Actor(user.username, _roles(uow, user), user.id)

@@ -25,10 +25,6 @@ blp.add_app_template_filter(i18n.localtime, "localtime")
 
 CSRF_FIELD, CSRF_HEADER = "csrf_token", "X-CSRF-Token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-# Pages load scripts, styles, fonts and data from this server only; the browser refuses anything else.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-       "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-       "frame-ancestors 'none'")
 
 
 def csrf_token() -> str:
@@ -54,7 +50,8 @@ def login(result: passwords.Login) -> None:
     """Start a fresh session for the user (a new CSRF token too; the language choice is kept)."""
     lang = session.get("lang")
     session.clear()
-    session.update({"user": result.actor.username, "stamp": result.stamp, "csrf": secrets.token_urlsafe(32)})
+    session.update({"user": result.actor.username, "stamp": result.stamp, "sv": result.version,
+                    "csrf": secrets.token_urlsafe(32)})
     if lang:
         session["lang"] = lang
 
@@ -71,8 +68,8 @@ def _load_session() -> None:
     g.web_actor = None
     username = session.get("user")
     if username:
-        actor = passwords.resume(uow(readonly=True), username, session.get("stamp", ""))
-        if actor is None:  # deactivated, or the password changed since this session logged in
+        actor = passwords.resume(uow(readonly=True), username, session.get("stamp", ""), session.get("sv"))
+        if actor is None:  # deactivated, or a new password or a logout since this session logged in
             logout()
         g.web_actor = actor
     if request.method not in SAFE_METHODS:
@@ -81,9 +78,7 @@ def _load_session() -> None:
 
 @blp.after_request
 def _headers(response):
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
+    # Content-Security-Policy and the other security headers: api/headers.py, on every response.
     if web_actor() is not None:
         response.headers.setdefault("Cache-Control", "no-store")
     return response

@@ -53,6 +53,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "login.password": ("密码", "Password"),
     "login.submit": ("登录", "Log in"),
     "login.failed": ("用户名或密码错误。", "Wrong username or password."),
+    "login.locked": ("登录失败次数过多，已暂时锁定。请 {minutes} 分钟后再试。",
+                     "Too many failed sign-ins: locked for now. Try again in {minutes} minutes."),
     "error.title": ("出错了（{code}）", "Something went wrong ({code})"),
     "error.back": ("返回首页", "Back to the home page"),
     "error.csrf": ("表单已过期或来源不明，请返回后重试。",

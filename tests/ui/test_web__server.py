@@ -62,7 +62,7 @@ class TestSessions:
         assert client.get("/api/v1/me").status_code == 401
         me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {member}"})
         assert me.status_code == 200 and me.get_json()["username"] == "wang"
-        assert "Content-Security-Policy" not in me.headers
+        assert me.headers["Content-Security-Policy"].startswith("default-src 'none'")
         assert "default-src 'self'" in client.get("/tasks").headers["Content-Security-Policy"]
 
     def test_a_new_password_or_deactivation_ends_open_sessions(self, client, services, member):

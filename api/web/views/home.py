@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import redirect, request, session, url_for
 
-from engine import inbox, passwords
-from engine.errors import Unauthorized
+from engine import inbox, signin
+from engine.errors import TooManyAttempts, Unauthorized
 
-from ...extension import uow
+from ...extension import services, uow
 from .. import i18n
 from ..core import blp, login, logout, menu, page, render, safe_next, web_actor
 
@@ -32,16 +32,25 @@ def login_page():
         return render("login.html", next=target, username="", error=None)
     username = request.form.get("username", "").strip()
     try:
-        result = passwords.check_password(uow(readonly=True), username, request.form.get("password", ""))
+        result = signin.sign_in(uow, username, request.form.get("password", ""), request.remote_addr,
+                                services().signin_policy)
     except Unauthorized:
         return render("login.html", 401, next=target, username=username, error=i18n.t("login.failed"))
+    except TooManyAttempts as exc:
+        minutes = max(1, -(-exc.retry_after // 60))
+        html, status = render("login.html", 429, next=target, username=username,
+                              error=i18n.t("login.locked", minutes=minutes))
+        return html, status, {"Retry-After": str(exc.retry_after)}
     login(result)
     return redirect(target)
 
 
 @blp.route("/logout", methods=["POST"])
 def logout_page():
+    actor = web_actor()
     logout()
+    if actor is not None:  # every session of this user ends, also a cookie copied before this logout
+        signin.end_sessions(uow(), actor.username, reason="logout")
     return redirect(url_for("web.login_page"))
 
 
