@@ -70,6 +70,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     api.register_converter(IsoDateConverter, lambda _: {"type": "string", "format": "date"})
     for blp in BLUEPRINTS:
         api.register_blueprint(blp)
+    from .resources import clock as rehearsal_clock
+
+    api.register_blueprint(rehearsal_clock.blp)  # GET/POST /api/v1/admin/clock (演练)
     if app.config.get("BENCH_ENDPOINTS"):  # the floor and naive baselines of bench/; never in production
         from .resources import bench
 

@@ -30,9 +30,16 @@ def authenticate_first() -> None:
     prefix = current_app.config["OPENAPI_URL_PREFIX"].rstrip("/") + "/"
     if request.method == "OPTIONS" or not request.path.startswith(prefix):
         return
-    if request.blueprint in (None, "api-docs"):
+    if request.blueprint in (None, "api-docs") or _is_public():
         return
     current_actor()
+
+
+def _is_public() -> bool:
+    """True for operations documented with `@blp.doc(security=[])` (the health check)."""
+    view_class = getattr(current_app.view_functions.get(request.endpoint), "view_class", None)
+    method = getattr(view_class, request.method.lower(), None)
+    return getattr(method, "_apidoc", {}).get("manual_doc", {}).get("security") == []
 
 
 def require(*roles: str) -> Actor:

@@ -67,6 +67,10 @@ class Config:
     LOGIN_WINDOW_SECONDS = 900
     LOGIN_LOCKOUT_SECONDS = 900
 
+    # Rehearsal (演练): DMFLOW_REHEARSAL=true lets an admin move the installation's clock forward
+    # (`dmflow clock advance P16D`, POST /api/v1/admin/clock); every page then shows a banner. Never in production.
+    REHEARSAL = False
+
     API_TITLE = "dmflow"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

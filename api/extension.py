@@ -21,6 +21,7 @@ from engine.db import make_engine
 from engine.errors import DmflowError
 from engine.messages import route_thrown
 from engine.notifications import NotificationSettings
+from engine.rehearsal import RehearsalClock
 from engine.sandbox import make_script_engine
 from engine.serialization import SpecCache
 from engine.signing import load_private_key, public_b64
@@ -44,13 +45,19 @@ def notification_settings(cfg: Mapping[str, Any]) -> NotificationSettings:
         timezone=cfg["TIMEZONE"])
 
 
+def _flag(value: Any) -> bool:
+    return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
 class Services:
     """What every request needs: the database engine, the clock and the runtime configuration."""
 
     def __init__(self, app: Flask, clock: Clock):
         cfg = self.config = app.config
         self.db = make_engine(cfg["DATABASE_URL"])
-        self.clock = clock
+        self.rehearsal = _flag(cfg.get("REHEARSAL"))
+        # In rehearsal every process reads the offset an admin set from the database, so all agree on the time.
+        self.clock = RehearsalClock(clock, self.db) if self.rehearsal else clock
         rule_config = {k: v for k, v in cfg.items() if k.startswith("RULE_")}
         self.rules = Rules.from_config(rule_config)
         self.calendar = LegalCalendar(cfg["TIMEZONE"])

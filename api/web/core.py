@@ -17,7 +17,7 @@ from engine.errors import BadRequest, DmflowError, Forbidden, Unauthorized
 from engine.identity import Actor
 
 from ..errors import payload, status_of
-from ..extension import uow
+from ..extension import services, uow
 from . import i18n
 
 blp = Blueprint("web", __name__)
@@ -148,13 +148,23 @@ def _template_globals() -> dict[str, Any]:
     return {"t": i18n.t, "lang": i18n.current_lang(), "actor": actor, "csrf_token": csrf_token,
             "nav": nav_items(actor), "role_label": i18n.role_label, "event_label": i18n.event_label,
             "group_label": i18n.group_label, "process_label": i18n.process_label,
-            "unread_notices": _unread_notices, "notice_kind": i18n.notice_kind}
+            "unread_notices": _unread_notices, "notice_kind": i18n.notice_kind,
+            "rehearsal": _rehearsal()}
 
 
 def _unread_notices() -> int:
     """The bell's count (queried only when a page with the header renders)."""
     actor = g.get("web_actor")
     return notifications.unread_count(uow(readonly=True), actor.username) if actor else 0
+
+
+def _rehearsal() -> dict[str, Any] | None:
+    """The banner's facts when the installation runs a rehearsal (演练) with a moved clock."""
+    svc = services()
+    if not getattr(svc, "rehearsal", False):
+        return None
+    offset = svc.clock.offset()
+    return {"now": svc.clock.now(), "days": round(offset.total_seconds() / 86400, 1)}
 
 
 def render(template: str, status: int = 200, **context: Any):

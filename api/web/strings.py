@@ -53,6 +53,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "login.password": ("密码", "Password"),
     "login.submit": ("登录", "Log in"),
     "login.failed": ("用户名或密码错误。", "Wrong username or password."),
+    "rehearsal.banner": ("演练模式：系统时钟已拨快 {days} 天，当前演练时间 {now}（北京时间）。"
+                         "此处的一切均为演练，不具效力。",
+                         "Rehearsal: the clock runs {days} days ahead; rehearsal time {now} (Beijing time). "
+                         "Nothing here is real."),
     "login.locked": ("登录失败次数过多，已暂时锁定。请 {minutes} 分钟后再试。",
                      "Too many failed sign-ins: locked for now. Try again in {minutes} minutes."),
     "error.title": ("出错了（{code}）", "Something went wrong ({code})"),

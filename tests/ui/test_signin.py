@@ -143,5 +143,6 @@ class TestAuthenticationFirst:
                                headers={"Authorization": f"Bearer {member}"})
         assert response.status_code == 422
 
-    def test_the_openapi_document_stays_public(self, client):
-        assert client.get("/api/v1/openapi.json").status_code == 200
+    def test_the_openapi_document_docs_and_health_check_stay_public(self, client):
+        for path in ("/api/v1/openapi.json", "/api/v1/docs", "/api/v1/health"):
+            assert client.get(path).status_code == 200, path
