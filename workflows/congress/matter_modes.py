@@ -55,7 +55,8 @@ def _parse_table(content: bytes, filename: str = DMN_FILE):
         table = parser.get_engine(DECISION_ID, None)
     except etree.XMLSyntaxError as exc:
         raise InvalidDiagram(f"not well-formed XML: {exc.msg}", file=filename, line=exc.lineno) from exc
-    except (SpiffWorkflowException, KeyError, AttributeError, IndexError, TypeError, ValueError) as exc:
+    except (SpiffWorkflowException, etree.LxmlError, KeyError, AttributeError, IndexError, TypeError,
+            ValueError) as exc:  # LxmlError: an XPath over elements of an unknown namespace, say
         raise InvalidDiagram(" ".join(str(exc).split()) or type(exc).__name__, file=filename,
                              element_id=DECISION_ID) from exc
     _TABLES[sha] = table
