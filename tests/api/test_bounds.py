@@ -78,3 +78,10 @@ def test_an_upload_of_a_real_file_still_deploys(client, login_as):
     r = client.post("/api/v1/deployments", headers=login_as("designer"), content_type="multipart/form-data",
                     data={"files": [(BytesIO(user_task_diagram()), "leave.bpmn")]})
     assert r.status_code == 201
+
+
+def test_a_matter_mode_table_in_an_unknown_namespace_is_a_422(client, login_as):
+    xml = b'<definitions xmlns="urn:not-dmn"><decision id="matter_mode"/></definitions>'
+    r = client.post("/api/v1/congress/matter-modes", headers=login_as("designer"),
+                    content_type="multipart/form-data", data={"file": (BytesIO(xml), "matter_mode.dmn")})
+    assert r.status_code == 422, r.get_data(as_text=True)
