@@ -16,7 +16,7 @@ from schemathesis.checks import not_a_server_error
 from api import create_app
 from engine import db
 from engine.identity import SYSTEM, create_user
-from workflows import models as domain_models
+from workflows import tables as domain_models
 from workflows.catalog import deploy_bundled
 
 from conftest import CASES
