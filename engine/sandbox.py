@@ -27,9 +27,9 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from . import budget
+from . import budget, budget_ops
 from .budget import Limits, MeteringTransformer, metered
-from .serialization import is_json_data
+from .serialization import drop_unserialisable
 
 _DURATION = (
     r"P(?:\d+W|(?=\d|T\d)(?:\d+Y)?(?:\d+M)?(?:\d+D)?"
@@ -58,7 +58,7 @@ _EXTRA_BUILTINS = (
 _BUILTINS: dict[str, Any] = {
     name: value for name, value in safe_builtins.items()
     if name not in _FORBIDDEN_CALLS and name != "__build_class__"
-} | {name: getattr(builtins, name) for name in _EXTRA_BUILTINS} | budget.GUARDED_BUILTINS
+} | {name: getattr(builtins, name) for name in _EXTRA_BUILTINS} | budget_ops.GUARDED_BUILTINS
 
 
 def _apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -66,14 +66,14 @@ def _apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 
 def _getattr(obj: Any, name: str, default: Any = None) -> Any:
-    return budget.guard_method(obj, name, safer_getattr(obj, name, default))
+    return budget_ops.guard_method(obj, name, safer_getattr(obj, name, default))
 
 
 _GUARDS: dict[str, Any] = {
     "__builtins__": _BUILTINS, "_getattr_": _getattr, "_getitem_": default_guarded_getitem,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence, "_unpack_sequence_": guarded_unpack_sequence,
     "_write_": full_write_guard, "_apply_": _apply, "_print_": PrintCollector,
-} | budget.GUARDS
+} | budget_ops.GUARDS
 
 
 class ScriptCompileError(Exception):
@@ -234,7 +234,7 @@ class SandboxEnvironment(TaskDataEnvironment):
                 exec(code, context)
         finally:
             self._remove_globals_and_functions_from_context(context, external_context)
-        _drop_unserialisable(context)
+        drop_unserialisable(context)
         return True
 
     def call_service(self, context: dict, operation_name: str, operation_params: Mapping[str, Any]) -> str:
@@ -252,15 +252,6 @@ class SandboxEnvironment(TaskDataEnvironment):
         params = {name: param["value"] if isinstance(param, Mapping) else param
                   for name, param in (operation_params or {}).items()}
         return json.dumps(handler(params, context))
-
-
-def _drop_unserialisable(data: dict) -> None:
-    bad = {name: type(value).__name__ for name, value in data.items() if not is_json_data(value)}
-    for name in bad:
-        del data[name]
-    if bad:
-        found = ", ".join(f"'{name}' ({kind})" for name, kind in bad.items())
-        raise TypeError(f"任务数据必须是 JSON 数据 / task data must be JSON data; the script left {found}")
 
 
 def _describe(err: BaseException) -> str:

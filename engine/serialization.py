@@ -46,6 +46,20 @@ def is_json_data(value: Any) -> bool:
     return True
 
 
+def drop_unserialisable(data: dict) -> None:
+    """Remove the values a script left in task data that are not JSON data.
+
+    Raises:
+        TypeError: naming each removed variable and its type (the instance gets an incident).
+    """
+    bad = {name: type(value).__name__ for name, value in data.items() if not is_json_data(value)}
+    for name in bad:
+        del data[name]
+    if bad:
+        found = ", ".join(f"'{name}' ({kind})" for name, kind in bad.items())
+        raise TypeError(f"任务数据必须是 JSON 数据 / task data must be JSON data; the script left {found}")
+
+
 def dump_instance(workflow: BpmnWorkflow) -> str:
     """The instance's state as JSON text, without the spec."""
     dct = SERIALIZER.to_dict(workflow)
