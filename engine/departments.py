@@ -118,10 +118,17 @@ def import_csv(uow: UnitOfWork, content: bytes, *, actor: Actor) -> list[dict[st
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = content.decode("gb18030", errors="strict")
-    reader = csv.DictReader(io.StringIO(text))
+        try:
+            text = content.decode("gb18030", errors="strict")
+        except UnicodeDecodeError as exc:  # a picture or a spreadsheet sent as the sheet: 422, not 500
+            raise ValidationFailed("表格必须是 UTF-8 或 GB18030 编码的 CSV / the sheet must be CSV in UTF-8 or GB18030",
+                                   {"file": [f"not text: {exc.reason} at byte {exc.start}"]}) from exc
+    try:
+        records = list(csv.DictReader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise ValidationFailed(f"表格不是有效的 CSV / the sheet is not valid CSV: {exc}", {"file": [str(exc)]}) from exc
     rows, errors = [], {}
-    for number, raw in enumerate(reader, start=2):
+    for number, raw in enumerate(records, start=2):
         row = {HEADERS.get((k or "").strip(), ""): (v or "").strip() for k, v in raw.items()}
         if not row.get("code") or not row.get("name"):
             errors[f"row {number}"] = ["编码 and 名称 are required"]

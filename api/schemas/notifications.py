@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from api.bounds import Integer
+
 from . import Schema
 
 
 class NotificationSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     kind = fields.String(metadata={"description": "task.ready, task.due_soon, task.overdue, vote.opened, "
                                                   "disclosure.published, disclosure.answered, proposal.screened, "
                                                   "proposal.replied, ..."})
@@ -22,20 +24,20 @@ class NotificationSchema(Schema):
 
 class NotificationPageSchema(Schema):
     items = fields.List(fields.Nested(NotificationSchema))
-    total = fields.Integer(metadata={"description": "notices matching the filter"})
-    unread = fields.Integer(metadata={"description": "all unread notices of the caller"})
-    limit = fields.Integer()
-    offset = fields.Integer()
+    total = Integer(metadata={"description": "notices matching the filter"})
+    unread = Integer(metadata={"description": "all unread notices of the caller"})
+    limit = Integer()
+    offset = Integer()
 
 
 class NotificationQuerySchema(Schema):
     unread = fields.Boolean(load_default=False, metadata={"description": "only unread notices"})
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = Integer(load_default=0, validate=validate.Range(min=0))
 
 
 class ReadAllSchema(Schema):
-    marked = fields.Integer(metadata={"description": "how many notices were marked read"})
+    marked = Integer(metadata={"description": "how many notices were marked read"})
 
 
 class ProfileSchema(Schema):

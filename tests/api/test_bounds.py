@@ -85,3 +85,12 @@ def test_a_matter_mode_table_in_an_unknown_namespace_is_a_422(client, login_as):
     r = client.post("/api/v1/congress/matter-modes", headers=login_as("designer"),
                     content_type="multipart/form-data", data={"file": (BytesIO(xml), "matter_mode.dmn")})
     assert r.status_code == 422, r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("content", [
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x00\x00\x00\x00:~\x9bU",
+    b"\xff\xfe\xff\x00binary"])
+def test_a_file_that_is_no_csv_sent_as_the_department_sheet_is_a_422(client, login_as, content):
+    r = client.post("/api/v1/departments/import", headers=login_as("admin"), content_type="multipart/form-data",
+                    data={"file": (BytesIO(content), "sheet.csv")})
+    assert r.status_code == 422, r.get_data(as_text=True)
