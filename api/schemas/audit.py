@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from api.bounds import Integer
+
 from . import Schema
 
 
@@ -15,10 +17,10 @@ class WitnessSignatureSchema(Schema):
 
 class CheckpointSchema(Schema):
     format = fields.String()
-    seq = fields.Integer()
+    seq = Integer()
     taken_at = fields.String()
-    chains = fields.Integer()
-    events = fields.Integer()
+    chains = Integer()
+    events = Integer()
     root = fields.String(metadata={"description": "RFC 6962 Merkle tree hash over every chain's head (hex)"})
     previous = fields.String(metadata={"description": "hash of the checkpoint before (64 zeros for the first)"})
     public_key = fields.String(metadata={"description": "the operator's Ed25519 public key (base64)"})
@@ -29,7 +31,7 @@ class CheckpointSchema(Schema):
 
 
 class CheckpointQuerySchema(Schema):
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    limit = Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
 class CountersignSchema(Schema):
