@@ -492,5 +492,8 @@ STRINGS.update({
 
 from .strings_notices import NOTICE_STRINGS  # noqa: E402  (kept apart: this table is long enough)
 
+from .strings_console import CONSOLE_STRINGS  # noqa: E402
+
 STRINGS.update(NOTICE_STRINGS)
+STRINGS.update(CONSOLE_STRINGS)
 ROLES.setdefault("worker", ("职工", "Worker"))

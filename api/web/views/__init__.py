@@ -6,6 +6,7 @@ from . import (  # noqa: F401  (routes and menu entries)
     admin,
     cases,
     congress,
+    console,
     departments,
     design,
     disclosure,

@@ -11,10 +11,10 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from engine.errors import Conflict, DmflowError, Forbidden, NotFound, ValidationFailed
-from engine.identity import Actor
+from engine.identity import ADMIN, Actor
 from workflows import notices
 from workflows.congress import ballots, meetings, proposals, roster, tally
-from workflows.congress.meetings import REPRESENTATIVE
+from workflows.congress.meetings import PRESIDIUM, REPRESENTATIVE
 from workflows.congress.tables import CheckIn, Matter, NamedBallot, Participation, Representative, Vote
 
 from ...errors import status_of
@@ -101,7 +101,7 @@ def _meeting_page(meeting_id: int, status: int = 200, error: str | None = None):
                       "voted": vote is not None and vote.id in mine["voted"],
                       "late": vote is not None and mine["check_in"] is not None and mine["check_in"] > vote.opened_at})
     return render("congress_meeting.html", status, meeting=summary, items=items, mine=mine, error=error,
-                  label=label, may_check_in=(mine["seat"] is not None and mine["check_in"] is None
+                  label=label, is_presidium=actor.has(PRESIDIUM, ADMIN), may_check_in=(mine["seat"] is not None and mine["check_in"] is None
                                              and summary["status"] == "in_session"))
 
 
