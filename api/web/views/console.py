@@ -3,6 +3,7 @@ each vote (paper totals too), and the live counts the console and the representa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import flash, jsonify, redirect, request, url_for
@@ -61,6 +62,16 @@ def _back(meeting_id: int, message_key: str, **values: Any):
     return redirect(url_for("web.congress_console", meeting_id=meeting_id))
 
 
+def _attempt(meeting_id: int, action: Callable[[], Any], done_key: str, **values: Any):
+    """Run a presidium action; back to the console with a message, or the console again with the refusal."""
+    try:
+        result = action()
+    except REFUSED as error:
+        return _console(meeting_id, status_of(error), refusal(error))
+    values = {k: v(result) if callable(v) else v for k, v in values.items()}
+    return _back(meeting_id, done_key, **values)
+
+
 def _meeting_of_matter(matter_id: int) -> int:
     unit = uow(readonly=True)
     with unit:
@@ -90,55 +101,41 @@ def congress_console_add_matter(meeting_id: int):
     title, matter_type = request.form.get("title", "").strip()[:300], request.form.get("matter_type", "")
     if not title:
         return _console(meeting_id, 422, i18n.t("con.err.title"))
-    try:
-        meetings.add_matter(uow(), meeting_id, matter_type=matter_type, title=title, actor=web_actor())
-    except REFUSED as error:
-        return _console(meeting_id, status_of(error), refusal(error))
-    return _back(meeting_id, "con.matter_added", title=title)
+    return _attempt(meeting_id, lambda: meetings.add_matter(uow(), meeting_id, matter_type=matter_type, title=title,
+                                                            actor=web_actor()), "con.matter_added", title=title)
 
 
 @blp.route("/congress/meetings/<int:meeting_id>/console/convene", methods=["POST"])
 @page(*MANAGERS)
 def congress_console_convene(meeting_id: int):
-    try:
-        meetings.convene(uow(), meeting_id, rules=services().rules, actor=web_actor())
-    except REFUSED as error:
-        return _console(meeting_id, status_of(error), refusal(error))
-    return _back(meeting_id, "con.convened")
+    return _attempt(meeting_id, lambda: meetings.convene(uow(), meeting_id, rules=services().rules,
+                                                         actor=web_actor()), "con.convened")
 
 
 @blp.route("/congress/meetings/<int:meeting_id>/console/close", methods=["POST"])
 @page(*MANAGERS)
 def congress_console_close_meeting(meeting_id: int):
-    try:
-        meetings.close_meeting(uow(), meeting_id, actor=web_actor())
-    except REFUSED as error:
-        return _console(meeting_id, status_of(error), refusal(error))
-    return _back(meeting_id, "con.meeting_closed")
+    return _attempt(meeting_id, lambda: meetings.close_meeting(uow(), meeting_id, actor=web_actor()),
+                    "con.meeting_closed")
 
 
 @blp.route("/congress/meetings/<int:meeting_id>/console/check-ins", methods=["POST"])
 @page(*MANAGERS)
 def congress_console_check_in(meeting_id: int):
     ticked = [int(v) for v in request.form.getlist("representative_id") if v.isdigit()]
-    try:
-        done = console.check_in_from_sheet(uow(), meeting_id, ticked, actor=web_actor())
-    except REFUSED as error:
-        return _console(meeting_id, status_of(error), refusal(error))
-    return _back(meeting_id, "con.checked_in", n=len(done["checked_in"]), already=len(done["already"]))
+    return _attempt(meeting_id, lambda: console.check_in_from_sheet(uow(), meeting_id, ticked, actor=web_actor()),
+                    "con.checked_in", n=lambda done: len(done["checked_in"]),
+                    already=lambda done: len(done["already"]))
 
 
 @blp.route("/congress/matters/<int:matter_id>/console/vote", methods=["POST"])
 @page(PRESIDIUM)
 def congress_console_open_vote(matter_id: int):
     meeting_id = _meeting_of_matter(matter_id)
-    try:
-        ballots.open_vote(uow(), matter_id, rules=services().rules, actor=web_actor(),
-                          analog=request.form.get("analog") == "1",
-                          majority=request.form.get("majority") or None)
-    except REFUSED as error:
-        return _console(meeting_id, status_of(error), refusal(error))
-    return _back(meeting_id, "con.vote_opened")
+    return _attempt(meeting_id, lambda: ballots.open_vote(uow(), matter_id, rules=services().rules, actor=web_actor(),
+                                                          analog=request.form.get("analog") == "1",
+                                                          majority=request.form.get("majority") or None),
+                    "con.vote_opened")
 
 
 def _paper_totals() -> dict[str, int] | None:
@@ -156,8 +153,6 @@ def _paper_totals() -> dict[str, int] | None:
 @page(PRESIDIUM)
 def congress_console_close_vote(vote_id: int):
     meeting_id = _meeting_of_vote(vote_id)
-    try:
-        vote = tally.close_vote(uow(), vote_id, rules=services().rules, actor=web_actor(), totals=_paper_totals())
-    except REFUSED as error:
-        return _console(meeting_id, status_of(error), refusal(error))
-    return _back(meeting_id, "con.vote_closed", outcome=label("cg.outcome.", vote.outcome))
+    return _attempt(meeting_id, lambda: tally.close_vote(uow(), vote_id, rules=services().rules, actor=web_actor(),
+                                                         totals=_paper_totals()),
+                    "con.vote_closed", outcome=lambda vote: label("cg.outcome.", vote.outcome))
