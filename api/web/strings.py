@@ -490,9 +490,8 @@ STRINGS.update({
     "dc.err.satisfaction": ("请选择满意度。", "Please choose a level of satisfaction."),
 })
 
-from .strings_notices import NOTICE_STRINGS  # noqa: E402  (kept apart: this table is long enough)
-
 from .strings_console import CONSOLE_STRINGS  # noqa: E402
+from .strings_notices import NOTICE_STRINGS  # noqa: E402  (kept apart: this table is long enough)
 
 STRINGS.update(NOTICE_STRINGS)
 STRINGS.update(CONSOLE_STRINGS)

@@ -39,7 +39,8 @@ CONSOLE_STRINGS: dict[str, tuple[str, str]] = {
     "con.total.abstain": ("弃权", "Abstain"),
     "con.close_vote": ("结束表决并计票", "Close and count"),
     "con.vote_closed": ("表决已结束：{outcome}。", "The vote is closed: {outcome}."),
-    "con.tally": ("收回 {cast} 票：赞成 {for}，反对 {against}，弃权 {abstain}；应到 {seated} 人，通过需赞成 {needed} 票。",
+    "con.tally": ("收回 {cast} 票：赞成 {for}，反对 {against}，弃权 {abstain}；"
+                  "应到 {seated} 人，通过需赞成 {needed} 票。",
                   "{cast} ballots: {for} for, {against} against, {abstain} abstaining; {seated} seated, "
                   "{needed} needed to adopt."),
     "con.notice": ("决议公告（PDF）", "Resolution notice (PDF)"),
@@ -72,7 +73,8 @@ CONSOLE_STRINGS: dict[str, tuple[str, str]] = {
                        "The vote cannot open: two thirds of the {seated} seated representatives ({needed}) must "
                        "be present; {present} have checked in."),
     "con.err.rule": ("不符合规定：{message}", "Not allowed by the rules: {message}"),
-    "con.err.totals": ("纸质选票统计数有误，请核对：{fields}（有效票 = 赞成 + 反对 + 弃权；有效票 ≤ 收回 ≤ 发出 ≤ 开票时在场人数）。",
+    "con.err.totals": ("纸质选票统计数有误，请核对：{fields}"
+                       "（有效票 = 赞成 + 反对 + 弃权；有效票 ≤ 收回 ≤ 发出 ≤ 开票时在场人数）。",
                        "The paper totals do not add up; check: {fields} (valid = for + against + abstain; "
                        "valid ≤ returned ≤ issued ≤ present at the opening)."),
     "con.err.ticks": ("请至少勾选一名当天在席的代表。", "Tick at least one representative seated that day."),

@@ -28,8 +28,8 @@ def web_login(client, username: str) -> None:
     assert response.status_code == 302
 
 
-def account(services, username: str, *roles: str) -> None:
-    create_user(services.uow(), username, list(roles), actor=SYSTEM)
+def account(services, username: str, *roles: str, display_name: str | None = None) -> None:
+    create_user(services.uow(), username, list(roles), actor=SYSTEM, display_name=display_name)
     passwords.set_password(services.uow(), username, PASSWORD, actor=SYSTEM)
 
 
@@ -37,7 +37,7 @@ def account(services, username: str, *roles: str) -> None:
 def chair(services, client):
     """A congress of 30 (seats 1..30 linked to rep001..rep030, rep001 with a login) and the presidium logged in."""
     ids = make_congress(services, linked={i: f"rep{i:03d}" for i in range(1, 31)})
-    account(services, "chair", "presidium")
+    account(services, "chair", "presidium", display_name="张主席")
     account(services, "rep001", "representative")
     web_login(client, "chair")
     return ids
@@ -74,7 +74,7 @@ def test_the_presidium_runs_a_secret_vote_from_the_console(client, services, cha
     checked = client.post(f"{url}/check-ins", data={"csrf_token": token, "representative_id": sheet})
     assert checked.status_code == 302
     page = client.get(url).text
-    assert "已登记 20 人签到" in page and page.count("由 chair 按签到表登记") == 20
+    assert "已登记 20 人签到" in page and page.count("由 张主席 按签到表登记") == 20
     assert re.search(r'id="live-present">20<', page)
 
     assert post(client, f"/congress/matters/{matter_id}/console/vote", page=url).status_code == 302

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.identity import ADMIN, Actor
+from engine.models import User
 from engine.unit_of_work import UnitOfWork
 from workflows import documents
 from workflows.congress import roster
@@ -60,18 +61,21 @@ def check_in_from_sheet(uow: UnitOfWork, meeting_id: int, representative_ids: li
 
 
 def attendance(uow: UnitOfWork, meeting_id: int) -> list[dict[str, Any]]:
-    """Every representative seated on the meeting day with their check-in (time and who entered it)."""
+    """Every representative seated on the meeting day with their check-in (time, who entered it and their name)."""
     with uow:
         s = uow.session
         meeting = get_meeting(s, meeting_id)
         checks = {c.representative_id: c for c in s.scalars(select(CheckIn).where(CheckIn.meeting_id == meeting_id))}
+        names = dict(s.execute(select(User.username, User.display_name).where(
+            User.username.in_({c.checked_in_by for c in checks.values()}))).all())
         rows = []
         for rep in roster.seated(s, meeting.term_id, meeting.held_on):
             check = checks.get(rep.id)
             rows.append({"id": rep.id, "name": rep.name, "employee_no": rep.employee_no,
                          "delegation": rep.delegation, "username": rep.username,
                          "checked_in_at": check.checked_in_at if check else None,
-                         "checked_in_by": check.checked_in_by if check else None})
+                         "checked_in_by": check.checked_in_by if check else None,
+                         "entered_by_name": names.get(check.checked_in_by) or check.checked_in_by if check else None})
         rows.sort(key=lambda row: (row["delegation"] or "", row["employee_no"]))
         return rows
 

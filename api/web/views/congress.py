@@ -100,9 +100,9 @@ def _meeting_page(meeting_id: int, status: int = 200, error: str | None = None):
         items.append({"matter": matter, "vote": vote, "may_vote": may_vote,
                       "voted": vote is not None and vote.id in mine["voted"],
                       "late": vote is not None and mine["check_in"] is not None and mine["check_in"] > vote.opened_at})
+    may_check_in = mine["seat"] is not None and mine["check_in"] is None and summary["status"] == "in_session"
     return render("congress_meeting.html", status, meeting=summary, items=items, mine=mine, error=error,
-                  label=label, is_presidium=actor.has(PRESIDIUM, ADMIN), may_check_in=(mine["seat"] is not None and mine["check_in"] is None
-                                             and summary["status"] == "in_session"))
+                  label=label, is_presidium=actor.has(PRESIDIUM, ADMIN), may_check_in=may_check_in)
 
 
 @blp.route("/congress/meetings/<int:meeting_id>")
