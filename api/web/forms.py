@@ -27,6 +27,17 @@ class Field:
     options: list[tuple[str, str]] = field(default_factory=list)
     value: Any = None
     errors: list[str] = field(default_factory=list)
+    children: list[Field] = field(default_factory=list)  # an object's fields; a row template for "rows"
+    rows: list[list[Field]] = field(default_factory=list)  # the rows of an array of objects
+
+    @property
+    def all_errors(self) -> list[tuple[str, str]]:
+        """(label, message) of this field and every sub-field, for the summary above the form."""
+        own = [(self.label, e) for e in self.errors]
+        subs = [pair for child in self.children if self.kind == "object" for pair in child.all_errors]
+        rows = [(f"{self.label} {i}·{child.label}", e) for i, row in enumerate(self.rows, start=1)
+                for child in row for _, e in child.all_errors]
+        return own + subs + rows
 
     @property
     def item_values(self) -> list[str]:
@@ -77,7 +88,20 @@ def _kind(prop: dict, ui: dict) -> str:
         return "checkbox" if kind == "boolean" else kind
     if kind == "array" and (prop.get("items") or {}).get("type") == "string" and "enum" not in prop["items"]:
         return "list"
-    return "json"  # objects, arrays of objects: edited as JSON text, checked on the server
+    if kind == "object" and _flat(prop):
+        return "object"
+    if kind == "array" and _flat(prop.get("items") or {}):
+        return "rows"
+    return "json"  # deeper structures: edited as JSON text, checked on the server
+
+
+SCALARS = ("text", "textarea", "select", "radio", "checkbox", "integer", "number", "date", "datetime", "list")
+
+
+def _flat(prop: dict) -> bool:
+    """An object whose properties are all plain inputs: shown as a group of fields (or rows of them)."""
+    props = prop.get("properties") or {}
+    return prop.get("type") == "object" and bool(props) and all(_kind(p, {}) in SCALARS for p in props.values())
 
 
 def _attrs(kind: str, prop: dict, ui: dict, en: dict) -> dict[str, Any]:
@@ -102,26 +126,46 @@ def _attrs(kind: str, prop: dict, ui: dict, en: dict) -> dict[str, Any]:
     return attrs
 
 
+def _field(name: str, prop: dict, ui: dict, en: dict, required: bool, value: Any,
+           errors: dict[str, list[str]]) -> Field:
+    """One field (and its sub-fields) named by its path; errors are taken by exact path below the top."""
+    kind = _kind(prop, ui)
+    f = Field(name=name, kind=kind, label=en.get("title") or prop.get("title") or name.split(".")[-1],
+              description=en.get("description") or prop.get("description") or "",
+              required=required and kind != "checkbox", attrs=_attrs(kind, prop, ui, en),
+              value=value if value is not None else prop.get("default"))
+    if kind in ("radio", "select"):
+        names = en.get("enumNames") or ui.get("ui:enumNames") or []
+        f.options = [(str(v), str(names[i]) if i < len(names) else str(v)) for i, v in enumerate(prop["enum"])]
+    f.errors = list(errors.get(name, []))
+    if kind == "object":
+        f.children = _fields(prop, ui, en, name + ".", f.value if isinstance(f.value, dict) else {}, errors)
+    elif kind == "rows":
+        items, items_ui, items_en = prop["items"], ui.get("items") or {}, en.get("items") or {}
+        values = [v for v in (f.value or []) if isinstance(v, dict)] or ([{}] if not errors else [])
+        f.rows = [_fields(items, items_ui, items_en, f"{name}.{i}.", v, errors) for i, v in enumerate(values)]
+        f.children = _fields(items, items_ui, items_en, f"{name}.__i__.", {}, {})
+        f.attrs = {"data-next": len(values)}
+    return f
+
+
+def _fields(schema: dict, ui: dict, en: dict, prefix: str, values: dict[str, Any],
+            errors: dict[str, list[str]]) -> list[Field]:
+    required = set(schema.get("required") or [])
+    return [_field(prefix + name, schema["properties"][name], ui.get(name) or {},
+                   (en.get("properties") or {}).get(name) or {}, name in required, values.get(name), errors)
+            for name in _order(schema, ui)]
+
+
 def build(schema: dict | None, ui: dict | None, lang: str, values: dict[str, Any] | None = None,
           errors: dict[str, list[str]] | None = None) -> Form:
     """The fields of a task form, labelled in `lang` (English from the UI schema's ``ui:i18n.en``)."""
     schema, ui, values, errors = schema or {}, ui or {}, values or {}, errors or {}
     en = _english(ui, lang)
-    required = set(schema.get("required") or [])
-    fields = []
-    for name in _order(schema, ui):
-        prop, prop_ui = schema["properties"][name], ui.get(name) or {}
-        prop_en = (en.get("properties") or {}).get(name) or {}
-        kind = _kind(prop, prop_ui)
-        f = Field(name=name, kind=kind, label=prop_en.get("title") or prop.get("title") or name,
-                  description=prop_en.get("description") or prop.get("description") or "",
-                  required=name in required and kind != "checkbox", attrs=_attrs(kind, prop, prop_ui, prop_en),
-                  value=values.get(name, prop.get("default")))
-        if kind in ("radio", "select"):
-            names = prop_en.get("enumNames") or prop_ui.get("ui:enumNames") or []
-            f.options = [(str(v), str(names[i]) if i < len(names) else str(v)) for i, v in enumerate(prop["enum"])]
-        f.errors = [m for path, msgs in errors.items() if path.split(".")[0] == name for m in msgs]
-        fields.append(f)
+    fields = _fields(schema, ui, en, "", values, errors)
+    for f in fields:  # a plain field also takes the messages about its parts (an item of a list)
+        if f.kind not in ("object", "rows"):
+            f.errors = [m for path, msgs in errors.items() if path.split(".")[0] == f.name for m in msgs]
     form_errors = [m for path, msgs in errors.items() if path.split(".")[0] not in schema.get("properties", {})
                    for m in msgs]
     return Form(title=en.get("title") or schema.get("title") or "",
@@ -136,33 +180,75 @@ def _number(kind: str, raw: str) -> int | float:
     return int(value) if value.is_integer() and not any(c in raw for c in ".eE") else value
 
 
+def _scalar(kind: str, raw: str, posted: MultiDict, name: str, tz: str) -> Any:
+    """One posted input as typed data; None when left blank. Raises: ValueError."""
+    if kind == "checkbox":
+        return name in posted
+    if kind == "list":
+        return [v.strip() for v in posted.getlist(name) if v.strip()] or None
+    if raw.strip() == "":
+        return None
+    if kind in ("integer", "number"):
+        return _number(kind, raw.strip())
+    if kind == "datetime":
+        return datetime.fromisoformat(raw).replace(tzinfo=ZoneInfo(tz)).isoformat()
+    return json.loads(raw) if kind == "json" else raw
+
+
+def _bad(kind: str) -> list[str]:
+    return [t(f"form.bad_{kind}" if kind in ("integer", "number", "json") else "form.bad_value")]
+
+
+def _group(schema: dict, posted: MultiDict, prefix: str, path: str, tz: str,
+           errors: dict[str, list[str]]) -> dict[str, Any]:
+    """The posted inputs named ``prefix + property`` as an object (errors under ``path + property``)."""
+    out: dict[str, Any] = {}
+    for name, prop in (schema.get("properties") or {}).items():
+        kind = _kind(prop, {})
+        raw = posted.get(prefix + name, "")
+        try:
+            value = _scalar(kind, raw, posted, prefix + name, tz)
+        except ValueError:
+            errors[path + name], value = _bad(kind), raw  # kept as typed, to show it again
+        if value is not None and value is not False:
+            out[name] = value
+        elif value is False and kind == "checkbox" and not path:
+            out[name] = False
+    return out
+
+
+def _rows(name: str, items: dict, posted: MultiDict, tz: str, errors: dict[str, list[str]]) -> list[dict]:
+    """The rows posted as ``name.<i>.<property>`` in their order; rows left wholly blank are dropped."""
+    indices = sorted({int(k.split(".")[1]) for k in posted if k.startswith(name + ".")
+                      and k.count(".") == 2 and k.split(".")[1].isdigit()})
+    rows: list[dict] = []
+    for i in indices:
+        found: dict[str, list[str]] = {}
+        row = _group(items, posted, f"{name}.{i}.", f"{name}.{len(rows)}.", tz, found)
+        if row or found:
+            rows.append(row)
+            errors.update(found)
+    return rows
+
+
 def parse(schema: dict | None, posted: MultiDict, tz: str) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Posted form fields -> task data; errors for fields whose text is not of their type."""
     schema = schema or {}
-    data: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
-    for name, prop in (schema.get("properties") or {}).items():
+    props = schema.get("properties") or {}
+    plain = {n: p for n, p in props.items() if _kind(p, {}) not in ("object", "rows")}
+    data = _group({"properties": plain}, posted, "", "", tz, errors)
+    required = set(schema.get("required") or [])
+    for name, prop in props.items():
         kind = _kind(prop, {})
-        raw = posted.get(name, "")
-        try:
-            if kind == "checkbox":
-                data[name] = name in posted
-            elif kind == "list":
-                items = [v.strip() for v in posted.getlist(name) if v.strip()]
-                if items:
-                    data[name] = items
-            elif raw.strip() == "":
-                continue
-            elif kind in ("integer", "number"):
-                data[name] = _number(kind, raw.strip())
-            elif kind == "datetime":
-                data[name] = datetime.fromisoformat(raw).replace(tzinfo=ZoneInfo(tz)).isoformat()
-            elif kind == "json":
-                data[name] = json.loads(raw)
-            else:
-                data[name] = raw
-        except ValueError:
-            errors[name] = [t(f"form.bad_{kind}" if kind in ("integer", "number", "json") else "form.bad_value")]
+        if kind == "rows":
+            rows = _rows(name, prop["items"], posted, tz, errors)
+            if rows or name in required:
+                data[name] = rows
+        elif kind == "object":
+            group = _group(prop, posted, name + ".", name + ".", tz, errors)
+            if group or name in required:
+                data[name] = group
     return data, errors
 
 

@@ -1,4 +1,4 @@
-/* Small helpers shared by every page: CSRF-protected JSON posts, list inputs, JSON textareas. */
+/* Small helpers shared by every page: CSRF-protected JSON posts, list inputs, repeatable rows, JSON textareas. */
 (function () {
   'use strict';
   const token = () => document.querySelector('meta[name="csrf-token"]').content;
@@ -36,7 +36,31 @@
     });
   }
 
+  // Repeatable sub-forms: a row is copied from the field's <template>, its "__i__" names numbered on.
+  function setupRows() {
+    document.addEventListener('click', function (event) {
+      const target = event.target;
+      if (target.matches('button.remove-row')) {
+        target.closest('.sub-row').remove();
+      } else if (target.matches('button.add-row')) {
+        const box = document.getElementById(target.dataset.for);
+        const next = Number(box.dataset.next || 0);
+        box.dataset.next = String(next + 1);
+        const row = box.querySelector('template.row-template').content.firstElementChild.cloneNode(true);
+        row.querySelectorAll('[name], [id], [for]').forEach(function (el) {
+          ['name', 'id', 'for'].forEach(function (attr) {
+            if (el.hasAttribute(attr)) { el.setAttribute(attr, el.getAttribute(attr).replace('__i__', next)); }
+          });
+        });
+        box.querySelector('.row-list').appendChild(row);
+        const first = row.querySelector('input, textarea, select');
+        if (first) { first.focus(); }
+      }
+    });
+  }
+
   window.dmflow = {postJSON: postJSON, token: token};
+  setupRows();
   setupListInputs();
   setupJsonFields();
 })();
