@@ -18,7 +18,7 @@ from engine.identity import Actor
 
 from ..errors import payload, status_of
 from ..extension import services, uow
-from . import i18n
+from . import i18n, labels
 
 blp = Blueprint("web", __name__)
 blp.add_app_template_filter(i18n.localtime, "localtime")
@@ -149,7 +149,8 @@ def _template_globals() -> dict[str, Any]:
             "nav": nav_items(actor), "role_label": i18n.role_label, "event_label": i18n.event_label,
             "group_label": i18n.group_label, "process_label": i18n.process_label,
             "unread_notices": _unread_notices, "notice_kind": i18n.notice_kind,
-            "rehearsal": _rehearsal()}
+            "rehearsal": _rehearsal(), "var_label": labels.var_label, "value_label": labels.value_label,
+            "person": labels.person, "process_name": labels.process_name}
 
 
 def _unread_notices() -> int:

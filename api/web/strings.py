@@ -494,8 +494,10 @@ STRINGS.update({
 })
 
 from .strings_console import CONSOLE_STRINGS  # noqa: E402
+from .strings_data import DATA_STRINGS  # noqa: E402
 from .strings_notices import NOTICE_STRINGS  # noqa: E402  (kept apart: this table is long enough)
 
 STRINGS.update(NOTICE_STRINGS)
 STRINGS.update(CONSOLE_STRINGS)
+STRINGS.update(DATA_STRINGS)
 ROLES.setdefault("worker", ("职工", "Worker"))

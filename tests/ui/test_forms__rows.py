@@ -100,3 +100,21 @@ def test_a_delegation_records_its_deliberation_opinions_as_text(client, services
     assert done.status_code == 302
     body = client.get(f"/api/v1/instances/{iid}", headers=delegation).get_json()
     assert body["data"]["opinions"] == [{"delegation": "第一代表团", "opinion": "第三条：增加眼科体检"}]
+
+
+def test_case_pages_show_names_not_codes(client, services, users, deploy):
+    """Field titles from the forms instead of variable names, lists instead of JSON, people by name."""
+    iid, task_id, _ = _deliberation(client, services, users, deploy)
+    page = client.get(f"/tasks/{task_id}").text
+    context = page[page.index('class="card context"'):page.index("</details>")]
+    assert "<dt>标题</dt>" in context and "<dt>title</dt>" not in context
+    assert "<dt>meeting_id</dt>" not in context and "<dt>会议编号</dt>" in context
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    client.post(f"/tasks/{task_id}", data={"csrf_token": token, "opinions.0.delegation": "第一代表团",
+                                           "opinions.0.opinion": "增加眼科体检"})
+    case = client.get(f"/instances/{iid}").text
+    data = case[case.index('id="instance-data"'):]
+    data = data[:data.index("</section>")]
+    assert "<dt>审议意见</dt>" in data and "<dt>代表团</dt>" in data and "<dt>意见</dt>" in data
+    assert "opinions" not in data and "{&#34;" not in data and '{"' not in data
+    assert ">resolution<" not in case and "<h1>resolution" not in case

@@ -16,6 +16,7 @@ from workflows import documents
 
 from ...case_export import export_case
 from ...extension import services, uow
+from .. import labels
 from ..core import blp, menu, page, render, web_actor
 
 menu(40, "web.instances", "nav.instances", "instances")
@@ -61,6 +62,7 @@ def path_markers(history: list[dict[str, Any]], instance: dict[str, Any]) -> dic
 def instance_page(instance_id: str):
     actor = web_actor()
     instance = queries.get_instance(uow(readonly=True), instance_id, actor=actor)
+    labels.use_process(instance["process_id"], instance["version"])
     history = queries.instance_history(uow(readonly=True), instance_id, actor=actor)
     mine = {t["id"] for t in inbox.list_tasks(uow(readonly=True), actor, inbox.TaskFilter(
         instance_id=instance_id, per_page=500))["items"]} if not actor.is_read_only else set()

@@ -12,7 +12,7 @@ from engine.identity import ADMIN, AUDITOR
 from ...extension import services, uow
 from ...filters import task_filter
 from ...schemas.tasks import DUE
-from .. import forms, i18n
+from .. import forms, i18n, labels
 from ..core import blp, menu, page, render, web_actor
 
 menu(20, "web.inbox", "nav.tasks", "tasks", lambda actor: not actor.is_read_only)
@@ -52,6 +52,7 @@ def inbox():
 def _task_page(task: dict, values: dict, errors: dict, status: int = 200):
     actor = web_actor()
     form = forms.build(task["form_schema"], task["ui_schema"], i18n.current_lang(), values, errors)
+    labels.use_process(task["process_id"], task["version"])
     may_complete = task["may_complete"]
     context = {k: v for k, v in task["data"].items() if k not in (task["form_schema"] or {}).get("properties", {})}
     overdue = task["due_at"] is not None and task["due_at"] < services().clock.now()

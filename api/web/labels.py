@@ -1,0 +1,77 @@
+"""Names, not codes, for a case's data: the variables' titles from the diagram's forms (or a table of the
+variables services and messages write), people's display names, and values shown as lists, not JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import g
+
+from engine import assignment
+from engine.deployments import find_version
+
+from ..extension import uow
+from . import i18n
+from .strings import STRINGS
+
+
+def _titles(schema: dict, ui: dict, out: dict[str, str]) -> None:
+    """Every property title of a form (nested ones too), the first title of a name winning."""
+    props = schema.get("properties") or {}
+    en = ((ui.get("ui:i18n") or {}).get("en") or {}) if i18n.current_lang() == "en" else {}
+    for name, prop in props.items():
+        prop_en = (en.get("properties") or {}).get(name) or {}
+        title = prop_en.get("title") or prop.get("title")
+        if title:
+            out.setdefault(name, title)
+        inner = prop.get("items") if prop.get("type") == "array" else prop
+        if isinstance(inner, dict) and inner.get("properties"):
+            _titles(inner, {"ui:i18n": {"en": prop_en.get("items") or prop_en}}, out)
+
+
+def use_process(process_id: str, version: int) -> None:
+    """Make the titles of this process version's forms the labels of the data shown on this page."""
+    unit = uow(readonly=True)
+    with unit:
+        pv = find_version(unit.session, process_id, version)
+        meta, g.process_name = json.loads(pv.meta_json), pv.name or process_id
+    forms = meta.get("forms") or {}
+    titles: dict[str, str] = {}
+    for filename, schema in sorted(forms.items()):
+        if filename.endswith(".schema.json"):
+            _titles(schema, forms.get(filename.replace(".schema.", ".uischema."), {}), titles)
+    g.var_titles = titles
+
+
+def process_name(process_id: str) -> str:
+    """The name from the diagram of the process this page shows (its id on other pages)."""
+    return g.get("process_name") or process_id
+
+
+def var_label(name: str) -> str:
+    """A variable for people: the table's words for service variables, else its form title, else the name."""
+    key = f"var.{name}"
+    if key in STRINGS:
+        return i18n.t(key)
+    return (g.get("var_titles") or {}).get(name, name)
+
+
+def value_label(name: str, value: Any) -> Any:
+    """A coded value in words where the table knows it (an outcome, a decision), else the value itself."""
+    key = f"val.{name}.{value}"
+    if isinstance(value, bool):
+        return i18n.t("val.yes") if value else i18n.t("val.no")
+    return i18n.t(key) if isinstance(value, str) and key in STRINGS else value
+
+
+def person(username: str | None) -> str:
+    """A user's display name (the username when they have none)."""
+    if not username:
+        return ""
+    names = g.setdefault("person_names", {})
+    if username not in names:
+        unit = uow(readonly=True)
+        with unit:
+            names[username] = assignment.display_name(unit, username)
+    return names[username]
