@@ -22,6 +22,7 @@ from . import i18n, labels
 
 blp = Blueprint("web", __name__)
 blp.add_app_template_filter(i18n.localtime, "localtime")
+blp.add_app_template_filter(labels.plain_basis, "plain_basis")
 
 CSRF_FIELD, CSRF_HEADER = "csrf_token", "X-CSRF-Token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -150,7 +151,7 @@ def _template_globals() -> dict[str, Any]:
             "group_label": i18n.group_label, "process_label": i18n.process_label,
             "unread_notices": _unread_notices, "notice_kind": i18n.notice_kind,
             "rehearsal": _rehearsal(), "var_label": labels.var_label, "value_label": labels.value_label,
-            "person": labels.person, "process_name": labels.process_name}
+            "person": labels.person, "process_name": labels.process_name, "ordinal": labels.ordinal}
 
 
 def _unread_notices() -> int:

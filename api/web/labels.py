@@ -4,12 +4,14 @@ variables services and messages write), people's display names, and values shown
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from flask import g
 
 from engine import assignment
 from engine.deployments import find_version
+from workflows.numerals import chinese
 
 from ..extension import uow
 from . import i18n
@@ -63,6 +65,19 @@ def value_label(name: str, value: Any) -> Any:
     if isinstance(value, bool):
         return i18n.t("val.yes") if value else i18n.t("val.no")
     return i18n.t(key) if isinstance(value, str) and key in STRINGS else value
+
+
+def ordinal(n: int) -> str:
+    """A number in an ordinal (第五届): Chinese numerals on Chinese pages."""
+    return chinese(n) if i18n.current_lang() == "zh-CN" else str(n)
+
+
+BASIS_MARKS = re.compile(r"\s*\((?:U|V~?|V, [^)]*)\)")
+
+
+def plain_basis(text: str | None) -> str:
+    """A legal basis without the research marks (U), (V), (V~) kept in the catalogue."""
+    return BASIS_MARKS.sub("", text or "")
 
 
 def person(username: str | None) -> str:

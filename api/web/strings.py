@@ -501,3 +501,10 @@ STRINGS.update(NOTICE_STRINGS)
 STRINGS.update(CONSOLE_STRINGS)
 STRINGS.update(DATA_STRINGS)
 ROLES.setdefault("worker", ("职工", "Worker"))
+for _role, _names in {
+    "liaison": ("联络员", "Liaison"), "confidentiality_officer": ("保密审查员", "Confidentiality officer"),
+    "employer_negotiator": ("企业方协商代表", "Employer's negotiator"),
+    "union_negotiator": ("职工方协商代表", "Workers' negotiator"), "owner_department": ("责任部门", "Owner department"),
+    "recorder": ("记录人", "Recorder"), "supervision_group": ("厂务公开监督小组", "Disclosure supervision group"),
+}.items():
+    ROLES.setdefault(_role, _names)

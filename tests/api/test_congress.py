@@ -26,7 +26,7 @@ def test_a_60_representative_congress_checks_in_and_votes_three_items_one_secret
     absent = c.call("get", f"/terms/{term_id}/representatives", c.admin, 200).get_json()[56]
     c.call("post", f"/meetings/{meeting_id}/check-ins", c.chair, 201, json={"representative_id": absent["id"]})
     detail = c.call("get", f"/meetings/{meeting_id}", c.rep(1), 200).get_json()
-    assert (detail["title"], detail["seated"], detail["present"]) == ("第1届职工代表大会第1次会议", 60, 56)
+    assert (detail["title"], detail["seated"], detail["present"]) == ("第一届职工代表大会第一次会议", 60, 56)
 
     report = c.matter(meeting_id, "report", "总经理工作报告")
     agenda = [c.matter(meeting_id, t, title) for t, title in (

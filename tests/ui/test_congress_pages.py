@@ -64,7 +64,7 @@ def test_a_representative_checks_in_votes_secretly_and_sees_the_result(ui, live_
     page.set_viewport_size({"width": 390, "height": 844})  # representatives vote on their phones
     ui.login("cg_rep1")
     page.goto(ui.url("/congress/meetings"))
-    page.locator("#meetings a", has_text="第5届职工代表大会第2次会议").click()
+    page.locator("#meetings a", has_text="第五届职工代表大会第二次会议").click()
     page.wait_for_selector("#meeting-title")
     assert page.inner_text("#meeting-status") == "会议进行中"
     assert "代表1" in page.inner_text("#seat-name")

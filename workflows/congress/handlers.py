@@ -20,6 +20,7 @@ from workflows.congress import alerts, meetings, proposals
 from workflows.congress.tables import Matter, Meeting, Organisation, Term, Vote
 from workflows.hooks import service, validator
 from workflows.notices import render_notice
+from workflows.numerals import chinese, meeting_title
 
 
 def _actor() -> Actor:
@@ -94,7 +95,7 @@ def put_to_vote(params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
         _next_meeting(s, local_today(step.uow))
     if meeting is None:
         raise LookupError("no congress meeting is planned to vote on this draft; plan one and retry")
-    suffix = f"（第{params['vote_round']}轮）" if params.get("vote_round", 1) > 1 else ""
+    suffix = f"（第{chinese(params['vote_round'])}轮）" if params.get("vote_round", 1) > 1 else ""
     matter = meetings.add_matter(step.uow, meeting.id, matter_type=params["matter_type"],
                                  title=f"{params['title']}{suffix}", actor=_actor())
     step.uow.audit(instance_chain(step.instance_id), "congress.put_to_vote", {
@@ -117,7 +118,7 @@ def publish_notice(params: dict[str, Any], data: dict[str, Any]) -> dict[str, An
     head = s.get(AuditChain, instance_chain(step.instance_id))
     now = step.uow.now()
     notice = render_notice({
-        "organisation": organisation.name, "meeting": f"第{term.number}届职工代表大会第{meeting.session_number}次会议",
+        "organisation": organisation.name, "meeting": meeting_title(term.number, meeting.session_number),
         "title": params.get("title") or matter.title, "published_at": now, "period": rules.resolution_publication_days,
         "audit_hash": head.last_hash, "checkpoint": latest_fingerprint(s),
         "vote": {"seated": vote.seated, "present": vote.present, "ballots_issued": vote.ballots_issued,

@@ -14,6 +14,7 @@ from engine.unit_of_work import UnitOfWork
 from workflows.congress import composition, roster
 from workflows.congress.matter_modes import VOTING_MODES, decide_mode
 from workflows.congress.tables import CheckIn, Matter, Meeting, Opinion, Representative, Term, Vote
+from workflows.numerals import meeting_title
 from workflows.records import fetch
 from workflows.rules import Rules
 
@@ -51,7 +52,7 @@ def create_meeting(uow: UnitOfWork, term_id: int, *, session_number: int, held_o
             raise Conflict(f"meeting {session_number} of term {term.number} already exists")
         _check_composition(s, term, held_on, rules)
         meeting = Meeting(term_id=term_id, session_number=session_number, held_on=held_on, status="planned",
-                          title=title or f"第{term.number}届职工代表大会第{session_number}次会议",
+                          title=title or meeting_title(term.number, session_number),
                           created_at=uow.now(), created_by=actor.username)
         s.add(meeting)
         s.flush()
