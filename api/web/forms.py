@@ -12,6 +12,7 @@ from jsonschema import Draft202012Validator
 from werkzeug.datastructures import MultiDict
 
 from .i18n import t
+from .strings import STRINGS
 
 
 @dataclass
@@ -258,6 +259,24 @@ _MESSAGES = {
     "const": "form.enum", "type": "form.type", "uniqueItems": "form.unique", "maxItems": "form.max_items",
     "minItems": "form.min_items", "additionalProperties": "form.unknown_field",
 }
+
+
+def refusal_messages(errors: dict[str, Any] | None) -> dict[str, list[str]]:
+    """A rule's refusal (``errors["rule"]`` names it) in the page's language, on the fields it names.
+
+    Rules without words in the table keep the engine's own text, so nothing is lost.
+    """
+    errors = dict(errors or {})
+    rules = errors.pop("rule", [])
+    words = [t(f"rule.{r}") for r in rules if f"rule.{r}" in STRINGS]
+    if not words:
+        return {k: [str(m) for m in v] if isinstance(v, list) else [str(v)] for k, v in errors.items()}
+    out = {}
+    for key, found in errors.items():
+        found = found if isinstance(found, list) else [found]
+        named = [str(m).split(": ", 1)[1] for m in found if ": " in str(m)]  # the values the rule names
+        out[key] = [w + (f"（{'、'.join(named)}）" if named else "") for w in words]
+    return out or {"": words}
 
 
 def messages(schema: dict | None, data: dict[str, Any]) -> dict[str, list[str]]:

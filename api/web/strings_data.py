@@ -41,6 +41,19 @@ DATA_STRINGS: dict[str, tuple[str, str]] = {
     "var.merge_into": ("并入提案", "Merged into"),
     "var.vote_round": ("表决轮次", "Round"),
     "instance.version": ("第 {n} 版", "version {n}"),
+    "rule.cosigner_not_representative": ("附议人必须是本届在席的职工代表，且不能是提案人本人。",
+                                         "Co-signers must be seated representatives of this term, other than "
+                                         "the proposer."),
+    "rule.proposal_cosigners_min": ("附议人数不足：提案须有规定人数以上的职工代表附议。",
+                                    "Too few co-signers: a proposal needs the required number of "
+                                    "representatives to second it."),
+    "rule.protect_state_and_trade_secrets": ("含有国家秘密、商业秘密或不合法的内容不能批准公开，请退回修改或不予公开。",
+                                             "A draft with state or trade secrets, or unlawful content, cannot be "
+                                             "cleared: return it for redaction or withhold it."),
+    "rule.truthful_complete_timely": ("只有真实、完整、及时的公开才能通过监督审查。",
+                                      "Only a truthful, complete and timely disclosure can be approved."),
+    "rule.rectify_when_needed": ("公开内容不真实、不完整或不及时的，须先整改再结束。",
+                                 "A disclosure found untrue, incomplete or late is rectified before it closes."),
     "val.yes": ("是", "Yes"),
     "val.no": ("否", "No"),
     "val.outcome.adopted": ("通过", "Adopted"),

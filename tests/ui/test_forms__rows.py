@@ -118,3 +118,22 @@ def test_case_pages_show_names_not_codes(client, services, users, deploy):
     assert "<dt>审议意见</dt>" in data and "<dt>代表团</dt>" in data and "<dt>意见</dt>" in data
     assert "opinions" not in data and "{&#34;" not in data and '{"' not in data
     assert ">resolution<" not in case and "<h1>resolution" not in case
+
+
+def test_a_rule_refusal_on_a_form_is_in_the_pages_language_naming_the_field(client, services, users, deploy):
+    make_congress(services, linked={1: "rep1", 2: "rep2", 3: "rep3"})
+    assert deploy(bundled_files("congress")).status_code == 201
+    rep1 = users.headers("rep1", "representative")
+    passwords.set_password(services.uow(), "rep1", PASSWORD, actor=SYSTEM)
+    iid = client.post("/api/v1/instances", json={"process": "proposal"}, headers=rep1).get_json()["id"]
+    _, ready = _ready(client, rep1, iid)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    client.post("/login", data={"username": "rep1", "password": PASSWORD, "csrf_token": token})
+    page = client.get(f"/tasks/{ready['submit']}").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    form = MultiDict([("csrf_token", token), ("title", "食堂扩建"), ("reason", "午餐排队超过30分钟"),
+                      ("measures", "增加4个窗口"), ("cosigners", "E0002"), ("cosigners", "E9999")])
+    refused = client.post(f"/tasks/{ready['submit']}", data=form)
+    assert refused.status_code == 422
+    assert "附议人：附议人必须是本届在席的职工代表，且不能是提案人本人。（E9999）" in refused.text
+    assert "cosigner_not_representative" not in refused.text and "not a seated" not in refused.text

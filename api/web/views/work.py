@@ -78,7 +78,7 @@ def task_page(task_id: str):
         instance_id = runtime.complete_task(uow(), task_id, data, actor=actor)
     except ValidationFailed as failed:
         # The engine's check is the authority; the page shows the same findings in the page's language.
-        errors = forms.messages(task["form_schema"], data) or failed.errors
+        errors = forms.messages(task["form_schema"], data) or forms.refusal_messages(failed.errors)
         return _task_page(task, data, errors, 422)
     flash(i18n.t("task.completed", name=task["name"] or task["element_id"]), "ok")
     return _after(instance_id)
