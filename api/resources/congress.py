@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from engine.identity import ADMIN, AUDITOR, DESIGNER
-from workflows.congress import ballots, composition, matter_modes, meetings, roster, roster_import, tally
+from workflows.congress import accounts, ballots, composition, matter_modes, meetings, roster, roster_import, tally
 from workflows.congress.meetings import PRESIDIUM, REPRESENTATIVE
 
 from ..auth import current_actor, require
@@ -95,13 +96,23 @@ class Representatives(MethodView):
 
 @blp.route("/terms/<int:term_id>/representatives/import")
 class RosterImport(MethodView):
+    @blp.arguments(cs.RosterImportArgsSchema, location="query")
     @blp.arguments(cs.RosterFileSchema, location="files")
     @blp.response(201, cs.RosterImportedSchema)
-    def post(self, files, term_id):
-        """Import a CSV roster: all rows or none; a refusal lists every bad row in `errors.rows` (admins)."""
+    @blp.alt_response(201, description="with format=csv: the sheet of new accounts (text/csv)")
+    def post(self, args, files, term_id):
+        """Import a CSV roster: all rows or none; a refusal lists every bad row in `errors.rows` (admins).
+
+        Accounts named in 用户名 are linked (representative role); with accounts=create the missing ones are
+        created with initial passwords, returned once (format=csv: as a printable sheet)."""
         actor = require(ADMIN)
-        reps = roster_import.import_representatives(_uow(), term_id, files["file"].read(), actor=actor)
-        return {"imported": len(reps), "representatives": reps}
+        done = roster_import.import_roster(_uow(), term_id, files["file"].read(), actor=actor,
+                                           create_accounts=args["accounts"] == "create")
+        if args["format"] == "csv":
+            return Response(accounts.sheet_csv(done["accounts"]), 201, mimetype="text/csv", headers={
+                "Content-Disposition": f'attachment; filename="accounts-term-{term_id}.csv"',
+                "Cache-Control": "no-store"})
+        return {"imported": len(done["representatives"]), **done}
 
 
 @blp.route("/terms/<int:term_id>/composition")

@@ -80,9 +80,33 @@ class RosterFileSchema(Schema):
     file = Upload(required=True, metadata={"description": "CSV, UTF-8 (BOM accepted); Chinese or English headers"})
 
 
+class RosterImportArgsSchema(Schema):
+    accounts = fields.String(load_default="link", validate=validate.OneOf(["link", "create"]), metadata={
+        "description": "link: link existing accounts (a 用户名 without one is a warning); create: also create "
+                       "the missing accounts with an initial password each"})
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]), metadata={
+        "description": "csv: answer with the printable sheet of new accounts and their initial passwords"})
+
+
+class RosterWarningSchema(Schema):
+    row = fields.Integer()
+    column = fields.String(allow_none=True)
+    message = fields.String()
+
+
+class IssuedAccountSchema(Schema):
+    name = fields.String()
+    employee_no = fields.String()
+    delegation = fields.String()
+    username = fields.String()
+    password = fields.String(metadata={"description": "initial password, shown only in this answer"})
+
+
 class RosterImportedSchema(Schema):
     imported = Integer()
     representatives = fields.List(fields.Nested(RepresentativeSchema))
+    warnings = fields.List(fields.Nested(RosterWarningSchema))
+    accounts = fields.List(fields.Nested(IssuedAccountSchema))
 
 
 class RepresentativeEndSchema(Schema):

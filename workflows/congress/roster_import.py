@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from engine.errors import ValidationFailed
 from engine.identity import Actor
 from engine.unit_of_work import UnitOfWork
+from workflows.congress import accounts
 from workflows.congress.roster import CATEGORIES
 from workflows.congress.tables import Representative, Term
 from workflows.records import fetch
@@ -138,8 +139,18 @@ def _insert(uow: UnitOfWork, term: Term, rows: list[tuple[int, dict[str, Any]]],
     return reps
 
 
-def import_representatives(uow: UnitOfWork, term_id: int, content: bytes, *, actor: Actor) -> list[Representative]:
-    """Import a roster CSV: every row, or nothing.
+def import_roster(uow: UnitOfWork, term_id: int, content: bytes, *, actor: Actor,
+                  create_accounts: bool = False) -> dict[str, Any]:
+    """Import a roster CSV: every row, or nothing; with its accounts in the same transaction.
+
+    Args:
+        create_accounts: create the accounts a 用户名 names that do not exist yet (representative role, an
+            initial password each); otherwise such a 用户名 is only a warning. Existing accounts are linked
+            and given the representative role either way.
+
+    Returns:
+        {"representatives", "warnings": [{row, column, message}], "accounts": [{name, employee_no,
+        delegation, username, password}]} (the passwords of new accounts, shown once).
 
     Raises:
         NotFound: no such term. ValidationFailed: any bad row; ``errors["rows"]`` lists each bad cell
@@ -152,9 +163,16 @@ def import_representatives(uow: UnitOfWork, term_id: int, content: bytes, *, act
         if errors:
             raise ValidationFailed(f"the roster was not imported: {len(errors)} problem(s) found, "
                                    f"first in row {errors[0]['row']}", {"rows": errors})
+        warnings = [] if create_accounts else accounts.unknown_usernames(uow, rows)
         reps = _insert(uow, term, rows, actor, "roster.imported")
+        issued = accounts.provide(uow, reps, actor=actor, create=create_accounts)
         uow.commit()
-    return reps
+    return {"representatives": reps, "warnings": warnings, "accounts": issued}
+
+
+def import_representatives(uow: UnitOfWork, term_id: int, content: bytes, *, actor: Actor) -> list[Representative]:
+    """Import a roster CSV (every row, or nothing), linking existing accounts; see ``import_roster``."""
+    return import_roster(uow, term_id, content, actor=actor)["representatives"]
 
 
 def add_representative(uow: UnitOfWork, term_id: int, data: dict[str, Any], *, actor: Actor) -> Representative:
