@@ -46,7 +46,8 @@ def test_create_gives_each_new_account_an_initial_password_on_a_printable_sheet(
     assert text.startswith("\ufeff")  # Excel opens it in Chinese
     rows = list(csv.reader(io.StringIO(text[1:])))
     assert rows[0] == ["姓名", "工号", "代表团", "用户名", "初始密码"]
-    assert [r[:4] for r in rows[1:]] == [["张伟", "E0001", "第1代表团", "zhangwei"], ["李娜", "E0002", "第1代表团", "lina"],
+    assert [r[:4] for r in rows[1:]] == [["张伟", "E0001", "第1代表团", "zhangwei"],
+                                         ["李娜", "E0002", "第1代表团", "lina"],
                                          ["王芳", "E0003", "第2代表团", "wangfang"]]
     login = passwords.check_password(services.uow(readonly=True), "wangfang", rows[3][4])
     assert login.actor.has("representative")
