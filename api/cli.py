@@ -142,8 +142,10 @@ def demo_group() -> None:
 def demo_seed(tokens_file: str) -> None:
     """Create one demo user per role (once) and save their tokens."""
     created = seed_demo(_services().uow(), tokens_file)
-    if seed_congress(_services().uow(), _services().rules):
-        click.echo("demo congress created: 华东机械制造有限公司, 5th term, 30 representatives, a planned meeting")
+    sheet = Path(tokens_file).with_name("demo-representatives.csv")
+    if seed_congress(_services().uow(), _services().rules, sheet):
+        click.echo("demo congress created: 华东机械制造有限公司, 5th term, 30 representatives, a planned meeting; "
+                   f"the representatives' initial passwords are in {sheet}")
     seeded = seed_catalogue(_services().uow())
     if seeded:
         click.echo(f"disclosure catalogue seeded with {len(seeded)} statutory items (厂务公开目录)")

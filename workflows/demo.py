@@ -13,7 +13,7 @@ from engine.models import User
 from engine.passwords import generate_password, set_password
 from engine.unit_of_work import UnitOfWork
 from workflows.calendar import local_today
-from workflows.congress import meetings, roster, roster_import
+from workflows.congress import accounts, meetings, roster, roster_import
 from workflows.congress.tables import Organisation
 
 # username, display name (zh-CN), roles
@@ -26,9 +26,10 @@ DEMO_USERS: list[tuple[str, str, list[str]]] = [
     ("committee_zhang", "张伟（提案工作委员会）", ["proposal_committee"]),
     ("union_chair", "刘洋（工会主席）", ["union_chair", "presidium"]),
     ("hr_chen", "陈静（人力资源部）", ["hr"]),
+    ("worker_ma", "马丽（职工）", ["worker"]),
     ("drafting_zhou", "周敏（起草组）", ["drafting_group"]),
     ("delegation_wu", "吴刚（第一代表团团长）", ["delegation", "representative"]),
-    ("dept_logistics", "后勤保障部", ["handling_department"]),
+    ("dept_logistics", "郑军（后勤保障部）", ["handling_department"]),
     ("liaison_sun", "孙丽（劳动保障联络员）", ["liaison"]),
 ]
 
@@ -37,7 +38,7 @@ _GIVEN = ["芳", "强", "伟", "洋", "静", "敏", "刚", "丽", "军", "磊", 
 # code, name, members, heads: the departments whose people get the tasks handed to them (a proposal's handling)
 DEMO_DEPARTMENTS = [("logistics", "后勤保障部", ["dept_logistics"], ["dept_logistics"]),
                     ("hr", "人力资源部", ["hr_chen"], ["hr_chen"])]
-# seat number -> demo account that votes with it (the others are seated without an account)
+# seat number -> demo account that votes with it; the other seats get accounts rep04..rep30 from the import
 _LINKED = {1: "rep_wang", 2: "rep_li", 3: "delegation_wu"}
 
 
@@ -48,12 +49,13 @@ def _roster_csv() -> bytes:
     for i in range(1, 31):
         name = names.get(i, _SURNAMES[i % len(_SURNAMES)] + _GIVEN[i % len(_GIVEN)] + ("" if i < 16 else "红"))
         lines.append(f"{name},E{i:04d},第{(i - 1) % 3 + 1}代表团,{categories[i - 1]},{'女' if i % 2 else '男'},"
-                     f"{'是' if i in (28, 29) else '否'},2025-01-01,{_LINKED.get(i, '')}")
+                     f"{'是' if i in (28, 29) else '否'},2025-01-01,{_LINKED.get(i, f'rep{i:02d}')}")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def seed_congress(uow: UnitOfWork, rules) -> bool:
-    """A demo enterprise with its 5th congress term, 30 seated representatives and a planned meeting.
+def seed_congress(uow: UnitOfWork, rules, sheet_file: str | Path | None = None) -> bool:
+    """A demo enterprise with its 5th congress term, 30 seated representatives with web accounts and a planned
+    meeting; the new accounts' initial passwords are written to ``sheet_file`` (CSV, readable by the owner only).
 
     Returns:
         False when a demo organisation exists already (nothing is changed).
@@ -65,7 +67,9 @@ def seed_congress(uow: UnitOfWork, rules) -> bool:
                                      dispatched_count=30, actor=SYSTEM)
     term = roster.create_term(uow, org.id, number=5, starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2029, 12, 31),
                               actor=SYSTEM)
-    roster_import.import_representatives(uow, term.id, _roster_csv(), actor=SYSTEM)
+    done = roster_import.import_roster(uow, term.id, _roster_csv(), actor=SYSTEM, create_accounts=True)
+    if sheet_file is not None:
+        _write_private(Path(sheet_file), accounts.sheet_csv(done["accounts"]))
     today = local_today(uow)
     meetings.create_meeting(uow, term.id, session_number=2, held_on=max(today + dt.timedelta(days=14),
                                                                           dt.date(2025, 1, 2)),
@@ -80,6 +84,13 @@ def _seed_departments(uow: UnitOfWork) -> None:
     for code, name, members, heads in DEMO_DEPARTMENTS:
         if code not in known:
             departments.save_department(uow, code, name=name, members=members, heads=heads, actor=SYSTEM)
+
+
+def _write_private(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600, exist_ok=True)
+    path.chmod(0o600)  # before any password is written
+    path.write_bytes(content)
 
 
 def seed_demo(uow: UnitOfWork, tokens_file: str | Path) -> list[tuple[str, list[str], str, str]]:

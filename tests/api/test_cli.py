@@ -252,7 +252,11 @@ def test_demo_seed_twice_creates_once_and_the_tokens_file_holds_each_user_once(r
     assert first.exit_code == 0, first.output
     assert "demo users created" in first.stdout
     users_after_first = scalar(services, "SELECT COUNT(*) FROM users")
-    assert users_after_first == len(DEMO_USERS)
+    assert users_after_first == len(DEMO_USERS) + 27  # seats 4..30 get accounts from the roster import
+    sheet = (tmp_path / "var" / "demo-representatives.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert sheet[0] == "姓名,工号,代表团,用户名,初始密码" and len(sheet) == 28
+    assert stat.S_IMODE((tmp_path / "var" / "demo-representatives.csv").stat().st_mode) == 0o600
+    assert "demo-representatives.csv" in first.stdout
     content = tokens_file.read_text(encoding="utf-8")
     assert stat.S_IMODE(tokens_file.stat().st_mode) == 0o600
 
