@@ -100,11 +100,13 @@ def convened_meeting(services, seats: int = 60, *, present: int = 0, headcount: 
 
 
 def make_congress(services, *, seats: int = 30, linked: dict[int, str] | None = None,
-                  held_on: dt.date = dt.date(2026, 3, 10)) -> dict:
+                  held_on: dt.date = dt.date(2026, 3, 10), name: str = "华东机械制造有限公司",
+                  starts_on: dt.date = dt.date(2025, 1, 1)) -> dict:
     """The congress of the API and page tests: 第5届 of 华东机械 (600 workers), `seats` seats of which 10% managers,
-    half women and 2 dispatched, only the `linked` seats with accounts, a planned meeting; returns the ids."""
-    term = make_term(services, headcount=600, women=240, dispatched=30, name="华东机械制造有限公司", number=5,
-                     starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2029, 12, 31), actor=SYSTEM)
+    half women and 2 dispatched, only the `linked` seats with accounts, a planned meeting; returns the ids.
+    (Browser tests sharing one server give another `name`, and a later `starts_on` to stay off the lists.)"""
+    term = make_term(services, headcount=600, women=240, dispatched=30, name=name, number=5,
+                     starts_on=starts_on, ends_on=dt.date(2029, 12, 31), actor=SYSTEM)
     rows = roster_rows(seats, managers=seats // 10, women=seats // 2, dispatched=2, elected=dt.date(2025, 1, 1),
                        usernames=linked or {})
     reps = seat(services, term.id, rows, actor=SYSTEM)

@@ -4,6 +4,8 @@ closes, and the representative's page shows the result by itself."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from playwright.sync_api import expect
 
 from engine import passwords
@@ -22,7 +24,7 @@ def _account(services, username: str, role: str) -> None:
 
 def test_the_presidium_runs_a_secret_vote_and_everyone_sees_it_live(ui, live_server, browser):
     services = live_server.services
-    ids = make_congress(services, linked={1: "cc_rep1"})
+    ids = make_congress(services, linked={1: "cc_rep1"}, name="控制台测试公司", starts_on=dt.date(2026, 3, 5))
     _account(services, "cc_chair", "presidium")
     _account(services, "cc_rep1", "representative")
     meetings.add_matter(services.uow(), ids["meeting_id"], matter_type="welfare_fund_plan", title="福利基金使用方案",

@@ -3,6 +3,8 @@ text typed, no JSON anywhere."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from engine import inbox, passwords, runtime
 from engine.identity import SYSTEM, Actor, create_user
 
@@ -19,7 +21,7 @@ def _task(services, process_actor: Actor, instance_id: str, element_id: str) -> 
 
 def test_a_delegation_adds_and_removes_opinion_rows_and_submits_text(ui, live_server):
     services = live_server.services
-    ids = make_congress(services)
+    ids = make_congress(services, name="审议表单测试公司", starts_on=dt.date(2026, 3, 5))
     create_user(services.uow(), "fr_delegate", ["delegation"], actor=SYSTEM)
     passwords.set_password(services.uow(), "fr_delegate", PASSWORD, actor=SYSTEM)
     drafting = Actor("fr_drafting", frozenset({"drafting_group"}))
