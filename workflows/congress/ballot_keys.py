@@ -42,6 +42,11 @@ def _b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode()
 
 
+def public_key_of(private: X25519PrivateKey) -> str:
+    """A private key's public half as stored on the vote (base64 of 32 bytes)."""
+    return _b64(private.public_key().public_bytes(**_RAW))
+
+
 def _box_key(shared: bytes, ephemeral: bytes, recipient: bytes, vote_id: int) -> bytes:
     info = b"dmflow ballot v1|" + str(vote_id).encode() + b"|" + ephemeral + recipient
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(shared)
@@ -82,7 +87,7 @@ class BallotKeys:
     def create(self, vote_id: int) -> str:
         """A new key pair for a vote: the private key written to its file, the public key returned (base64)."""
         private = X25519PrivateKey.generate()
-        public = _b64(private.public_key().public_bytes(**_RAW))
+        public = public_key_of(private)
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         path = self.path(vote_id, public)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -102,7 +107,7 @@ class BallotKeys:
             raise BallotKeyError(vote_id, path, "is missing") from None
         except ValueError:
             raise BallotKeyError(vote_id, path, "is damaged") from None
-        if _b64(private.public_key().public_bytes(**_RAW)) != public_key:
+        if public_key_of(private) != public_key:
             raise BallotKeyError(vote_id, path, "belongs to another key pair")
         return private
 
