@@ -1,11 +1,11 @@
 """Per-vote ballot keys: a secret ballot is stored encrypted to its vote's public key, whose private half lives
 in a file outside the database (``BALLOT_KEY_DIR``) from the opening to the close, and is destroyed after it.
 
-Sealing is an anonymous public-key box (X25519 with a fresh ephemeral key per ballot, HKDF-SHA256,
-ChaCha20-Poly1305, from ``cryptography``): the database, its write-ahead log, its backups and PostgreSQL's dead
-tuples hold only ciphertext of one length for every choice, so a copy taken at any moment, even one that links a
-participation row to the ballot row written beside it, tells no choice and no running tally. See README,
-"Ballot secrecy: threat model".
+Sealing is an anonymous public-key box (X25519 with an ephemeral key that each process renews every
+minute, HKDF-SHA256, ChaCha20-Poly1305 with a random nonce per ballot, from ``cryptography``): the database,
+its write-ahead log, its backups and PostgreSQL's dead tuples hold only ciphertext of one length for every
+choice, so a copy taken at any moment, even one that pairs a participation row with the ballot row written
+beside it, tells no choice and no running tally. See README, "Ballot secrecy: threat model".
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import threading
+import time
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -24,6 +26,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from workflows.errors import RuleConflict
 
 PADDED = 16  # every choice is padded to this length: "for" and "against" give ciphertexts of one size
+EPHEMERAL_SECONDS = 60.0  # how long a process seals a vote's ballots with one ephemeral key
 _RAW = {"encoding": serialization.Encoding.Raw, "format": serialization.PublicFormat.Raw}
 
 
@@ -47,27 +50,43 @@ def public_key_of(private: X25519PrivateKey) -> str:
     return _b64(private.public_key().public_bytes(**_RAW))
 
 
-def _box_key(shared: bytes, ephemeral: bytes, recipient: bytes, vote_id: int) -> bytes:
+def _box_key(shared: bytes, ephemeral: bytes, recipient: bytes, vote_id: int) -> ChaCha20Poly1305:
     info = b"dmflow ballot v1|" + str(vote_id).encode() + b"|" + ephemeral + recipient
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(shared)
+    return ChaCha20Poly1305(HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(shared))
 
 
-def seal(public_key: str, vote_id: int, choice: str) -> bytes:
-    """A choice encrypted to the vote's public key (base64): ephemeral key (32) + ciphertext and tag (32)."""
-    recipient = base64.b64decode(public_key)
-    ephemeral = X25519PrivateKey.generate()
-    epub = ephemeral.public_key().public_bytes(**_RAW)
-    key = _box_key(ephemeral.exchange(X25519PublicKey.from_public_bytes(recipient)), epub, recipient, vote_id)
-    padded = choice.encode().ljust(PADDED, b"\0")
-    return epub + ChaCha20Poly1305(key).encrypt(b"\0" * 12, padded, None)  # a key used once: a zero nonce
+class Sender:
+    """An ephemeral key pair's box key towards one vote's public key; a process seals with one for at most
+    ``EPHEMERAL_SECONDS``, so that the close needs one key agreement per sender, not one per ballot."""
+
+    def __init__(self, public_key: str, vote_id: int):
+        recipient = base64.b64decode(public_key)
+        ephemeral = X25519PrivateKey.generate()
+        self.epub = ephemeral.public_key().public_bytes(**_RAW)
+        self.box = _box_key(ephemeral.exchange(X25519PublicKey.from_public_bytes(recipient)), self.epub, recipient,
+                            vote_id)
+        self.born = time.monotonic()
 
 
-def unseal(private: X25519PrivateKey, vote_id: int, box: bytes) -> str:
-    """The choice in a sealed ballot. Raises: InvalidTag (another key, or altered bytes)."""
-    epub, body = box[:32], box[32:]
-    recipient = private.public_key().public_bytes(**_RAW)
-    key = _box_key(private.exchange(X25519PublicKey.from_public_bytes(epub)), epub, recipient, vote_id)
-    return ChaCha20Poly1305(key).decrypt(b"\0" * 12, body, None).rstrip(b"\0").decode()
+def seal(public_key: str, vote_id: int, choice: str, sender: Sender | None = None) -> bytes:
+    """A choice encrypted to the vote's public key (base64): ephemeral public key (32), random nonce (12),
+    the choice padded to ``PADDED`` bytes encrypted with its tag (32); 76 bytes whatever the choice."""
+    sender = sender or Sender(public_key, vote_id)
+    nonce = os.urandom(12)
+    return sender.epub + nonce + sender.box.encrypt(nonce, choice.encode().ljust(PADDED, b"\0"), None)
+
+
+def unseal(private: X25519PrivateKey, vote_id: int, box: bytes, boxes: dict | None = None) -> str:
+    """The choice in a sealed ballot (``boxes`` caches the box key of each ephemeral key met).
+
+    Raises: InvalidTag (another key or vote, or altered bytes).
+    """
+    epub, nonce, body = box[:32], box[32:44], box[44:]
+    boxes = {} if boxes is None else boxes
+    if epub not in boxes:
+        recipient = private.public_key().public_bytes(**_RAW)
+        boxes[epub] = _box_key(private.exchange(X25519PublicKey.from_public_bytes(epub)), epub, recipient, vote_id)
+    return boxes[epub].decrypt(nonce, body, None).rstrip(b"\0").decode()
 
 
 class BallotKeys:
@@ -79,6 +98,18 @@ class BallotKeys:
 
     def __init__(self, folder: str | os.PathLike):
         self.folder = Path(folder)
+        self._senders: dict[tuple[int, str], Sender] = {}
+        self._lock = threading.Lock()
+
+    def seal(self, vote_id: int, public_key: str, choice: str) -> bytes:
+        """`seal` with this process's current sender for the vote (a new one after ``EPHEMERAL_SECONDS``)."""
+        with self._lock:
+            now = time.monotonic()
+            self._senders = {k: v for k, v in self._senders.items() if now - v.born < EPHEMERAL_SECONDS}
+            sender = self._senders.get((vote_id, public_key))
+            if sender is None:
+                sender = self._senders[(vote_id, public_key)] = Sender(public_key, vote_id)
+        return seal(public_key, vote_id, choice, sender)
 
     def path(self, vote_id: int, public_key: str) -> Path:
         fingerprint = hashlib.sha256(base64.b64decode(public_key)).hexdigest()[:16]
@@ -127,10 +158,10 @@ class BallotKeys:
 def count_sealed(private: X25519PrivateKey, vote_id: int, boxes: list[bytes], choices: tuple[str, ...],
                  path: Path) -> list[str]:
     """Every sealed ballot opened in memory. Raises: BallotKeyError if one does not open to a valid choice."""
-    opened = []
+    opened, senders = [], {}
     for box in boxes:
         try:
-            choice = unseal(private, vote_id, box)
+            choice = unseal(private, vote_id, box, senders)
         except (InvalidTag, ValueError, UnicodeDecodeError):
             raise BallotKeyError(vote_id, path, "does not open every ballot (altered ballots?)") from None
         if choice not in choices:

@@ -16,7 +16,7 @@ from engine.identity import Actor
 from engine.unit_of_work import UnitOfWork
 from workflows import rules as r
 from workflows.congress import alerts, roster
-from workflows.congress.ballot_keys import ballot_keys_of, seal
+from workflows.congress.ballot_keys import ballot_keys_of
 from workflows.congress.matter_modes import VOTING_MODES
 from workflows.congress.meetings import get_matter, get_meeting, meeting_chain, present_ids, seat_of
 from workflows.congress.tables import (
@@ -174,7 +174,8 @@ def cast_ballot(uow: UnitOfWork, vote_id: int, choice: str, *, actor: Actor,
             if vote.ballot_key is None:
                 raise Conflict(f"vote {vote_id} was opened without a ballot key (before the upgrade): close it "
                                "and hold it again")
-            s.add(SealedBallot(id=str(uuid.uuid4()), vote_id=vote.id, sealed=seal(vote.ballot_key, vote.id, choice)))
+            s.add(SealedBallot(id=str(uuid.uuid4()), vote_id=vote.id,
+                               sealed=ballot_keys_of(uow).seal(vote.id, vote.ballot_key, choice)))
             uow.audit(meeting_chain(meeting.id), "vote.participated", {"vote_id": vote.id,
                                                                        "representative_id": target.id},
                       actor=actor.username)

@@ -22,7 +22,7 @@ from helpers.congress import CHAIR, convened_meeting, rep
 
 SEATS = 30
 PATTERN = ["for", "against"] * 15  # who votes how, in the order they vote
-SEALED_LENGTH = 64  # ephemeral public key (32) + padded choice (16) + tag (16), whatever the choice
+SEALED_LENGTH = 76  # ephemeral public key (32) + nonce (12) + padded choice (16) + tag (16), whatever the choice
 
 
 def open_secret_vote(services) -> int:
@@ -206,6 +206,9 @@ def test_sealing_pads_every_choice_to_one_length_and_opens_only_with_its_key():
     assert {len(b) for b in boxes.values()} == {SEALED_LENGTH}
     assert {c: ballot_keys.unseal(private, 7, b) for c, b in boxes.items()} == {c: c for c in ballots.CHOICES}
     assert ballot_keys.seal(public, 7, "for") != boxes["for"]  # a fresh ephemeral key each time
+    sender = ballot_keys.Sender(public, 7)  # one sender, many ballots: a fresh nonce each time
+    again = [ballot_keys.seal(public, 7, "for", sender) for _ in range(2)]
+    assert again[0] != again[1] and [ballot_keys.unseal(private, 7, b) for b in again] == ["for", "for"]
     with pytest.raises(ballot_keys.InvalidTag):
         ballot_keys.unseal(private, 8, boxes["for"])  # bound to its vote
     with pytest.raises(ballot_keys.InvalidTag):
