@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import random
 import secrets
-import uuid
 from collections import Counter
 from typing import Any
 
@@ -48,6 +47,16 @@ def _check_totals(totals: dict[str, int] | None, vote: Vote) -> dict[str, int]:
     return totals
 
 
+def _random_ids(n: int) -> list[str]:
+    """n random uuid4 strings (uuid.uuid4() one by one costs ~13 µs each: a quarter of a 2,000-ballot close)."""
+    raw = bytearray(secrets.token_bytes(16 * n))
+    raw[6::16] = bytes(b & 0x0F | 0x40 for b in raw[6::16])  # version 4
+    raw[8::16] = bytes(b & 0x3F | 0x80 for b in raw[8::16])  # RFC 4122 variant
+    hexes = raw.hex()
+    return [f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}" for h in (hexes[i:i + 32] for i in
+                                                                          range(0, 32 * n, 32))]
+
+
 def _open_sealed(uow: UnitOfWork, vote: Vote, keys: BallotKeys) -> None:
     """Open a secret vote's sealed ballots in memory and store the choices as counted ballots, in random order
     with new random ids; the sealed rows go, and the key file is destroyed once the close has committed.
@@ -63,10 +72,12 @@ def _open_sealed(uow: UnitOfWork, vote: Vote, keys: BallotKeys) -> None:
     boxes = list(s.scalars(select(SealedBallot.sealed).where(SealedBallot.vote_id == vote.id)))
     choices = count_sealed(private, vote.id, boxes, CHOICES, keys.path(vote.id, vote.ballot_key))
     random.Random(secrets.token_bytes(32)).shuffle(choices)
-    s.execute(delete(SealedBallot).where(SealedBallot.vote_id == vote.id))
+    conn = s.connection()  # Core statements: 2,000 rows without the ORM's per-row bookkeeping
+    conn.execute(delete(SealedBallot.__table__).where(SealedBallot.vote_id == vote.id))
     if choices:
-        s.execute(insert(SecretBallot), [{"id": str(uuid.uuid4()), "vote_id": vote.id, "choice": c}
-                                         for c in choices])
+        ids = _random_ids(len(choices))
+        conn.execute(insert(SecretBallot.__table__), [{"id": i, "vote_id": vote.id, "choice": c}
+                                                      for i, c in zip(ids, choices, strict=True)])
     vote_id, public_key = vote.id, vote.ballot_key
     uow.after_commit.append(lambda: keys.destroy(vote_id, public_key))
 
