@@ -142,6 +142,11 @@ class BallotKeys:
             raise BallotKeyError(vote_id, path, "belongs to another key pair")
         return private
 
+    def vote_ids(self) -> set[int]:
+        """The votes that have a key file here (of this database or another sharing the folder)."""
+        names = self.folder.glob("vote-*-*.key") if self.folder.exists() else []
+        return {int(p.name.split("-")[1]) for p in names if p.name.split("-")[1].isdigit()}
+
     def destroy(self, vote_id: int, public_key: str) -> None:
         """Overwrite and remove the vote's key file (after the close has committed)."""
         path = self.path(vote_id, public_key)

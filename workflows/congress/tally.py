@@ -78,8 +78,10 @@ def _open_sealed(uow: UnitOfWork, vote: Vote, keys: BallotKeys) -> None:
         ids = _random_ids(len(choices))
         conn.execute(insert(SecretBallot.__table__), [{"id": i, "vote_id": vote.id, "choice": c}
                                                       for i, c in zip(ids, choices, strict=True)])
-    vote_id, public_key = vote.id, vote.ballot_key
-    uow.after_commit.append(lambda: keys.destroy(vote_id, public_key))
+    # This vote's key, and any left behind by a close that committed but stopped before removing its key.
+    spent = [(vote.id, vote.ballot_key), *s.execute(select(Vote.id, Vote.ballot_key).where(
+        Vote.id.in_(keys.vote_ids() - {vote.id}), Vote.status == "closed", Vote.ballot_key.is_not(None))).all()]
+    uow.after_commit.append(lambda: [keys.destroy(vote_id, key) for vote_id, key in spent])
 
 
 def _electronic_totals(session: Session, vote: Vote, meeting: Meeting) -> dict[str, int]:

@@ -161,6 +161,16 @@ def test_key_file_exists_only_while_the_vote_is_open_and_only_for_its_owner(serv
     close(services, vote_id)
     assert key_files(services) == [] and not key.exists()
 
+    key.write_bytes(b"\0" * 32)  # as if the close had stopped between its commit and the removal
+    strangers = services.runtime.context["ballot_keys"].folder / f"vote-{vote_id}-0000000000000000.key"
+    strangers.write_bytes(b"\1" * 32)  # another database's vote of the same number, sharing the folder
+    ids = convened_meeting(services, SEATS, present=SEATS, headcount=600, women_count=0, managers=0, women=SEATS,
+                           name="另一公司")
+    item = meetings.add_matter(services.uow(), ids["meeting_id"], matter_type="election", title="监事", actor=CHAIR)
+    other = ballots.open_vote(services.uow(), item.id, rules=services.rules, actor=CHAIR).id
+    close(services, other)  # the next close removes the stale key of the closed vote, and no other file
+    assert key_files(services) == [strangers]
+
 
 def test_a_lost_key_stops_the_close_with_a_clear_error_and_never_a_wrong_count(services):
     vote_id = open_secret_vote(services)
