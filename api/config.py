@@ -40,6 +40,9 @@ class Config:
     # The Ed25519 key (PKCS#8 PEM) that signs audit checkpoints, created by `dmflow audit keygen`. Keep it out of
     # the database and its backups: whoever holds it could sign a rewritten history.
     SIGNING_KEY_FILE = str(Path(os.getcwd()) / "var" / "signing_key.pem")
+    # The private keys of open secret votes, one file per vote, removed at the close (README, "Ballot secrecy").
+    # Keep it out of the database's backups; a tmpfs (e.g. /run/dmflow/ballot-keys) keeps it off disks too.
+    BALLOT_KEY_DIR = str(Path(os.getcwd()) / "var" / "ballot_keys")
     # The worker takes a checkpoint when the latest is older than this (0: never on its own).
     CHECKPOINT_INTERVAL_SECONDS = 86400
     # Witnesses who countersign checkpoints: {"name": "public key (base64 of 32 bytes, or PEM)"}, e.g.

@@ -30,6 +30,7 @@ from engine.unit_of_work import UnitOfWork
 from workflows import calendar_admin
 from workflows.calendar import LegalCalendar
 from workflows.catalog import handlers, script_helpers
+from workflows.congress.ballot_keys import BallotKeys
 from workflows.disclosure.catalogue import DisclosureSettings
 from workflows.hooks import task_event, validate_task
 from workflows.rules import Rules
@@ -69,7 +70,8 @@ class Services:
         self.runtime = RuntimeConfig(script_engine=engine,
                                      router=route_thrown, task_validator=validate_task, task_listener=task_event,
                                      context={"rules": self.rules, "calendar": self.calendar,
-                                              "disclosure": DisclosureSettings.from_config(cfg)},
+                                              "disclosure": DisclosureSettings.from_config(cfg),
+                                              "ballot_keys": BallotKeys(cfg["BALLOT_KEY_DIR"])},
                                      spec_cache=SpecCache(int(cfg["SPEC_CACHE_SIZE"])),
                                      max_tree_depth=int(cfg["MAX_TREE_DEPTH"]),
                                      notifications=notification_settings(cfg))

@@ -64,7 +64,9 @@ def app_services(url: str):
     """The app's own Services (rules, calendar, runtime) in this process, for set-up through the domain."""
     from api import create_app
 
-    return create_app({"DATABASE_URL": url}).extensions["dmflow"]
+    from .server import ballot_key_dir
+
+    return create_app({"DATABASE_URL": url, "BALLOT_KEY_DIR": ballot_key_dir(url)}).extensions["dmflow"]
 
 
 def deploy_congress(services) -> None:
@@ -147,9 +149,10 @@ def cast_secret_in_bulk(services, congress: Congress, vote_id: int, count: int, 
     """What `count` casts of ``ballots.cast_ballot`` leave in a secret vote, written in one transaction."""
     from sqlalchemy import insert
 
+    from workflows.congress.ballot_keys import ballot_keys_of
     from workflows.congress.ballots import receipt_hash
     from workflows.congress.meetings import meeting_chain
-    from workflows.congress.tables import Participation, SecretBallot, Vote
+    from workflows.congress.tables import Participation, SealedBallot, Vote
 
     uow = services.uow()
     with uow:
@@ -165,8 +168,9 @@ def cast_secret_in_bulk(services, congress: Congress, vote_id: int, count: int, 
         s.flush()
         choices = choices_for(count, adopt)
         random.SystemRandom().shuffle(choices)
-        s.execute(insert(SecretBallot), [{"id": str(uuid.uuid4()), "vote_id": vote_id, "choice": c}
-                                         for c in choices])
+        keys = ballot_keys_of(uow)
+        s.execute(insert(SealedBallot), [{"id": str(uuid.uuid4()), "vote_id": vote_id,
+                                          "sealed": keys.seal(vote_id, vote.ballot_key, c)} for c in choices])
         uow.commit()
 
 

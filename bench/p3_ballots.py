@@ -8,12 +8,13 @@ every representative's ballot once (thread i casts for seats i, i+8, ...) throug
 ``POST /api/v1/congress/votes/<id>/ballots``, first in a fresh SECRET vote, then the floor
 (``POST /api/v1/_bench/floor``, the same 8 threads for a fixed time), then a fresh NAMED vote. Rounds are
 interleaved like P1's; a warm-up round casts a tenth of the ballots of each kind. A round's rate is its
-ballots ÷ the time from the start of the first cast to the end of the last, so the secret rate includes
-the growth of ``ballots._rewrite_secret_ballots`` (every cast rewrites all the vote's ballots so far).
+ballots ÷ the time from the start of the first cast to the end of the last. A secret cast adds one
+participation row and one ballot sealed to the vote's public key (``ballot_keys``): O(1), no rewrite.
 
 Close: a secret vote with 2,000 ballots (600 in quick mode) in a congress of 2,100 seats (630), its
-ballots written in bulk as P2 does; ``workflows.congress.tally.close_vote`` is timed in-process (its whole unit of
-work: count, store the result, seal the choices and receipt hashes into the audit trail, route
+sealed ballots written in bulk as P2 does; ``workflows.congress.tally.close_vote`` is timed in-process (its whole
+unit of work: open the sealed ballots with the vote's key file, count, store the result, seal the choices and
+receipt hashes into the audit trail, route
 ``vote.closed``, commit). One vote per round; the last one is checked with ``tally.verify``.
 """
 

@@ -37,6 +37,13 @@ APP = os.environ.get("DMFLOW_BENCH_APP", "api.wsgi:app")
 WORKERS = 2
 
 
+def ballot_key_dir(url: str) -> str:
+    """Where the bench's in-process set-up and its gunicorn keep the private keys of open secret votes."""
+    if url.startswith("sqlite:///"):
+        return str(Path(url.removeprefix("sqlite:///")).parent / "ballot_keys")
+    return str(Path(tempfile.gettempdir()) / "dmflow-bench-ballot-keys")
+
+
 class Database:
     """A fresh, migrated dmflow database on `backend` ('sqlite' or 'postgres'); `close()` removes it."""
 
@@ -112,7 +119,7 @@ class Server:
 
     def start(self) -> None:
         env = dict(os.environ, DMFLOW_DATABASE_URL=self.url, DMFLOW_BENCH_ENDPOINTS="true",
-                   PYTHONUNBUFFERED="1")
+                   DMFLOW_BALLOT_KEY_DIR=ballot_key_dir(self.url), PYTHONUNBUFFERED="1")
         cmd = [gunicorn(), "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}", "--timeout", "300",
                "--log-level", "warning", APP]
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 (the server's output while it lives; stop() closes it)

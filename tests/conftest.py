@@ -55,7 +55,7 @@ def sqlite_prebuilt(sqlite_template, tmp_path_factory) -> Callable[[Callable], t
             folder = tmp_path_factory.mktemp("prebuilt")
             shutil.copy(sqlite_template, folder / "work.db")
             app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'work.db'}", "TESTING": True,
-                              "CLOCK": FixedClock(START)})
+                              "CLOCK": FixedClock(START), "BALLOT_KEY_DIR": str(folder / "ballot_keys")})
             try:
                 result = build(app.extensions["dmflow"])
             finally:
@@ -84,7 +84,10 @@ def db_url(request, tmp_path, sqlite_template) -> str:
     if request.param == "sqlite":
         path = tmp_path / "dmflow.db"
         build = _prebuild(request)
-        shutil.copy(request.getfixturevalue("sqlite_prebuilt")(build)[0] if build else sqlite_template, path)
+        source = request.getfixturevalue("sqlite_prebuilt")(build)[0] if build else sqlite_template
+        shutil.copy(source, path)
+        if (source.parent / "ballot_keys").is_dir():  # the private keys of the secret votes it left open
+            shutil.copytree(source.parent / "ballot_keys", tmp_path / "ballot_keys")
         yield f"sqlite:///{path}"
         return
     schema = f"t_{uuid.uuid4().hex[:12]}"
@@ -123,8 +126,9 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def app(db_url, clock):
-    app = create_app({"DATABASE_URL": db_url, "TESTING": True, "CLOCK": clock})
+def app(db_url, clock, tmp_path):
+    app = create_app({"DATABASE_URL": db_url, "TESTING": True, "CLOCK": clock,
+                      "BALLOT_KEY_DIR": str(tmp_path / "ballot_keys")})
     yield app
     app.extensions["dmflow"].db.dispose()
 

@@ -101,6 +101,18 @@ class TestRefusals:
         assert congress.call("post", f"/votes/{vote['id']}/close", congress.chair, 409, json={}).get_json()[
             "message"] == f"vote {vote['id']} is already closed"
 
+    def test_closing_a_secret_vote_whose_key_file_is_lost_is_409_and_counts_nothing(self, congress, services):
+        meeting_id = congress.meeting(congress.setup(45), present=40)
+        vote = congress.open(congress.matter(meeting_id, "welfare_fund_plan")["id"])
+        congress.cast(vote["id"], {"for": range(1, 4)})
+        [key] = services.runtime.context["ballot_keys"].folder.glob("*.key")
+        key.rename(key.with_suffix(".away"))  # the server restarted without its key folder
+        body = congress.call("post", f"/votes/{vote['id']}/close", congress.chair, 409, json={}).get_json()
+        assert body["errors"]["rule"] == ["ballot_key"] and "cannot be counted" in body["message"]
+        assert congress.call("get", f"/votes/{vote['id']}", congress.chair, 200).get_json()["status"] == "open"
+        key.with_suffix(".away").rename(key)
+        assert congress.close(vote["id"])["result"]["for"] == 3 and not key.exists()
+
     def test_opening_a_vote_below_two_thirds_present_is_409_naming_the_rule(self, congress):
         meeting_id = congress.meeting(congress.setup(60), present=39)
         matter = congress.matter(meeting_id, "resolution")

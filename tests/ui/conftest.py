@@ -78,7 +78,7 @@ def live_server(sqlite_template, tmp_path_factory):
     shutil.copy(sqlite_template, path)
     clock = FixedClock(NOW)
     app = create_app({"DATABASE_URL": f"sqlite:///{path}", "TESTING": True, "CLOCK": clock,
-                      "SECRET_KEY": secrets.token_hex(32)})
+                      "SECRET_KEY": secrets.token_hex(32), "BALLOT_KEY_DIR": str(path.parent / "ballot_keys")})
     seed(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

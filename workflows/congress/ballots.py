@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import random
 import secrets
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, Forbidden, ValidationFailed
@@ -17,6 +16,7 @@ from engine.identity import Actor
 from engine.unit_of_work import UnitOfWork
 from workflows import rules as r
 from workflows.congress import alerts, roster
+from workflows.congress.ballot_keys import ballot_keys_of
 from workflows.congress.matter_modes import VOTING_MODES
 from workflows.congress.meetings import get_matter, get_meeting, meeting_chain, present_ids, seat_of
 from workflows.congress.tables import (
@@ -25,7 +25,7 @@ from workflows.congress.tables import (
     NamedBallot,
     Participation,
     Representative,
-    SecretBallot,
+    SealedBallot,
     Vote,
 )
 from workflows.errors import RuleConflict, RuleViolation
@@ -33,7 +33,6 @@ from workflows.records import fetch
 
 CHOICES = ("for", "against", "abstain")
 TOTALS = ("ballots_issued", "ballots_cast", "valid", "for", "against", "abstain")
-_RANDOM = random.SystemRandom()
 
 
 def _variant(rules: r.Rules, majority: str) -> r.Rules:
@@ -99,6 +98,8 @@ def open_vote(uow: UnitOfWork, matter_id: int, *, rules: r.Rules, actor: Actor, 
                     votes_required=r.votes_required(seated, variant))
         s.add(vote)
         s.flush()
+        if vote.kind == "secret":  # the private key goes to a file outside the database, never into it
+            vote.ballot_key = ballot_keys_of(uow).create(vote.id)
         uow.audit(meeting_chain(meeting.id), "vote.opened", {
             "vote_id": vote.id, "matter_id": matter_id, "kind": vote.kind, "rule": vote.rule,
             "seated": seated, "present": present, "quorum_required": vote.quorum_required,
@@ -118,27 +119,6 @@ def receipt_hash(code: str) -> str:
     return hashlib.sha256(code.replace("-", "").replace(" ", "").upper().encode()).hexdigest()
 
 
-def _rewrite_secret_ballots(session: Session, vote_id: int, choice: str) -> None:
-    """Add one secret ballot, leaving nothing that tells which ballot was added last.
-
-    The ballot row has no voter, no time and a random uuid4 key, but a database also remembers order:
-    SQLite's hidden rowid grows with each insert, and PostgreSQL stores rows in insertion order (ctid) and
-    stamps each with its transaction id (xmin), the same one the participation row written beside it
-    gets. So every cast deletes the vote's ballots and inserts them all again, with new random ids, in a
-    random order, in the casting transaction: afterwards every ballot of the vote carries the newest
-    transaction id and a position that says nothing. (The table is also WITHOUT ROWID on SQLite.) The cost
-    is linear in the ballots cast so far, about 600 small rows per cast at the largest congress.
-    Out of reach, as design.md says: someone reading the live database, its WAL or its dead tuples
-    between two casts.
-    """
-    choices = list(session.scalars(select(SecretBallot.choice).where(SecretBallot.vote_id == vote_id)))
-    session.execute(delete(SecretBallot).where(SecretBallot.vote_id == vote_id))
-    choices.append(choice)
-    _RANDOM.shuffle(choices)
-    session.execute(insert(SecretBallot), [{"id": str(uuid.uuid4()), "vote_id": vote_id, "choice": c}
-                                           for c in choices])
-
-
 def _has_voted(session: Session, vote: Vote, representative_id: int) -> bool:
     table = Participation if vote.kind == "secret" else NamedBallot
     return session.get(table, (vote.id, representative_id)) is not None
@@ -148,8 +128,9 @@ def cast_ballot(uow: UnitOfWork, vote_id: int, choice: str, *, actor: Actor,
                 representative_id: int | None = None) -> dict[str, Any]:
     """Cast a representative's one ballot; it is final.
 
-    A secret ballot writes a participation row (who) and a ballot row (what) with nothing linking them,
-    in one transaction; the voter gets a receipt code, shown once, whose hash is published at the close.
+    A secret ballot writes, in one transaction, a participation row (who) and a sealed ballot (what, encrypted
+    to the vote's public key; see `ballot_keys`) with nothing linking them; the voter gets a receipt code,
+    shown once, whose hash is published at the close.
 
     Returns:
         {vote_id, representative_id, kind, receipt}; ``receipt`` is None for a named vote.
@@ -188,8 +169,13 @@ def cast_ballot(uow: UnitOfWork, vote_id: int, choice: str, *, actor: Actor,
             receipt, digest = _new_receipt()
             s.add(Participation(vote_id=vote.id, representative_id=target.id, receipt_hash=digest,
                                 cast_by=actor.username))
-            s.flush()
-            _rewrite_secret_ballots(s, vote.id, choice)
+            # O(1): the ballot is ciphertext of one length under the vote's public key, with a random id; the
+            # copy of the database that pairs it with the participation row above learns nothing from it.
+            if vote.ballot_key is None:
+                raise Conflict(f"vote {vote_id} was opened without a ballot key (before the upgrade): close it "
+                               "and hold it again")
+            s.add(SealedBallot(id=str(uuid.uuid4()), vote_id=vote.id,
+                               sealed=ballot_keys_of(uow).seal(vote.id, vote.ballot_key, choice)))
             uow.audit(meeting_chain(meeting.id), "vote.participated", {"vote_id": vote.id,
                                                                        "representative_id": target.id},
                       actor=actor.username)

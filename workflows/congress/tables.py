@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.models import Base, UTCDateTime
@@ -146,6 +146,8 @@ class Vote(Base):
     abstentions: Mapped[int | None] = mapped_column(Integer)
     outcome: Mapped[str | None] = mapped_column(String(10))  # adopted | rejected
     seal_hash: Mapped[str | None] = mapped_column(String(64))
+    # A secret vote's X25519 public key (base64); its private key is a file outside the database until the close.
+    ballot_key: Mapped[str | None] = mapped_column(String(44))
 
 
 class NamedBallot(Base):
@@ -174,10 +176,28 @@ class Participation(Base):
     cast_by: Mapped[str] = mapped_column(String(100))
 
 
-class SecretBallot(Base):
-    """What was chosen in a secret vote: no voter, no time, a random id, no storage order (WITHOUT ROWID).
+class SealedBallot(Base):
+    """A ballot of an open secret vote, encrypted to the vote's public key (``ballot_keys.seal``).
 
-    ``workflows.ballots`` rewrites a vote's ballots in random order on every cast; see its docstring.
+    No voter, no time, a random id. Written by the cast beside its participation row (so a copy of the
+    database's history can pair them), it holds only ciphertext of one length whatever the choice; the close
+    opens them with the private key kept outside the database, writes the counted choices as `SecretBallot`
+    rows in random order, and deletes these.
+    """
+
+    __tablename__ = "congress_sealed_ballots"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("congress_votes.id"), index=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SecretBallot(Base):
+    """A counted choice of a closed secret vote: no voter, no time, a random id, no storage order (WITHOUT ROWID).
+
+    Written all at once by the close, in random order, from the opened `SealedBallot` rows (the recount's
+    material, with the seal in the audit trail).
     """
 
     __tablename__ = "congress_secret_ballots"

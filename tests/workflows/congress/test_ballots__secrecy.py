@@ -1,4 +1,7 @@
-"""Secret ballots: nothing in the database links a participation row to a ballot row; receipts; the seal."""
+"""Secret ballots: nothing in the database links a participation row to a choice; receipts; the seal.
+
+What copies of the database's history show during a vote: test_ballots__sealed.py.
+"""
 
 from __future__ import annotations
 
@@ -65,26 +68,32 @@ def rows(services, sql: str) -> list:
 @with_secret_vote
 def test_secret_ballot_rows_carry_no_voter_no_time_and_nothing_shared_with_participation(services, secret_vote):
     insp = inspect(services.db)
-    ballot_cols = {c["name"]: c for c in insp.get_columns("congress_secret_ballots")}
+    ballot_cols = {c["name"] for c in insp.get_columns("congress_secret_ballots")}
+    sealed_cols = {c["name"] for c in insp.get_columns("congress_sealed_ballots")}
     participation_cols = {c["name"] for c in insp.get_columns("congress_participation")}
-    assert set(ballot_cols) == {"id", "vote_id", "choice"}
-    assert set(ballot_cols) & participation_cols == {"vote_id"}
+    assert ballot_cols == {"id", "vote_id", "choice"} and sealed_cols == {"id", "vote_id", "sealed"}
+    assert ballot_cols & participation_cols == sealed_cols & participation_cols == {"vote_id"}
     assert participation_cols == {"vote_id", "representative_id", "receipt_hash", "cast_by"}
-    for table in ("congress_secret_ballots", "congress_participation"):
+    for table in ("congress_secret_ballots", "congress_sealed_ballots", "congress_participation"):
         assert not [c for c in insp.get_columns(table) if "TIME" in str(c["type"]).upper()
                     or "DATE" in str(c["type"]).upper()], f"{table} has a time column"
-    assert [(fk["constrained_columns"], fk["referred_table"]) for fk in
-            insp.get_foreign_keys("congress_secret_ballots")] == [(["vote_id"], "congress_votes")]
+    for table in ("congress_secret_ballots", "congress_sealed_ballots"):
+        assert [(fk["constrained_columns"], fk["referred_table"]) for fk in
+                insp.get_foreign_keys(table)] == [(["vote_id"], "congress_votes")]
 
 
 @with_secret_vote
 def test_ballots_equal_participants_after_a_secret_vote(services, secret_vote):
     vote_id = secret_vote["vote_id"]
     [(participants,)] = rows(services, f"SELECT COUNT(*) FROM congress_participation WHERE vote_id = {vote_id}")
+    [(sealed,)] = rows(services, f"SELECT COUNT(*) FROM congress_sealed_ballots WHERE vote_id = {vote_id}")
+    assert participants == sealed == SEATS
+    assert rows(services, "SELECT COUNT(*) FROM congress_secret_ballots") == [(0,)]  # no choice before the close
+    close(services, vote_id)
     choices = Counter(c for (c,) in rows(services, f"SELECT choice FROM congress_secret_ballots "
                                                    f"WHERE vote_id = {vote_id}"))
-    assert participants == sum(choices.values()) == SEATS and choices == Counter(PATTERN)
-    close(services, vote_id)
+    assert choices == Counter(PATTERN)
+    assert rows(services, "SELECT COUNT(*) FROM congress_sealed_ballots") == [(0,)]
     report = tally.verify(services.uow(readonly=True), vote_id)
     assert {k: report[k] for k in ("participants", "ballots", "ballots_equal_participants", "tally_matches_result",
                                    "seal_matches", "audit_ok")} == {
@@ -94,20 +103,24 @@ def test_ballots_equal_participants_after_a_secret_vote(services, secret_vote):
 
 @with_secret_vote
 def test_secret_ballot_ids_are_random_uuid4(services, secret_vote):
-    ids = [i for (i,) in rows(services, "SELECT id FROM congress_secret_ballots")]
-    assert len(set(ids)) == SEATS and all(uuid.UUID(i).version == 4 for i in ids)
+    sealed = [i for (i,) in rows(services, "SELECT id FROM congress_sealed_ballots")]
+    close(services, secret_vote["vote_id"])
+    counted = [i for (i,) in rows(services, "SELECT id FROM congress_secret_ballots")]
+    ids = sealed + counted  # the counted ballots get new ids: nothing carries over from the sealed ones
+    assert len(set(ids)) == 2 * SEATS and all(uuid.UUID(i).version == 4 for i in ids)
     hashes = {h for (h,) in rows(services, "SELECT receipt_hash FROM congress_participation")}
     assert not hashes & set(ids)
 
 
 @with_secret_vote
-def test_no_order_of_ballot_rows_follows_the_order_of_participation(services, secret_vote, backend):
+def test_no_order_of_counted_ballot_rows_follows_the_order_of_participation(services, secret_vote, backend):
     assert matches(PATTERN) == SEATS > LEAK_LIMIT  # the measure sees a leak when there is one
+    close(services, secret_vote["vote_id"])  # before it there are only sealed ballots (test_ballots__sealed.py)
     orders = ["", "ORDER BY id", "ORDER BY id DESC", "ORDER BY vote_id", "ORDER BY choice", "ORDER BY choice DESC"]
     if backend == "postgres":
         orders += ["ORDER BY ctid", "ORDER BY ctid DESC", "ORDER BY xmin::text::bigint"]
         xmins = rows(services, "SELECT DISTINCT xmin::text FROM congress_secret_ballots")
-        assert len(xmins) == 1, "every ballot must carry the transaction id of the last cast"
+        assert len(xmins) == 1, "every counted ballot carries the transaction id of the close"
     else:
         with pytest.raises(Exception, match="rowid"):
             rows(services, "SELECT rowid FROM congress_secret_ballots")
