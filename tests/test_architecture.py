@@ -23,6 +23,7 @@ ALLOWED = {
     "workflows.congress": {"workflows", "engine"},
     "workflows.contracts": {"workflows", "workflows.congress", "engine"},
     "workflows.disclosure": {"workflows", "engine"},
+    "workflows.inspection": {"workflows", "workflows.congress", "engine"},
     "api": {"workflows", "engine"} | {f"workflows.{p}" for p in PROCEDURES},
 }
 # The shared modules that put the procedures together (table registry, handler registry, demo data).

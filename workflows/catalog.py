@@ -15,9 +15,11 @@ from workflows.congress import handlers as congress_handlers
 from workflows.congress import matter_modes
 from workflows.contracts import handlers as contract_handlers
 from workflows.disclosure import handlers as disclosure_handlers
+from workflows.inspection import handlers as inspection_handlers
 
 DEPLOYABLE = (".bpmn", ".dmn", ".json")
-PROCEDURE_HANDLERS = (congress_handlers, contract_handlers, disclosure_handlers)  # each registers on import
+# each registers on import
+PROCEDURE_HANDLERS = (congress_handlers, contract_handlers, disclosure_handlers, inspection_handlers)
 
 
 def handlers() -> dict[str, hooks.Handler]:

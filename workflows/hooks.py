@@ -23,6 +23,7 @@ Listener = Callable[[Any, Any, dict[str, Any]], None]
 HANDLERS: dict[str, Handler] = {}
 _VALIDATORS: dict[tuple[str, str], Validator] = {}
 _LISTENERS: dict[tuple[str, str, str], Listener] = {}
+_CASE_VALIDATORS: dict[tuple[str, str], Callable] = {}
 
 
 def service(name: str) -> Callable[[Handler], Handler]:
@@ -47,11 +48,24 @@ def validator(process_id: str, element_id: str) -> Callable[[Validator], Validat
     return register
 
 
+def case_validator(process_id: str, element_id: str) -> Callable[[Callable], Callable]:
+    """Register a check that needs its case: ``fn(uow, instance_id, data, actor)`` raises a DmflowError."""
+
+    def register(fn: Callable) -> Callable:
+        _CASE_VALIDATORS[(process_id, element_id)] = fn
+        return fn
+
+    return register
+
+
 def validate_task(uow, instance, element_id: str, data: dict[str, Any], actor) -> None:
     """The engine's `task_validator` hook: run the check registered for this process and task, if any."""
     check = _VALIDATORS.get((instance.process_id, element_id))
     if check is not None:
         check(uow, data, actor)
+    case_check = _CASE_VALIDATORS.get((instance.process_id, element_id))
+    if case_check is not None:
+        case_check(uow, instance.id, data, actor)
 
 
 def on_task(process_id: str, element_id: str, event: str) -> Callable[[Listener], Listener]:

@@ -69,6 +69,10 @@ class Rules:
     representative_share_of_headcount: Fraction = _rule(Fraction(5, 100), "民主管理规定 ~第25条 (U)")
     max_manager_share: Fraction = _rule(Fraction(20, 100), "民主管理规定 ~第26条 (U; V~ provincial)")
     proposal_cosigners_min: int = _rule(2, "提案工作制度 practice (V as practice)")
+    inspection_notice_days: int = _rule(10, "rules.md §2.5: 巡视 notice to the inspected unit, e.g. 10 days ahead "
+                                            "(V as practice)")
+    inspection_answer_days: int = _rule(30, "rules.md §2.5: the unit's written rectification plan; period by "
+                                            "practice (U)")
     negotiators_min_per_side: int = _rule(3, "集体合同规定 第19条: equal, at least 3 per side (V)")
     outside_experts_max_share: Fraction = _rule(Fraction(1, 3), "集体合同规定 第23条 (V)")
     contract_term_years: tuple[int, int] = _rule((1, 3), "集体合同规定 第38条: 一般为1至3年 (V)")

@@ -9,6 +9,7 @@ from . import (
     deployments,
     disclosures,
     events,
+    inspection,
     instances,
     notifications,
     proposals,
@@ -17,4 +18,5 @@ from . import (
 )
 
 BLUEPRINTS = [deployments.blp, instances.blp, tasks.blp, events.blp, audit.blp, users.blp, calendar.blp, congress.blp,
-              proposals.blp, contracts.blp, disclosures.blp, departments.blp, notifications.blp]
+              proposals.blp, contracts.blp, disclosures.blp, departments.blp, notifications.blp,
+              inspection.blp]

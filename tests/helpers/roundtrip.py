@@ -20,7 +20,8 @@ DRIVEN_END_TO_END = {"proposal": "tests/api/test_proposals.py", "resolution": "t
                      "disclosure": "tests/api/test_disclosures__e2e.py",
                      "disclosure_monthly": "tests/workflows/disclosure/test_disclosure__catalogue.py",
                      "disclosure_quarterly": "tests/workflows/disclosure/test_disclosure__catalogue.py",
-                     "disclosure_yearly": "tests/workflows/disclosure/test_disclosure__catalogue.py"}
+                     "disclosure_yearly": "tests/workflows/disclosure/test_disclosure__catalogue.py",
+                     "inspection": "tests/api/test_inspection.py"}
 
 
 def assert_round_trip(services, instance_id: str) -> None:

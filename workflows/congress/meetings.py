@@ -135,20 +135,30 @@ def add_matter(uow: UnitOfWork, meeting_id: int, *, matter_type: str, title: str
         NotFound. Conflict: the meeting is closed. ValidationFailed: unknown matter type.
     """
     with uow:
-        s = uow.session
-        meeting = get_meeting(s, meeting_id, lock=True)
+        meeting = get_meeting(uow.session, meeting_id, lock=True)
         if meeting.status == "closed":
             raise Conflict(f"meeting {meeting_id} is closed")
-        decided = decide_mode(uow, matter_type)
-        position = (s.scalar(select(func.max(Matter.position)).where(Matter.meeting_id == meeting_id)) or 0) + 1
-        matter = Matter(meeting_id=meeting_id, position=position, matter_type=matter_type, title=title,
-                        created_at=uow.now(), **decided)
-        s.add(matter)
-        s.flush()
-        uow.audit(meeting_chain(meeting_id), "matter.added", {"matter_id": matter.id, "position": position,
-                                                              "matter_type": matter_type, "title": title,
-                                                              **decided}, actor=actor.username)
+        matter = append_matter(uow, meeting, matter_type=matter_type, title=title, actor=actor.username)
         uow.commit()
+    return matter
+
+
+def append_matter(uow: UnitOfWork, meeting: Meeting, *, matter_type: str, title: str, actor: str | None) -> Matter:
+    """Append an agenda item inside the caller's open unit of work (an open meeting, locked by the caller).
+
+    Raises:
+        ValidationFailed: unknown matter type.
+    """
+    s = uow.session
+    decided = decide_mode(uow, matter_type)
+    position = (s.scalar(select(func.max(Matter.position)).where(Matter.meeting_id == meeting.id)) or 0) + 1
+    matter = Matter(meeting_id=meeting.id, position=position, matter_type=matter_type, title=title,
+                    created_at=uow.now(), **decided)
+    s.add(matter)
+    s.flush()
+    uow.audit(meeting_chain(meeting.id), "matter.added", {"matter_id": matter.id, "position": position,
+                                                          "matter_type": matter_type, "title": title, **decided},
+              actor=actor)
     return matter
 
 

@@ -1,0 +1,91 @@
+"""A representatives' inspection (职工代表巡视, rules.md §2.5) from the plan to the congress report, over HTTP."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from helpers.inspection import FINDINGS, InspectionApi
+
+
+@pytest.fixture
+def api(client, deploy, users, services, clock):
+    return InspectionApi(client, deploy, users, services, clock)
+
+
+def test_inspection_from_plan_to_congress_report_with_an_overdue_answer_escalated(api, client):
+    plan = api.plan(answer_days=10)
+    iid, instance = plan["id"], plan["instance_id"]
+    assert plan["status"] == "notified" and plan["team"] == ["rep1", "rep2", "unionist"]
+    inbox = client.get("/api/v1/notifications", headers=api.h["dept"]).get_json()
+    assert any("职工代表巡视通知" in n["title"] for n in inbox["items"])
+
+    assert list(api.tasks(instance)) == ["record_findings"]
+    api.complete(instance, "record_findings", "rep3", FINDINGS, expect=403)  # a representative outside the team
+    api.complete(instance, "record_findings", "unionist", FINDINGS)
+    body = api.get(iid)
+    assert body["status"] == "answering"
+    assert [f["text"] for f in body["findings"]] == ["新增窗口尚未启用", "排队时间未做统计"]
+    assert body["findings"][0]["owner"] == "后勤保障部 王经理" and body["findings"][0]["due_on"] == "2026-04-30"
+    # 10 days from 2026-03-02 (start day not counted): 2026-03-12 ends at 24:00 Beijing time
+    assert body["answer_due"] == "2026-03-12T16:00:00+00:00"
+    assert list(api.tasks(instance)) == ["answer"]
+    api.complete(instance, "answer", "rep1", {"answers": [{"finding_id": 1, "answer": "x"}]}, expect=403)
+
+    api.at(datetime.fromisoformat(body["answer_due"]))
+    assert sorted(api.tasks(instance)) == ["answer", "escalate"]  # the answer is still owed
+    assert api.get(iid)["escalated_at"] is not None
+    assert any("超期" in n["title"] for n in client.get("/api/v1/notifications", headers=api.h["chair"])
+               .get_json()["items"])
+    api.complete(instance, "escalate", "chair", {"urge_note": "电话督促，承诺三日内答复"})
+
+    first, second = (f["id"] for f in body["findings"])
+    r = api.complete(instance, "answer", "dept", {"answers": [{"finding_id": first, "answer": "4月底前启用"}]},
+                     expect=422)
+    assert r["errors"]["answers"] == [f"finding {second} is not answered"]
+    api.complete(instance, "answer", "dept", {"answers": [{"finding_id": first, "answer": "4月底前启用"},
+                                                          {"finding_id": second, "answer": "每周统计并公示"}]})
+    assert api.get(iid)["findings"][1]["answer"] == "每周统计并公示"
+
+    meeting = api.congress["meeting_id"]
+    api.complete(instance, "report", "chair", {"meeting_id": meeting + 99, "summary": "总体良好"}, expect=404)
+    api.complete(instance, "report", "chair", {"meeting_id": meeting, "summary": "总体良好，两项问题已整改"})
+    done = api.get(iid)
+    assert done["status"] == "reported" and done["meeting_id"] == meeting
+    matters = client.get(f"/api/v1/congress/meetings/{meeting}/matters", headers=api.h["chair"]).get_json()
+    [matter] = [m for m in matters if m["id"] == done["matter_id"]]
+    assert matter["mode"] == "hear" and matter["title"].startswith("职工代表巡视报告")
+    doc = client.get(f"/api/v1/documents/{done['report_document_id']}", headers=api.h["auditor"])
+    assert "每周统计并公示" in doc.get_data(as_text=True) and doc.headers["X-Content-SHA256"]
+    assert api.events(instance) == ["inspection.unit_notified", "inspection.planned", "inspection.findings_recorded",
+                                    "inspection.answer_overdue", "inspection.answered", "inspection.reported"]
+    instance_body = client.get(f"/api/v1/instances/{instance}", headers=api.h["auditor"]).get_json()
+    assert instance_body["status"] == "completed"
+
+
+def test_inspection_without_findings_goes_straight_to_the_report(api):
+    plan = api.plan(who="presidium")
+    api.complete(plan["instance_id"], "record_findings", "rep2", {"methods": ["documents"], "findings": []})
+    assert list(api.tasks(plan["instance_id"])) == ["report"]
+
+
+def test_inspection_team_must_have_representatives_in_the_majority_rules_2_5(api):
+    r = api.plan(expect=422, team=["rep1", "unionist", "chair"])
+    assert r["errors"]["rule"] == ["inspection_team_representatives_majority"]
+    assert r["errors"]["team"] == ["not a seated representative: unionist", "not a seated representative: chair"]
+
+
+def test_inspected_unit_is_notified_ten_days_ahead_rules_2_5(api):
+    r = api.plan(expect=422, starts_on="2026-03-11", ends_on="2026-03-11")
+    assert r["errors"]["rule"] == ["inspection_notice_days"] and r["errors"]["starts_on"] == ["on or after 2026-03-12"]
+    assert api.plan(starts_on="2026-03-05", ends_on="2026-03-05", notice_days=3)["notice_days"] == 3
+
+
+def test_only_the_presidium_or_the_union_plans_an_inspection(api):
+    api.plan(who="rep1", expect=403)
+
+
+def test_inspected_department_must_be_known(api):
+    r = api.plan(expect=422, department="不存在的部门")
+    assert "department" in r["errors"]

@@ -1,0 +1,120 @@
+"""Service-task handlers and task checks of the inspection diagram (bpmn/inspection/inspection.bpmn).
+
+Each handler changes the inspection record inside the step's transaction and audits what it did.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+
+from engine.audit import instance_chain
+from engine.models import DepartmentMember
+from engine.notifications import Role, notify
+from engine.steps import current_step
+from workflows.calendar import calendar_of
+from workflows.hooks import case_validator, rules_of, service
+from workflows.inspection import findings, report
+from workflows.inspection.tables import Inspection
+from workflows.records import fetch
+
+LINK = "/inspections/{}"
+
+
+def _inspection(params: dict[str, Any]) -> Inspection:
+    return fetch(current_step().uow.session, Inspection, int(params["inspection_id"]), "inspection", lock=True)
+
+
+def _of_case(uow, instance_id: str) -> Inspection:
+    return uow.session.scalar(select(Inspection).where(Inspection.instance_id == instance_id))
+
+
+def _set(row: Inspection, status: str, event: str, payload: dict[str, Any]) -> None:
+    step = current_step()
+    row.status, row.updated_at = status, step.uow.now()
+    step.uow.audit(instance_chain(step.instance_id), event, {"inspection_id": row.id, "status": status, **payload},
+                   actor=step.actor, instance_id=step.instance_id)
+
+
+@case_validator("inspection", "answer")
+def _check_answers(uow, instance_id: str, data: dict[str, Any], actor) -> None:
+    findings.check_answers(uow.session, _of_case(uow, instance_id).id, data.get("answers") or [])
+
+
+@case_validator("inspection", "report")
+def _check_meeting(uow, instance_id: str, data: dict[str, Any], actor) -> None:
+    report.open_meeting(uow.session, int(data["meeting_id"]))
+
+
+@service("inspection.notify_unit")
+def notify_unit(params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """Tell the inspected department's members and the team of the plan (rules.md §2.5: notice ahead)."""
+    step = current_step()
+    row = _inspection(params)
+    members = list(step.uow.session.scalars(select(DepartmentMember.username).where(
+        DepartmentMember.department_code == row.department)))
+    team = json.loads(row.team_json)
+    subject = report.SUBJECT_NAMES[row.subject_kind]
+    body = f"巡视时间：{row.starts_on} 至 {row.ends_on}（北京时间）；巡视内容：{subject}。{row.scope}"
+    reached = notify(step.uow, members + team, "inspection.notice", f"职工代表巡视通知：{row.title}", body,
+                     LINK.format(row.id), f"inspection:{row.id}:notice")
+    row.notified_at = step.uow.now()
+    _set(row, "notified", "inspection.unit_notified", {"department": row.department, "recipients": reached,
+                                                       "starts_on": row.starts_on.isoformat()})
+    return {"recipients": reached}
+
+
+@service("inspection.record_findings")
+def record_findings(params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """Store the team's findings and set the unit's answer deadline (legal calendar, start day not counted)."""
+    step = current_step()
+    row, now = _inspection(params), step.uow.now()
+    rows = findings.record_findings(step.uow.session, row, list(params["findings"] or []),
+                                    actor=step.actor or "system", now=now)
+    due = calendar_of(step.uow).deadline(now, row.answer_days, rules_of(step.uow).day_mode)
+    row.answer_due = due.due if rows else None
+    _set(row, "answering" if rows else "findings_recorded", "inspection.findings_recorded", {
+        "methods": list(params.get("methods") or []), "count": len(rows),
+        "findings": [{"id": f.id, "text": f.text, "owner": f.owner, "due_on": f.due_on and f.due_on.isoformat()}
+                     for f in rows],
+        "answer_due": due.due.isoformat() if rows else None, "answer_due_confirmed": due.confirmed})
+    return {"count": len(rows), "answer_due": due.due.isoformat()}
+
+
+@service("inspection.flag_overdue")
+def flag_overdue(params: dict[str, Any], data: dict[str, Any]) -> bool:
+    """The answer is overdue: record it and tell the department's members and the union (escalation)."""
+    step = current_step()
+    row = _inspection(params)
+    row.escalated_at = step.uow.now()
+    members = list(step.uow.session.scalars(select(DepartmentMember.username).where(
+        DepartmentMember.department_code == row.department)))
+    notify(step.uow, members + [Role("union_chair")], "inspection.overdue", f"巡视问题答复已超期：{row.title}",
+           f"答复期限：{row.answer_due.astimezone(calendar_of(step.uow).tz):%Y-%m-%d %H:%M}（北京时间）",
+           LINK.format(row.id), f"inspection:{row.id}:overdue")
+    _set(row, row.status, "inspection.answer_overdue", {"answer_due": row.answer_due.isoformat()})
+    return True
+
+
+@service("inspection.record_answers")
+def record_answers(params: dict[str, Any], data: dict[str, Any]) -> int:
+    """Store the department's answer to each finding."""
+    step = current_step()
+    row = _inspection(params)
+    count = findings.record_answers(step.uow.session, row.id, list(params["answers"]),
+                                    actor=step.actor or "system", now=step.uow.now())
+    _set(row, "answered", "inspection.answered", {"answers": [
+        {"finding_id": int(a["finding_id"]), "answer": a["answer"]} for a in params["answers"]],
+        "late": row.escalated_at is not None})
+    return count
+
+
+@service("inspection.report")
+def make_report(params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """The report document, on the agenda of the chosen congress session as a matter to hear (听取)."""
+    step = current_step()
+    return report.report(step.uow, _inspection(params), int(params["meeting_id"]), params["summary"],
+                         actor=step.actor or "system", instance_id=step.instance_id)
+

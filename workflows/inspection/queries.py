@@ -1,0 +1,39 @@
+"""Reading inspections: the list and one inspection with its findings and answers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+
+from engine.unit_of_work import UnitOfWork
+from workflows.inspection.findings import findings_of
+from workflows.inspection.tables import Inspection
+from workflows.records import fetch
+
+FIELDS = ("id", "instance_id", "title", "subject_kind", "subject_ref", "scope", "department", "starts_on",
+          "ends_on", "notice_days", "answer_days", "status", "notified_at", "answer_due", "escalated_at",
+          "meeting_id", "matter_id", "report_document_id", "created_by", "created_at")
+FINDING_FIELDS = ("id", "position", "text", "owner", "due_on", "answer", "answered_by", "answered_at")
+
+
+def _summary(row: Inspection) -> dict[str, Any]:
+    return {k: getattr(row, k) for k in FIELDS} | {"team": json.loads(row.team_json)}
+
+
+def listing(uow: UnitOfWork, *, status: str | None = None) -> list[dict[str, Any]]:
+    """Inspections, newest first (every worker may read them: the congress hears them)."""
+    with uow:
+        query = select(Inspection).order_by(Inspection.id.desc())
+        if status:
+            query = query.where(Inspection.status == status)
+        return [_summary(row) for row in uow.session.scalars(query)]
+
+
+def detail(uow: UnitOfWork, inspection_id: int) -> dict[str, Any]:
+    """One inspection with its findings and answers. Raises: NotFound."""
+    with uow:
+        row = fetch(uow.session, Inspection, inspection_id, "inspection")
+        return _summary(row) | {"findings": [{k: getattr(f, k) for k in FINDING_FIELDS}
+                                             for f in findings_of(uow.session, row.id)]}
