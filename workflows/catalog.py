@@ -13,13 +13,15 @@ from engine.unit_of_work import UnitOfWork
 from workflows import calendar, hooks, rules
 from workflows.congress import handlers as congress_handlers
 from workflows.congress import matter_modes
+from workflows.contracts import change_handlers as contract_change_handlers
 from workflows.contracts import handlers as contract_handlers
 from workflows.disclosure import handlers as disclosure_handlers
 from workflows.inspection import handlers as inspection_handlers
 
 DEPLOYABLE = (".bpmn", ".dmn", ".json")
 # each registers on import
-PROCEDURE_HANDLERS = (congress_handlers, contract_handlers, disclosure_handlers, inspection_handlers)
+PROCEDURE_HANDLERS = (congress_handlers, contract_handlers, contract_change_handlers, disclosure_handlers,
+                      inspection_handlers)
 
 
 def handlers() -> dict[str, hooks.Handler]:

@@ -4,6 +4,7 @@ from . import (
     audit,
     calendar,
     congress,
+    contract_changes,
     contracts,
     departments,
     deployments,
@@ -19,4 +20,4 @@ from . import (
 
 BLUEPRINTS = [deployments.blp, instances.blp, tasks.blp, events.blp, audit.blp, users.blp, calendar.blp, congress.blp,
               proposals.blp, contracts.blp, disclosures.blp, departments.blp, notifications.blp,
-              inspection.blp]
+              inspection.blp, contract_changes.blp]

@@ -1,0 +1,43 @@
+"""Schemas of a collective contract's change or early termination (集体合同规定 第39–41条)."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from workflows.contracts.change import ACTIONS, GROUNDS
+
+from . import Schema
+
+
+class ChangeRequestSchema(Schema):
+    action = fields.String(required=True, validate=validate.OneOf(list(ACTIONS)),
+                           metadata={"description": "change (变更) or terminate (解除)"})
+    ground = fields.String(required=True, metadata={"description": "agreed (第39条), enterprise_ended, "
+                                                                  "force_majeure, agreed_condition, other_legal "
+                                                                  "(第40条)"})
+    facts = fields.String(load_default="", validate=validate.Length(max=4000),
+                          metadata={"description": "the facts of the ground (required unless agreed)"})
+    proposal_text = fields.String(required=True, validate=validate.Length(max=20000))
+    side = fields.String(load_default=None, validate=validate.OneOf(["union", "employer"]))
+
+
+class ChangeSchema(Schema):
+    id = fields.Integer()
+    contract_id = fields.Integer()
+    instance_id = fields.String(allow_none=True)
+    action = fields.String()
+    ground = fields.String()
+    ground_name = fields.Function(lambda c: GROUNDS.get(c["ground"]))
+    facts = fields.String()
+    proposal_text = fields.String()
+    requesting_side = fields.String()
+    stage = fields.String(metadata={"description": "negotiating, adoption, filing, under_review, concluded, closed"})
+    agreement_text = fields.String(allow_none=True)
+    vote_id = fields.Integer(allow_none=True)
+    outcome = fields.String(allow_none=True, metadata={"description": "changed, terminated, not_agreed, rejected"})
+    filed_on = fields.Date(allow_none=True)
+    receipt_no = fields.String(allow_none=True)
+    review_until = fields.DateTime(allow_none=True)
+    effective_on = fields.Date(allow_none=True)
+    created_by = fields.String()
+    created_at = fields.DateTime()

@@ -1,0 +1,39 @@
+"""The table of a collective contract's change or early termination (集体合同规定 第39–41条)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.models import Base, UTCDateTime
+
+
+class ContractChange(Base):
+    """A request to change or end a contract in force, its ground, negotiation, adoption, filing and outcome.
+
+    The contract itself is marked ``terminated`` (or keeps its stage for a change); the reason and the date live here.
+    """
+
+    __tablename__ = "contract_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    instance_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    action: Mapped[str] = mapped_column(String(20))  # change | terminate
+    ground: Mapped[str] = mapped_column(String(30))
+    facts: Mapped[str] = mapped_column(Text)
+    proposal_text: Mapped[str] = mapped_column(Text)
+    requesting_side: Mapped[str] = mapped_column(String(10))
+    stage: Mapped[str] = mapped_column(String(20), index=True)
+    agreement_text: Mapped[str | None] = mapped_column(Text)
+    vote_id: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    filed_on: Mapped[date | None] = mapped_column()
+    receipt_no: Mapped[str | None] = mapped_column(String(100))
+    review_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    effective_on: Mapped[date | None] = mapped_column()
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
