@@ -4,8 +4,8 @@ from . import (
     audit,
     calendar,
     congress,
-    contract_changes,
     contracts,
+    contracts_in_force,
     departments,
     deployments,
     disclosures,
@@ -20,4 +20,4 @@ from . import (
 
 BLUEPRINTS = [deployments.blp, instances.blp, tasks.blp, events.blp, audit.blp, users.blp, calendar.blp, congress.blp,
               proposals.blp, contracts.blp, disclosures.blp, departments.blp, notifications.blp,
-              inspection.blp, contract_changes.blp]
+              inspection.blp, contracts_in_force.blp]

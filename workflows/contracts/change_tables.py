@@ -1,10 +1,10 @@
-"""The table of a collective contract's change or early termination (集体合同规定 第39–41条)."""
+"""Tables of a contract in force: its change or early termination (第39–41条), its yearly performance reports."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.models import Base, UTCDateTime
@@ -37,3 +37,21 @@ class ContractChange(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PerformanceReport(Base):
+    """The union's yearly report to the congress on a contract's performance (集体合同规定 第25条, 第55条)."""
+
+    __tablename__ = "contract_performance_reports"
+    __table_args__ = (UniqueConstraint("contract_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text)
+    obligations_json: Mapped[str] = mapped_column(Text)
+    meeting_id: Mapped[int] = mapped_column(Integer)
+    matter_id: Mapped[int] = mapped_column(Integer)
+    document_id: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

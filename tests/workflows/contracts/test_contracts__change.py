@@ -18,6 +18,7 @@ from workflows.errors import RuleViolation
 
 from helpers.congress import convened_meeting
 from helpers.contracts import EMPLOYER, PRESIDIUM, SHANGHAI, UNION, check, local
+from helpers.contracts_in_force import bring_in_force
 
 BANKRUPTCY = {"action": "terminate", "ground": "enterprise_ended", "facts": "法院于2026年6月1日裁定受理破产清算申请",
               "proposal_text": "因企业破产清算，集体合同无法履行，提出解除。"}
@@ -27,13 +28,7 @@ MINUTES = {"agreed": True, "agreement_text": "双方同意解除2026年度集体
 
 @pytest.fixture
 def in_force(deal, clock):
-    """A contract in force since 2026-05-22 (received 05-06, 15-day review), now 2026-06-02."""
-    deal.signed_and_filed()
-    clock.set(local("2026-05-06", "09:00"))
-    deal.receive()
-    deal.at(local("2026-05-22", "00:10"))
-    clock.set(local("2026-06-02", "09:00"))
-    return deal
+    return bring_in_force(deal, clock)
 
 
 class Change:

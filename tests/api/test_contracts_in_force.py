@@ -21,3 +21,16 @@ def test_change_requests_are_refused_with_their_article_and_listed(client, users
     assert client.get(api, headers=employer).get_json() == []
     assert client.get(api, headers=users.headers("worker1")).status_code == 403
     assert client.get("/api/v1/contracts/999/changes", headers=employer).status_code == 404
+
+
+def test_performance_report_of_a_contract_not_in_force_is_refused_with_its_article(client, users, services, clock):
+    deal = Deal(services, clock).request()
+    api = f"/api/v1/contracts/{deal.id}/performance-reports"
+    body = {"year": 2026, "meeting_id": 1, "summary": "良好",
+            "obligations": [{"clause": "第3条", "status": "met"}]}
+    r = client.post(api, json=body, headers=users.headers("chair", "union_chair"))
+    assert r.status_code == 422 and r.get_json()["errors"]["rule"] == ["performance_year"]
+    assert client.post(api, json=body, headers=users.headers("chief_e", "employer_negotiator")).status_code == 403
+    bad = body | {"obligations": [{"clause": "第3条", "status": "fine"}]}
+    assert client.post(api, json=bad, headers=users.headers("chair", "union_chair")).status_code == 422
+    assert client.get(api, headers=users.headers("chief_e", "employer_negotiator")).get_json() == []

@@ -1,10 +1,11 @@
-"""Schemas of a collective contract's change or early termination (集体合同规定 第39–41条)."""
+"""Schemas of a contract in force: change and early termination (第39–41条), yearly performance reports."""
 
 from __future__ import annotations
 
 from marshmallow import fields, validate
 
 from workflows.contracts.change import ACTIONS, GROUNDS
+from workflows.contracts.performance import STATUS_NAMES
 
 from . import Schema
 
@@ -39,5 +40,33 @@ class ChangeSchema(Schema):
     receipt_no = fields.String(allow_none=True)
     review_until = fields.DateTime(allow_none=True)
     effective_on = fields.Date(allow_none=True)
+    created_by = fields.String()
+    created_at = fields.DateTime()
+
+
+class ObligationSchema(Schema):
+    clause = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    owner = fields.String(load_default=None, validate=validate.Length(max=100))
+    due_on = fields.Date(load_default=None)
+    status = fields.String(required=True, validate=validate.OneOf(list(STATUS_NAMES)),
+                           metadata={"description": "met, partly_met, not_met, not_due"})
+    note = fields.String(load_default=None, validate=validate.Length(max=2000))
+
+
+class PerformanceReportRequestSchema(Schema):
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    meeting_id = fields.Integer(required=True, metadata={"description": "the congress session that hears it"})
+    summary = fields.String(required=True, validate=validate.Length(min=1, max=8000))
+    obligations = fields.List(fields.Nested(ObligationSchema), required=True, validate=validate.Length(min=1))
+
+
+class PerformanceReportSchema(Schema):
+    id = fields.Integer()
+    year = fields.Integer()
+    summary = fields.String()
+    obligations = fields.List(fields.Dict())
+    meeting_id = fields.Integer()
+    matter_id = fields.Integer()
+    document_id = fields.Integer()
     created_by = fields.String()
     created_at = fields.DateTime()
