@@ -73,6 +73,7 @@ class Rules:
                                             "(V as practice)")
     inspection_answer_days: int = _rule(30, "rules.md §2.5: the unit's written rectification plan; period by "
                                             "practice (U)")
+    inspections_per_year: int = _rule(1, "rules.md §2.5: 巡视 at least once a year (V as practice; some twice)")
     negotiators_min_per_side: int = _rule(3, "集体合同规定 第19条: equal, at least 3 per side (V)")
     outside_experts_max_share: Fraction = _rule(Fraction(1, 3), "集体合同规定 第23条 (V)")
     contract_term_years: tuple[int, int] = _rule((1, 3), "集体合同规定 第38条: 一般为1至3年 (V)")

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
+
+from engine.models import AuditEvent
+from engine.worker import run_once
 
 from helpers.inspection import FINDINGS, InspectionApi
 
@@ -89,3 +94,23 @@ def test_only_the_presidium_or_the_union_plans_an_inspection(api):
 def test_inspected_department_must_be_known(api):
     r = api.plan(expect=422, department="不存在的部门")
     assert "department" in r["errors"]
+
+
+def test_union_is_reminded_when_fewer_than_one_inspection_a_year_is_planned_rules_2_5(api, client, clock):
+    clock.set(datetime(2026, 9, 30, 17, 1, tzinfo=UTC))  # 2026-10-01 01:01 Beijing time
+    run_once(api.services.uow)
+    assert any(n["title"] == "2026年职工代表巡视尚未达到1次" for n in client.get(
+        "/api/v1/notifications", headers=api.h["chair"]).get_json()["items"])
+    api.plan(starts_on="2027-10-20", ends_on="2027-10-21")  # next year's
+    clock.set(datetime(2027, 9, 30, 17, 1, tzinfo=UTC))
+    run_once(api.services.uow)
+    titles = [n["title"] for n in client.get("/api/v1/notifications", headers=api.h["chair"]).get_json()["items"]]
+    assert "2027年职工代表巡视尚未达到1次" not in titles
+    with (uow := api.services.uow(readonly=True)):
+        checks = [json.loads(e.payload) for e in uow.session.scalars(select(AuditEvent).where(
+            AuditEvent.event_type == "inspection.year_checked").order_by(AuditEvent.id))]
+    by_year: dict[int, list] = {}
+    for c in checks:  # a schedule may fire again in the same run: the reminder's key keeps it to one
+        by_year.setdefault(c["year"], []).append(c)
+    assert sum(c["reminded"] for c in by_year[2026]) == 2  # the union chair and the presidium, once each
+    assert {(c["planned"], c["reminded"]) for c in by_year[2027]} == {(1, 0)}

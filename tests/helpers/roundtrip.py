@@ -22,7 +22,8 @@ DRIVEN_END_TO_END = {"proposal": "tests/api/test_proposals.py", "resolution": "t
                      "disclosure_quarterly": "tests/workflows/disclosure/test_disclosure__catalogue.py",
                      "disclosure_yearly": "tests/workflows/disclosure/test_disclosure__catalogue.py",
                      "inspection": "tests/api/test_inspection.py",
-                     "contract_change": "tests/workflows/contracts/test_contracts__change.py"}
+                     "contract_change": "tests/workflows/contracts/test_contracts__change.py",
+                     "inspection_yearly": "tests/api/test_inspection.py"}
 
 
 def assert_round_trip(services, instance_id: str) -> None:

@@ -17,6 +17,7 @@ from engine.steps import current_step
 from workflows.calendar import calendar_of
 from workflows.hooks import case_validator, rules_of, service
 from workflows.inspection import findings, report
+from workflows.inspection.queries import planned_in
 from workflows.inspection.tables import Inspection
 from workflows.records import fetch
 
@@ -118,3 +119,21 @@ def make_report(params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     return report.report(step.uow, _inspection(params), int(params["meeting_id"]), params["summary"],
                          actor=step.actor or "system", instance_id=step.instance_id)
 
+
+
+@service("inspection.remind_if_too_few")
+def remind_if_too_few(params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """rules.md §2.5 (V as practice): at least ``inspections_per_year`` a year; remind when fewer are planned."""
+    step = current_step()
+    year = calendar_of(step.uow).local_date(step.uow.now()).year
+    planned = planned_in(step.uow, year)
+    required = rules_of(step.uow).inspections_per_year
+    reached = 0
+    if planned < required:
+        reached = notify(step.uow, [Role("union_chair"), Role("presidium")], "inspection.too_few",
+                         f"{year}年职工代表巡视尚未达到{required}次", f"本年度已计划{planned}次，请安排巡视。",
+                         "/inspections", f"inspection:year:{year}:too_few")
+    step.uow.audit(instance_chain(step.instance_id), "inspection.year_checked", {
+        "year": year, "planned": planned, "required": required, "reminded": reached},
+        actor=step.actor, instance_id=step.instance_id)
+    return {"year": year, "planned": planned, "required": required, "reminded": reached}

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine.unit_of_work import UnitOfWork
 from workflows.inspection.findings import findings_of
@@ -37,3 +38,9 @@ def detail(uow: UnitOfWork, inspection_id: int) -> dict[str, Any]:
         row = fetch(uow.session, Inspection, inspection_id, "inspection")
         return _summary(row) | {"findings": [{k: getattr(f, k) for k in FINDING_FIELDS}
                                              for f in findings_of(uow.session, row.id)]}
+
+
+def planned_in(uow: UnitOfWork, year: int) -> int:
+    """How many inspections start in ``year`` (inside an open unit of work)."""
+    return uow.session.scalar(select(func.count(Inspection.id)).where(
+        Inspection.starts_on >= dt.date(year, 1, 1), Inspection.starts_on <= dt.date(year, 12, 31)))
