@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from api.bounds import Integer
 from workflows.contracts.change import ACTIONS, GROUNDS
 from workflows.contracts.performance import STATUS_NAMES
 
@@ -23,8 +24,8 @@ class ChangeRequestSchema(Schema):
 
 
 class ChangeSchema(Schema):
-    id = fields.Integer()
-    contract_id = fields.Integer()
+    id = Integer()
+    contract_id = Integer()
     instance_id = fields.String(allow_none=True)
     action = fields.String()
     ground = fields.String()
@@ -34,7 +35,7 @@ class ChangeSchema(Schema):
     requesting_side = fields.String()
     stage = fields.String(metadata={"description": "negotiating, adoption, filing, under_review, concluded, closed"})
     agreement_text = fields.String(allow_none=True)
-    vote_id = fields.Integer(allow_none=True)
+    vote_id = Integer(allow_none=True)
     outcome = fields.String(allow_none=True, metadata={"description": "changed, terminated, not_agreed, rejected"})
     filed_on = fields.Date(allow_none=True)
     receipt_no = fields.String(allow_none=True)
@@ -54,19 +55,19 @@ class ObligationSchema(Schema):
 
 
 class PerformanceReportRequestSchema(Schema):
-    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
-    meeting_id = fields.Integer(required=True, metadata={"description": "the congress session that hears it"})
+    year = Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    meeting_id = Integer(required=True, metadata={"description": "the congress session that hears it"})
     summary = fields.String(required=True, validate=validate.Length(min=1, max=8000))
     obligations = fields.List(fields.Nested(ObligationSchema), required=True, validate=validate.Length(min=1))
 
 
 class PerformanceReportSchema(Schema):
-    id = fields.Integer()
-    year = fields.Integer()
+    id = Integer()
+    year = Integer()
     summary = fields.String()
     obligations = fields.List(fields.Dict())
-    meeting_id = fields.Integer()
-    matter_id = fields.Integer()
-    document_id = fields.Integer()
+    meeting_id = Integer()
+    matter_id = Integer()
+    document_id = Integer()
     created_by = fields.String()
     created_at = fields.DateTime()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from api.bounds import Integer
 from workflows.inspection.plan import SUBJECTS
 
 from . import Schema
@@ -14,7 +15,7 @@ class PlanSchema(Schema):
     subject_kind = fields.String(required=True, validate=validate.OneOf(SUBJECTS), metadata={
         "description": "resolution (a congress resolution's matter), proposal (a proposal's handling), disclosure, "
                        "contract (the collective contract's performance), safety, other"})
-    subject_ref = fields.Integer(load_default=None, metadata={"description": "the matter, proposal, disclosure or "
+    subject_ref = Integer(load_default=None, metadata={"description": "the matter, proposal, disclosure or "
                                                                              "contract id"})
     scope = fields.String(load_default="", validate=validate.Length(max=4000))
     department = fields.String(required=True, metadata={"description": "the inspected department (code or name)"})
@@ -22,15 +23,15 @@ class PlanSchema(Schema):
                        metadata={"description": "usernames; representatives must be the majority"})
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(required=True)
-    notice_days = fields.Integer(load_default=None, validate=validate.Range(min=1, max=90),
+    notice_days = Integer(load_default=None, validate=validate.Range(min=1, max=90),
                                  metadata={"description": "days of notice to the unit (default 10)"})
-    answer_days = fields.Integer(load_default=None, validate=validate.Range(min=1, max=180),
+    answer_days = Integer(load_default=None, validate=validate.Range(min=1, max=180),
                                  metadata={"description": "days for the unit's written answer (default 30)"})
 
 
 class FindingSchema(Schema):
-    id = fields.Integer()
-    position = fields.Integer()
+    id = Integer()
+    position = Integer()
     text = fields.String()
     owner = fields.String(allow_none=True)
     due_on = fields.Date(allow_none=True)
@@ -40,26 +41,26 @@ class FindingSchema(Schema):
 
 
 class InspectionSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     instance_id = fields.String(allow_none=True)
     title = fields.String()
     subject_kind = fields.String()
-    subject_ref = fields.Integer(allow_none=True)
+    subject_ref = Integer(allow_none=True)
     scope = fields.String()
     department = fields.String()
     team = fields.List(fields.String())
     starts_on = fields.Date()
     ends_on = fields.Date()
-    notice_days = fields.Integer()
-    answer_days = fields.Integer()
+    notice_days = Integer()
+    answer_days = Integer()
     status = fields.String(metadata={"description": "planned, notified, findings_recorded, answering, answered, "
                                                     "reported"})
     notified_at = fields.DateTime(allow_none=True)
     answer_due = fields.DateTime(allow_none=True)
     escalated_at = fields.DateTime(allow_none=True)
-    meeting_id = fields.Integer(allow_none=True)
-    matter_id = fields.Integer(allow_none=True)
-    report_document_id = fields.Integer(allow_none=True)
+    meeting_id = Integer(allow_none=True)
+    matter_id = Integer(allow_none=True)
+    report_document_id = Integer(allow_none=True)
     created_by = fields.String()
     created_at = fields.DateTime()
     findings = fields.List(fields.Nested(FindingSchema))
