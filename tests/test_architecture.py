@@ -24,6 +24,7 @@ ALLOWED = {
     "workflows.contracts": {"workflows", "workflows.congress", "engine"},
     "workflows.disclosure": {"workflows", "engine"},
     "workflows.inspection": {"workflows", "workflows.congress", "engine"},
+    "workflows.casework": {"workflows", "engine"},
     "api": {"workflows", "engine"} | {f"workflows.{p}" for p in PROCEDURES},
 }
 # The shared modules that put the procedures together (table registry, handler registry, demo data).

@@ -11,6 +11,7 @@ from engine.identity import Actor
 from engine.parsing import SourceFile
 from engine.unit_of_work import UnitOfWork
 from workflows import calendar, hooks, rules
+from workflows.casework import handlers as casework_handlers
 from workflows.congress import handlers as congress_handlers
 from workflows.congress import matter_modes
 from workflows.contracts import change_handlers as contract_change_handlers
@@ -21,7 +22,7 @@ from workflows.inspection import handlers as inspection_handlers
 DEPLOYABLE = (".bpmn", ".dmn", ".json")
 # each registers on import
 PROCEDURE_HANDLERS = (congress_handlers, contract_handlers, contract_change_handlers, disclosure_handlers,
-                      inspection_handlers)
+                      inspection_handlers, casework_handlers)
 
 
 def handlers() -> dict[str, hooks.Handler]:

@@ -80,6 +80,7 @@ class Rules:
     congress_term_years: tuple[int, int] = _rule((3, 5), "民主管理规定: 职代会每届任期3至5年 (U; practice V~)")
     proxies_allowed: bool = _rule(False, "practice: one ballot per representative, no proxies unless the "
                                          "congress's own rules allow them (issue 4)")
+    mediation_days: int = _rule(15, "劳动争议调解仲裁法 第14条: 自收到调解申请之日起十五日内 (U: not in rules.md)")
     day_mode: DayMode = _rule(DayMode.CALENDAR, "rules.md §0.4: 日 nationally, 工作日 in some local rules")
 
     def __post_init__(self) -> None:

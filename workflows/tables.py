@@ -42,3 +42,4 @@ from workflows.contracts import change_tables  # noqa: E402, F401  (changes and 
 from workflows.contracts import tables as contract_tables  # noqa: E402, F401  (collective contracts)
 from workflows.disclosure import tables as disclosure_tables  # noqa: E402, F401  (catalogue, disclosures, questions)
 from workflows.inspection import tables as inspection_tables  # noqa: E402, F401  (inspections, findings)
+from workflows.casework import tables as casework_tables  # noqa: E402, F401  (mediation cases and sessions)

@@ -3,6 +3,7 @@
 from . import (
     audit,
     calendar,
+    casework,
     congress,
     contracts,
     contracts_in_force,
@@ -20,4 +21,4 @@ from . import (
 
 BLUEPRINTS = [deployments.blp, instances.blp, tasks.blp, events.blp, audit.blp, users.blp, calendar.blp, congress.blp,
               proposals.blp, contracts.blp, disclosures.blp, departments.blp, notifications.blp,
-              inspection.blp, contracts_in_force.blp]
+              inspection.blp, contracts_in_force.blp, casework.blp]

@@ -1,0 +1,97 @@
+"""Marshmallow schemas of the casework API (工会个案): labour-dispute mediation and its committee."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from workflows.casework.committee import SIDES
+
+from . import Schema
+
+_USER = validate.Length(min=1, max=100)
+
+
+class CommitteeMemberSchema(Schema):
+    username = fields.String(required=True, validate=_USER)
+    side = fields.String(required=True, validate=validate.OneOf(SIDES),
+                         metadata={"description": "worker (职工代表) or employer (企业代表)"})
+    union_member = fields.Boolean(load_default=False)
+    chair = fields.Boolean(load_default=False, metadata={"description": "the committee's chair (主任)"})
+    chair_agreed_by_both = fields.Boolean(load_default=False,
+                                          metadata={"description": "a chair chosen by both sides (双方推举)"})
+
+
+class CommitteeSchema(Schema):
+    members = fields.List(fields.Nested(CommitteeMemberSchema), required=True)
+
+
+class ApplicationSchema(Schema):
+    applicants = fields.List(fields.String(validate=_USER), required=True, validate=validate.Length(min=1, max=50),
+                             metadata={"description": "usernames of the applying worker(s); several: a group"})
+    respondent = fields.String(required=True, validate=validate.Length(min=1, max=200),
+                               metadata={"description": "the other party (the enterprise)"})
+    claim = fields.String(required=True, validate=validate.Length(min=1, max=20000),
+                          metadata={"description": "the dispute, the facts and what is asked"})
+    oral = fields.Boolean(load_default=False,
+                          metadata={"description": "an oral application recorded by the committee (第12条)"})
+
+
+class AcceptSchema(Schema):
+    mediator = fields.String(required=True, validate=_USER)
+    employer_rep = fields.String(load_default=None, validate=_USER,
+                                 metadata={"description": "the enterprise's representative in this case"})
+    no_conflict_declared = fields.Boolean(required=True, metadata={
+        "description": "the mediator declares no relation to or interest in either party (回避)"})
+
+
+class RefuseSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class SessionCreateSchema(Schema):
+    held_at = fields.AwareDateTime(load_default=None)
+    record = fields.String(required=True, validate=validate.Length(min=1, max=50000))
+
+
+class CloseSchema(Schema):
+    outcome = fields.String(required=True, validate=validate.OneOf(("agreement", "failed")))
+    terms = fields.String(load_default=None, validate=validate.Length(max=50000),
+                          metadata={"description": "the agreement's terms, or why mediation failed"})
+    signed_by_both = fields.Boolean(load_default=False,
+                                    metadata={"description": "both parties signed the agreement (第14条)"})
+
+
+class MediationQuerySchema(Schema):
+    status = fields.String(load_default=None)
+
+
+class SessionSchema(Schema):
+    id = fields.Integer()
+    held_at = fields.AwareDateTime()
+    record = fields.String()
+    recorded_by = fields.String()
+    recorded_at = fields.AwareDateTime()
+
+
+class MediationSummarySchema(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    applicants = fields.List(fields.String())
+    oral = fields.Boolean()
+    respondent = fields.String()
+    employer_rep = fields.String(allow_none=True)
+    mediator = fields.String(allow_none=True)
+    received_at = fields.AwareDateTime()
+    due_at = fields.AwareDateTime(allow_none=True)
+    closed_at = fields.AwareDateTime(allow_none=True)
+
+
+class MediationSchema(MediationSummarySchema):
+    instance_id = fields.String(allow_none=True)
+    recorded_by = fields.String()
+    claim = fields.String()
+    refusal_reason = fields.String(allow_none=True)
+    outcome_note = fields.String(allow_none=True)
+    agreement_document_id = fields.Integer(allow_none=True)
+    referral_document_id = fields.Integer(allow_none=True)
+    sessions = fields.List(fields.Nested(SessionSchema))

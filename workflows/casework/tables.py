@@ -1,0 +1,64 @@
+"""Tables of the union's casework: mediation cases and their sessions (personal data stays here, never in task
+data or audit payloads, which the generic instance API shows to every authenticated user)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.models import Base, UTCDateTime
+
+
+class MediationCase(Base):
+    """One labour-dispute mediation case (劳动争议调解), from the application to agreement or failure."""
+
+    __tablename__ = "mediation_cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    status: Mapped[str] = mapped_column(String(20))  # received, mediating, refused, agreed, failed
+    applicants_json: Mapped[str] = mapped_column(Text)  # usernames of the applying worker(s)
+    oral: Mapped[bool] = mapped_column(Boolean)  # an oral application recorded by the committee
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    respondent: Mapped[str] = mapped_column(String(200))  # the other party (the enterprise, a department)
+    claim: Mapped[str] = mapped_column(Text)  # facts and requests (personal data)
+    employer_rep: Mapped[str | None] = mapped_column(String(100))  # the enterprise's representative
+    mediator: Mapped[str | None] = mapped_column(String(100))
+    conflict_declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
+    outcome_note: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    agreement_document_id: Mapped[int | None] = mapped_column(Integer)
+    referral_document_id: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MediationSession(Base):
+    """A mediation session with its record (调解笔录)."""
+
+    __tablename__ = "mediation_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("mediation_cases.id"), index=True)
+    held_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    record: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MediationCommitteeMember(Base):
+    """A member of the enterprise's labour-dispute mediation committee (劳动争议调解仲裁法 第10条)."""
+
+    __tablename__ = "mediation_committee_members"
+
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    side: Mapped[str] = mapped_column(String(20))  # worker (职工代表) or employer (企业代表)
+    union_member: Mapped[bool] = mapped_column(Boolean)
+    chair: Mapped[bool] = mapped_column(Boolean)
+    chair_agreed_by_both: Mapped[bool] = mapped_column(Boolean)  # a chair not from the union, 双方推举
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
