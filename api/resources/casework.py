@@ -94,6 +94,16 @@ class Sessions(MethodView):
         return _detail(case_id)
 
 
+@blp.route("/mediations/<int:case_id>/extend")
+class Extend(MethodView):
+    @blp.arguments(cs.ExtendSchema)
+    @blp.response(200, cs.MediationSchema)
+    def post(self, body, case_id):
+        """The mediator records both parties' consent to extend the period; the deadline moves."""
+        mediation_stages.extend(_uow(), case_id, **body, actor=current_actor())
+        return _detail(case_id)
+
+
 @blp.route("/mediations/<int:case_id>/close")
 class Close(MethodView):
     @blp.arguments(cs.CloseSchema)

@@ -61,6 +61,12 @@ class CloseSchema(Schema):
                                     metadata={"description": "both parties signed the agreement (第14条)"})
 
 
+class ExtendSchema(Schema):
+    days = fields.Integer(required=True, validate=validate.Range(min=1, max=365))
+    applicant_consent = fields.Boolean(required=True, metadata={"description": "the applicant(s) agreed"})
+    employer_consent = fields.Boolean(required=True, metadata={"description": "the enterprise agreed"})
+
+
 class MediationQuerySchema(Schema):
     status = fields.String(load_default=None)
 
@@ -83,6 +89,7 @@ class MediationSummarySchema(Schema):
     mediator = fields.String(allow_none=True)
     received_at = fields.AwareDateTime()
     due_at = fields.AwareDateTime(allow_none=True)
+    extension_days = fields.Integer()
     closed_at = fields.AwareDateTime(allow_none=True)
 
 

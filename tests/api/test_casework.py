@@ -132,3 +132,21 @@ def test_only_the_mediator_records_sessions_and_closes(flow):
     flow.call("post", f"/mediations/{case['id']}/close", "chair", 403, json={"outcome": "failed"})
     failed = flow.close(case["id"], outcome="failed")
     assert failed["status"] == "failed" and failed["referral_document_id"]
+
+
+def test_the_period_is_extended_only_with_both_parties_consent_art14(flow):
+    case = flow.file()
+    flow.accept(case["id"])
+    path = f"/mediations/{case['id']}/extend"
+    body = flow.call("post", path, "med", 422, json={"days": 10, "applicant_consent": True, "employer_consent": False})
+    assert body["errors"]["rule"] == ["extension_needs_both_parties_consent"]
+    flow.call("post", path, "chair", 403, json={"days": 10, "applicant_consent": True, "employer_consent": True})
+    extended = flow.call("post", path, "med", json={"days": 10, "applicant_consent": True, "employer_consent": True})
+    assert extended["extension_days"] == 10
+    assert extended["due_at"] == "2026-03-27T16:00:00+00:00"  # 25 days after Mon 2 March: Fri 27 March
+    assert [t["element_id"] for t in flow.tasks("med")] == ["mediate"]
+    flow.at(datetime.fromisoformat(case["due_at"]))
+    assert flow.call("get", f"/mediations/{case['id']}", "worker")["status"] == "mediating"
+    flow.at(datetime.fromisoformat(extended["due_at"]))
+    assert flow.call("get", f"/mediations/{case['id']}", "worker")["status"] == "failed"
+    flow.call("post", path, "med", 409, json={"days": 5, "applicant_consent": True, "employer_consent": True})

@@ -123,7 +123,7 @@ def file_application(uow: UnitOfWork, *, applicants_: list[str], respondent: str
         now = uow.now()
         record = MediationCase(status="received", applicants_json=json.dumps(names, ensure_ascii=False), oral=oral,
                                recorded_by=actor.username, respondent=respondent.strip(), claim=claim.strip(),
-                               received_at=now, updated_at=now)
+                               received_at=now, extension_days=0, updated_at=now)
         uow.session.add(record)
         uow.session.flush()
         create_instance(uow, find_version(uow.session, PROCESS_ID), actor=actor.username,
@@ -135,7 +135,8 @@ def file_application(uow: UnitOfWork, *, applicants_: list[str], respondent: str
         return record.id
 
 
-SUMMARY = ("id", "status", "oral", "respondent", "employer_rep", "mediator", "received_at", "due_at", "closed_at")
+SUMMARY = ("id", "status", "oral", "respondent", "employer_rep", "mediator", "received_at", "due_at",
+           "extension_days", "closed_at")
 
 
 def summary(record: MediationCase) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from engine import runtime
 from engine.errors import Conflict, Forbidden, ValidationFailed
+from engine.messages import route_message
 from engine.identity import Actor
 from engine.models import HumanTask
 from engine.unit_of_work import UnitOfWork
@@ -175,4 +176,39 @@ def close(uow: UnitOfWork, case_id: int, *, outcome: str, terms: str | None, sig
         _mediator_only(actor, record)
         record.outcome_note = (terms or "").strip() or None
         _complete(uow, record, "mediate", {"outcome": outcome}, actor)
+        uow.commit()
+
+
+EXTENDED = "casework.mediation_extended"
+
+
+def extend(uow: UnitOfWork, case_id: int, *, days: int, applicant_consent: bool, employer_consent: bool,
+           actor: Actor) -> None:
+    """The mediator records that both parties agreed to extend the period; the diagram moves its deadline.
+
+    The 15 days of 劳动争议调解仲裁法 第14条 are extended only with both parties' consent (企业劳动争议协商调解规定
+    2011, not in rules.md; U). Extensions add up and still count from the day the application was received.
+
+    Raises:
+        NotFound. Forbidden: not the mediator. Conflict: not mediating, or the period already ran out.
+        RuleViolation ``extension_needs_both_parties_consent``. ValidationFailed: days below 1.
+    """
+    if days < 1:
+        raise ValidationFailed("extend by at least one day", {"days": [str(days)]})
+    if not (applicant_consent and employer_consent):
+        raise RuleViolation("the mediation period is extended only if both parties agree",
+                            "extension_needs_both_parties_consent",
+                            {k: ["required"] for k, v in (("applicant_consent", applicant_consent),
+                                                          ("employer_consent", employer_consent)) if not v})
+    with uow:
+        record = visible(uow, case_id, actor, lock=True)
+        _mediator_only(actor, record)
+        record.extension_days += days
+        audit(uow, record, "casework.mediation_extension_agreed", {"days": days,
+                                                                   "extension_days": record.extension_days,
+                                                                   "applicant_consent": True,
+                                                                   "employer_consent": True}, actor.username)
+        if not route_message(uow, EXTENDED, {"case_id": record.id}, {"extension_days": record.extension_days},
+                             actor=actor.username):
+            raise Conflict(f"mediation case {record.id} does not wait for an extension")
         uow.commit()

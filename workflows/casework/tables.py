@@ -31,6 +31,7 @@ class MediationCase(Base):
     outcome_note: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    extension_days: Mapped[int] = mapped_column(Integer, default=0)  # agreed by both parties, cumulative
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     agreement_document_id: Mapped[int | None] = mapped_column(Integer)
     referral_document_id: Mapped[int | None] = mapped_column(Integer)

@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("claim", sa.Text(), nullable=False), _str("employer_rep", 100, True), _str("mediator", 100, True),
         _ts("conflict_declared_at", True), sa.Column("refusal_reason", sa.Text(), nullable=True),
         sa.Column("outcome_note", sa.Text(), nullable=True), _ts("received_at"), _ts("due_at", True),
+        sa.Column("extension_days", sa.Integer(), nullable=False),
         _ts("closed_at", True), sa.Column("agreement_document_id", sa.Integer(), nullable=True),
         sa.Column("referral_document_id", sa.Integer(), nullable=True), _ts("updated_at"),
     )
