@@ -508,3 +508,7 @@ for _role, _names in {
     "recorder": ("记录人", "Recorder"), "supervision_group": ("厂务公开监督小组", "Disclosure supervision group"),
 }.items():
     ROLES.setdefault(_role, _names)
+
+from .strings_casework import CASEWORK_STRINGS  # noqa: E402  (the casework pages' texts)
+
+STRINGS.update(CASEWORK_STRINGS)

@@ -7,11 +7,11 @@ import pytest
 from api.web.strings import STRINGS
 
 MENUS = {
-    "admin": ["home", "tasks", "processes", "instances", "meetings", "disclosures", "modeler", "audit", "users",
-              "departments"],
-    "designer": ["home", "tasks", "processes", "instances", "meetings", "disclosures", "modeler"],
-    "auditor": ["home", "processes", "instances", "meetings", "disclosures", "audit"],
-    "rep": ["home", "tasks", "processes", "instances", "meetings", "proposals", "disclosures"],
+    "admin": ["home", "tasks", "processes", "instances", "meetings", "disclosures", "mediations", "modeler", "audit",
+              "users", "departments"],
+    "designer": ["home", "tasks", "processes", "instances", "meetings", "disclosures", "mediations", "modeler"],
+    "auditor": ["home", "processes", "instances", "meetings", "disclosures", "mediations", "audit"],
+    "rep": ["home", "tasks", "processes", "instances", "meetings", "proposals", "disclosures", "mediations"],
 }
 # Pages each role can open from its menu, with a text each must show in (zh-CN, en).
 PAGES = {

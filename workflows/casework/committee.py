@@ -37,7 +37,8 @@ def check_composition(members: list[dict[str, Any]]) -> None:
     if len(chairs) != 1:
         problems["chair"] = [f"exactly one chair (主任), found {len(chairs)}"]
     elif not (chairs[0].get("union_member") or chairs[0].get("chair_agreed_by_both")):
-        problems["chair"] = ["the chair is a union member or chosen by both sides (第10条: 由工会成员或者双方推举的人员担任)"]
+        problems["chair"] = ["the chair is a union member or chosen by both sides "
+                             "(第10条: 由工会成员或者双方推举的人员担任)"]
     if problems:
         raise RuleViolation("the mediation committee's composition breaks 劳动争议调解仲裁法 第10条",
                             "mediation_committee_art10", problems)

@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from engine import runtime
 from engine.errors import Conflict, Forbidden, ValidationFailed
-from engine.messages import route_message
 from engine.identity import Actor
+from engine.messages import route_message
 from engine.models import HumanTask
 from engine.unit_of_work import UnitOfWork
 from workflows.casework import committee

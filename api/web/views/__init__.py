@@ -5,6 +5,7 @@ from __future__ import annotations
 from . import (  # noqa: F401  (routes and menu entries)
     admin,
     cases,
+    casework,
     congress,
     console,
     departments,
