@@ -1,4 +1,4 @@
-"""The union's casework (工会个案): labour-dispute mediation (劳动争议调解) and its committee."""
+"""The union's casework (工会个案): labour-dispute mediation (劳动争议调解) and its committee; legal-aid referral."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from workflows.casework import committee, mediation_stages
+from workflows.casework import committee, legal_aid, mediation_stages
 from workflows.casework import mediation as cases
 
 from ..auth import current_actor
@@ -16,7 +16,7 @@ from ..extension import uow as _uow
 from ..schemas import casework as cs
 
 blp = Blueprint("casework", __name__, url_prefix="/api/v1/casework",
-                description="The union's casework: labour-dispute mediation (劳动争议调解)")
+                description="The union's casework: labour-dispute mediation (劳动争议调解), legal aid (法律援助)")
 
 
 def _detail(case_id: int) -> dict:
@@ -123,3 +123,58 @@ class Document(MethodView):
         return Response(doc.content, mimetype=doc.media_type, headers={
             "X-Content-SHA256": doc.sha256,
             "Content-Disposition": f"inline; filename*=UTF-8''{quote(doc.filename)}"})
+
+
+def _aid(case_id: int) -> dict:
+    return legal_aid.detail(_uow(readonly=True), case_id, current_actor())
+
+
+@blp.route("/legal-aid")
+class LegalAidCases(MethodView):
+    @blp.response(200, cs.LegalAidSummarySchema(many=True))
+    def get(self):
+        """Legal-aid cases: all for the union's legal-aid officers, admins and auditors; a worker's own."""
+        return legal_aid.listing(_uow(readonly=True), current_actor())
+
+    @blp.arguments(cs.LegalAidApplicationSchema)
+    @blp.response(201, cs.LegalAidSchema)
+    def post(self, body):
+        """A worker applies for the union's legal aid (facts and financial hardship)."""
+        return _aid(legal_aid.apply(_uow(), **body, actor=current_actor()))
+
+
+@blp.route("/legal-aid/<int:case_id>")
+class LegalAidCase(MethodView):
+    @blp.response(200, cs.LegalAidSchema)
+    def get(self, case_id):
+        """One case, for its applicant and the officers (404 for anyone else)."""
+        return _aid(case_id)
+
+
+@blp.route("/legal-aid/<int:case_id>/review")
+class LegalAidReview(MethodView):
+    @blp.arguments(cs.LegalAidReviewSchema)
+    @blp.response(200, cs.LegalAidSchema)
+    def post(self, body, case_id):
+        """The union refers the worker to a legal-aid body with a package, or declines with its reason."""
+        legal_aid.review(_uow(), case_id, **body, actor=current_actor())
+        return _aid(case_id)
+
+
+@blp.route("/legal-aid/<int:case_id>/outcome")
+class LegalAidOutcome(MethodView):
+    @blp.arguments(cs.LegalAidOutcomeSchema)
+    @blp.response(200, cs.LegalAidSchema)
+    def post(self, body, case_id):
+        """The officer records the legal-aid body's outcome; the case closes."""
+        legal_aid.record_outcome(_uow(), case_id, outcome=body["outcome"], actor=current_actor())
+        return _aid(case_id)
+
+
+@blp.route("/legal-aid/<int:case_id>/documents/<int:document_id>")
+class LegalAidDocument(MethodView):
+    @blp.response(200, content_type="text/plain")
+    def get(self, case_id, document_id):
+        """The referral package, with its SHA-256 in a header."""
+        doc = legal_aid.case_document(_uow(readonly=True), case_id, document_id, current_actor())
+        return Response(doc.content, mimetype=doc.media_type, headers={"X-Content-SHA256": doc.sha256})

@@ -102,3 +102,39 @@ class MediationSchema(MediationSummarySchema):
     agreement_document_id = fields.Integer(allow_none=True)
     referral_document_id = fields.Integer(allow_none=True)
     sessions = fields.List(fields.Nested(SessionSchema))
+
+
+class LegalAidApplicationSchema(Schema):
+    facts = fields.String(required=True, validate=validate.Length(min=1, max=20000),
+                          metadata={"description": "the dispute and the rights infringed"})
+    hardship = fields.String(required=True, validate=validate.Length(min=1, max=20000),
+                             metadata={"description": "the evidence of financial hardship"})
+
+
+class LegalAidReviewSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(("refer", "decline")))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    referred_to = fields.String(load_default=None, validate=validate.Length(max=200),
+                                metadata={"description": "the upper-level union's legal-aid body"})
+
+
+class LegalAidOutcomeSchema(Schema):
+    outcome = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+
+
+class LegalAidSummarySchema(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    applicant = fields.String()
+    referred_to = fields.String(allow_none=True)
+    submitted_at = fields.AwareDateTime()
+    closed_at = fields.AwareDateTime(allow_none=True)
+
+
+class LegalAidSchema(LegalAidSummarySchema):
+    instance_id = fields.String(allow_none=True)
+    facts = fields.String()
+    hardship = fields.String()
+    decision_reason = fields.String(allow_none=True)
+    referral_document_id = fields.Integer(allow_none=True)
+    outcome = fields.String(allow_none=True)

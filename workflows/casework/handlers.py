@@ -11,14 +11,14 @@ from typing import Any
 
 from engine.notifications import notify
 from engine.steps import current_step
-from workflows.casework import letters
+from workflows.casework import legal_aid_handlers, letters  # noqa: F401  (legal_aid_handlers: registers)
 from workflows.casework.mediation import PROCESS_ID, applicants, audit, fetch, link, parties
-from workflows.casework.mediation_stages import stage_guard
+from workflows.casework.stage import guard
 from workflows.casework.tables import MediationCase
 from workflows.hooks import service, validator
 
 for _element in ("accept", "mediate"):
-    validator(PROCESS_ID, _element)(stage_guard)
+    validator(PROCESS_ID, _element)(guard)
 
 
 def _case(params: dict[str, Any]) -> MediationCase:

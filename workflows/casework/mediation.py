@@ -17,15 +17,15 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from engine.audit import instance_chain
 from engine.deployments import find_version
-from engine.errors import Forbidden, NotFound, ValidationFailed
+from engine.errors import Forbidden, ValidationFailed
 from engine.identity import ADMIN, AUDITOR, Actor
-from engine.models import Instance, User
+from engine.models import User
 from engine.notifications import Role, notify
 from engine.runtime import create_instance
 from engine.unit_of_work import UnitOfWork
 from workflows import documents
+from workflows.casework import records
 from workflows.casework.committee import ROLE
 from workflows.casework.tables import MediationCase, MediationSession
 
@@ -55,37 +55,20 @@ def may_see(actor: Actor, record: MediationCase) -> bool:
     return actor.has(*STAFF_ROLES) or actor.username in parties(record)
 
 
+WHAT = "mediation case"
+
+
 def fetch(session, case_id: int, *, lock: bool = False) -> MediationCase:
     """The case with this id (locked FOR UPDATE if asked). Raises: NotFound."""
-    query = select(MediationCase).where(MediationCase.id == case_id).execution_options(populate_existing=True)
-    record = session.scalar(query.with_for_update() if lock else query)
-    if record is None:
-        raise NotFound(f"mediation case {case_id} does not exist")
-    return record
+    return records.fetch(session, MediationCase, case_id, WHAT, lock=lock)
 
 
 def visible(uow: UnitOfWork, case_id: int, actor: Actor, *, lock: bool = False) -> MediationCase:
-    """The case if the actor may see it; a hidden case is reported exactly like a missing one.
-
-    Every writer locks the instance row first, then the case (the order the engine's steps use).
-
-    Raises:
-        NotFound: no such case, or one the actor is no party to.
-    """
-    record = fetch(uow.session, case_id)
-    if not may_see(actor, record):
-        raise NotFound(f"mediation case {case_id} does not exist")
-    if lock:
-        if record.instance_id:
-            uow.session.execute(select(Instance.id).where(Instance.id == record.instance_id).with_for_update())
-        record = fetch(uow.session, case_id, lock=True)
-    return record
+    """The case if the actor may see it (instance row locked first when writing). Raises: NotFound."""
+    return records.visible(uow, MediationCase, case_id, WHAT, lambda r: may_see(actor, r), lock=lock)
 
 
-def audit(uow: UnitOfWork, record: MediationCase, event: str, payload: dict[str, Any], actor: str | None) -> None:
-    """An audit event on the case's instance chain (ids, usernames, decisions and hashes; never claim text)."""
-    uow.audit(instance_chain(record.instance_id), event, {"case_id": record.id, **payload}, actor=actor,
-              instance_id=record.instance_id)
+audit = records.audit
 
 
 def _check_applicants(uow: UnitOfWork, names: list[str]) -> list[str]:
@@ -174,11 +157,7 @@ def listing(uow: UnitOfWork, actor: Actor, *, status: str | None = None) -> list
         return [summary(r) for r in rows if may_see(actor, r)]
 
 
-def case_document(uow: UnitOfWork, case_id: int, document_id: int, actor: Actor):
+def case_document(uow: UnitOfWork, case_id: int, document_id: int, actor: Actor) -> documents.Document:
     """A document of the case (agreement, referral letter), for whoever may see the case. Raises: NotFound."""
     with uow:
-        record = visible(uow, case_id, actor)
-        doc = uow.session.get(documents.Document, document_id)
-        if doc is None or record.instance_id is None or doc.instance_id != record.instance_id:
-            raise NotFound(f"document {document_id} of mediation case {case_id} does not exist")
-        return doc
+        return records.document_of(uow, visible(uow, case_id, actor), document_id, WHAT)

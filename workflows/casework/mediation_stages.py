@@ -1,51 +1,30 @@
 """A mediation case's stages as services: acceptance or refusal, sessions, and closing with or without agreement.
 
 Each service checks who may act and in which state, writes the record, and completes the diagram's stage task
-in the same transaction; the generic task API refuses these tasks (their data lives here, not in the instance).
+in the same transaction (``workflows.casework.stage``).
 """
 
 from __future__ import annotations
 
-import contextvars
 import hashlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
-from engine import runtime
 from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.identity import Actor
 from engine.messages import route_message
-from engine.models import HumanTask
 from engine.unit_of_work import UnitOfWork
-from workflows.casework import committee
+from workflows.casework import committee, stage
 from workflows.casework.mediation import applicants, audit, visible
 from workflows.casework.tables import MediationCase, MediationSession
 from workflows.errors import RuleConflict, RuleViolation
 
 STAGES = {"accept": "受理审查", "mediate": "主持调解"}
-_via_service: contextvars.ContextVar[bool] = contextvars.ContextVar("mediation_service_path", default=False)
-
-
-def stage_guard(uow, data: dict[str, Any], actor: Actor) -> None:
-    """Validator of the stage tasks: they are completed through /api/v1/casework/mediations/<id>/..., which
-    keep the case's personal data out of the instance. Raises: Forbidden."""
-    if not _via_service.get():
-        raise Forbidden("a mediation case is handled through /api/v1/casework/mediations/<id>/...")
 
 
 def _complete(uow: UnitOfWork, record: MediationCase, element_id: str, data: dict[str, Any], actor: Actor) -> None:
-    task = uow.session.scalar(select(HumanTask).where(
-        HumanTask.instance_id == record.instance_id, HumanTask.element_id == element_id, HumanTask.state == "ready"))
-    if task is None:
-        raise Conflict(f"mediation case {record.id} is {record.status}; it does not wait for "
-                       f"'{STAGES[element_id]}'")
-    token = _via_service.set(True)
-    try:
-        runtime.complete_task(uow, task.id, data, actor=actor)
-    finally:
-        _via_service.reset(token)
+    stage.complete(uow, record.instance_id, element_id, data, actor, case=f"mediation case {record.id}",
+                   state=record.status, stage=STAGES[element_id])
 
 
 def _committee(actor: Actor) -> None:

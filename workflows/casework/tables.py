@@ -63,3 +63,23 @@ class MediationCommitteeMember(Base):
     chair_agreed_by_both: Mapped[bool] = mapped_column(Boolean)  # a chair not from the union, 双方推举
     updated_by: Mapped[str] = mapped_column(String(100))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LegalAidCase(Base):
+    """A worker's application for the union's legal aid (工会法律援助), its review, referral and outcome."""
+
+    __tablename__ = "legal_aid_cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    status: Mapped[str] = mapped_column(String(20))  # reviewing, declined, referred, closed
+    applicant: Mapped[str] = mapped_column(String(100))
+    facts: Mapped[str] = mapped_column(Text)  # the dispute and the rights infringed (personal data)
+    hardship: Mapped[str] = mapped_column(Text)  # the evidence of financial hardship (personal data)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    referred_to: Mapped[str | None] = mapped_column(String(200))  # the upper-level union's legal-aid body
+    referral_document_id: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
