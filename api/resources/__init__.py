@@ -4,6 +4,7 @@ from . import (
     audit,
     calendar,
     casework,
+    casework_hardship,  # noqa: F401  (routes on the casework blueprint)
     congress,
     contracts,
     contracts_in_force,

@@ -138,3 +138,75 @@ class LegalAidSchema(LegalAidSummarySchema):
     decision_reason = fields.String(allow_none=True)
     referral_document_id = fields.Integer(allow_none=True)
     outcome = fields.String(allow_none=True)
+
+
+class HardshipApplicationSchema(Schema):
+    household = fields.String(required=True, validate=validate.Length(min=1, max=20000),
+                              metadata={"description": "the household's members, health, housing"})
+    circumstances = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+    monthly_income = fields.Integer(required=True, validate=validate.Range(min=0),
+                                    metadata={"description": "the household's income per month, yuan"})
+
+
+class HardshipVerifySchema(Schema):
+    visit_record = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+    verified_income = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+class HardshipDecideSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(("approve", "reject")))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    assistance_kind = fields.String(load_default=None, validate=validate.Length(max=40))
+    amount = fields.Integer(load_default=None, validate=validate.Range(min=1))
+
+
+class HardshipObjectionCreateSchema(Schema):
+    body = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class HardshipResolveSchema(Schema):
+    upheld = fields.Boolean(required=True)
+    resolution = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class HardshipPaymentCreateSchema(Schema):
+    amount = fields.Integer(required=True, validate=validate.Range(min=1))
+    reference = fields.String(load_default=None, validate=validate.Length(max=100))
+
+
+class HardshipReviewSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(("continue", "close")))
+    note = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    verified_income = fields.Integer(load_default=None, validate=validate.Range(min=0))
+
+
+class HardshipPublishedSchema(Schema):
+    id = fields.Integer()
+    applicant = fields.String()
+    assistance_kind = fields.String(allow_none=True)
+    publicity_until = fields.AwareDateTime(allow_none=True)
+
+
+class HardshipSummarySchema(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    applicant = fields.String()
+    assistance_kind = fields.String(allow_none=True)
+    submitted_at = fields.AwareDateTime()
+    closed_at = fields.AwareDateTime(allow_none=True)
+
+
+class HardshipSchema(HardshipSummarySchema):
+    instance_id = fields.String(allow_none=True)
+    household = fields.String()
+    circumstances = fields.String()
+    monthly_income = fields.Integer()
+    verified_income = fields.Integer(allow_none=True)
+    visit_record = fields.String(allow_none=True)
+    visited_by = fields.String(allow_none=True)
+    decision_reason = fields.String(allow_none=True)
+    amount = fields.Integer(allow_none=True)
+    publicity_until = fields.AwareDateTime(allow_none=True)
+    review_due = fields.AwareDateTime(allow_none=True)
+    objections = fields.List(fields.Dict())
+    payments = fields.List(fields.Dict())

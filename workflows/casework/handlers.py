@@ -11,8 +11,8 @@ from typing import Any
 
 from engine.notifications import notify
 from engine.steps import current_step
-from workflows.casework import legal_aid_handlers, letters  # noqa: F401  (legal_aid_handlers: registers)
-from workflows.casework.mediation import PROCESS_ID, applicants, audit, fetch, link, parties
+from workflows.casework import hardship_handlers, legal_aid_handlers, letters, records  # noqa: F401  (they register on import)
+from workflows.casework.mediation import PROCESS_ID, applicants, fetch, link, parties
 from workflows.casework.stage import guard
 from workflows.casework.tables import MediationCase
 from workflows.hooks import service, validator
@@ -26,12 +26,7 @@ def _case(params: dict[str, Any]) -> MediationCase:
 
 
 def _set(record: MediationCase, status: str, event: str, payload: dict[str, Any] | None = None) -> str:
-    step = current_step()
-    record.status, record.updated_at = status, step.uow.now()
-    if status in ("refused", "agreed", "failed"):
-        record.closed_at = record.updated_at
-    audit(step.uow, record, event, {"status": status, **(payload or {})}, step.actor)
-    return status
+    return records.set_status(record, status, event, payload, final=("refused", "agreed", "failed"))
 
 
 def _tell(record: MediationCase, who: list[str], what: str, title: str, body: str) -> None:
@@ -46,11 +41,7 @@ def attach(params: dict[str, Any], data: dict[str, Any]) -> str:
     Raises:
         LookupError: no such case, or one already followed by another instance (an incident).
     """
-    step = current_step()
-    record = step.uow.session.get(MediationCase, int(params["case_id"]))
-    if record is None or record.instance_id not in (None, step.instance_id):
-        raise LookupError("a mediation case is started through POST /api/v1/casework/mediations, not directly")
-    record.instance_id = step.instance_id
+    record = records.attach(MediationCase, int(params["case_id"]), "mediation case", "POST /api/v1/casework/mediations")
     _set(record, "received", "casework.mediation_received", {"oral": record.oral,
                                                              "applicants": len(applicants(record))})
     return record.received_at.isoformat()

@@ -7,7 +7,8 @@ from typing import Any
 
 from engine.notifications import notify
 from engine.steps import current_step
-from workflows.casework.legal_aid import PROCESS_ID, audit, fetch, link, referral_package
+from workflows.casework import records
+from workflows.casework.legal_aid import PROCESS_ID, fetch, link, referral_package
 from workflows.casework.stage import guard
 from workflows.casework.tables import LegalAidCase
 from workflows.hooks import service, validator
@@ -21,12 +22,7 @@ def _case(params: dict[str, Any]) -> LegalAidCase:
 
 
 def _set(record: LegalAidCase, status: str, event: str, payload: dict[str, Any] | None = None) -> str:
-    step = current_step()
-    record.status, record.updated_at = status, step.uow.now()
-    if status in ("declined", "closed"):
-        record.closed_at = record.updated_at
-    audit(step.uow, record, event, {"status": status, **(payload or {})}, step.actor)
-    return status
+    return records.set_status(record, status, event, payload, final=("declined", "closed"))
 
 
 def _tell(record: LegalAidCase, what: str, title: str, body: str) -> None:
@@ -37,11 +33,7 @@ def _tell(record: LegalAidCase, what: str, title: str, body: str) -> None:
 @service("casework.legal_aid_attach")
 def attach(params: dict[str, Any], data: dict[str, Any]) -> str:
     """Link the case to this instance. Raises: LookupError (an incident) for a case not started by the domain."""
-    step = current_step()
-    record = step.uow.session.get(LegalAidCase, int(params["case_id"]))
-    if record is None or record.instance_id not in (None, step.instance_id):
-        raise LookupError("a legal-aid case is started through POST /api/v1/casework/legal-aid, not directly")
-    record.instance_id = step.instance_id
+    record = records.attach(LegalAidCase, int(params["case_id"]), "legal-aid case", "POST /api/v1/casework/legal-aid")
     return _set(record, "reviewing", "casework.legal_aid_received")
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from engine.audit import instance_chain
 from engine.errors import NotFound
 from engine.models import Instance
+from engine.steps import current_step
 from engine.unit_of_work import UnitOfWork
 from workflows import documents
 
@@ -55,3 +56,29 @@ def document_of(uow: UnitOfWork, record: Any, document_id: int, what: str) -> do
     if doc is None or record.instance_id is None or doc.instance_id != record.instance_id:
         raise NotFound(f"document {document_id} of {what} {record.id} does not exist")
     return doc
+
+
+def attach(cls: Any, case_id: int, what: str, path: str) -> Any:
+    """In a service task: link the case to the running instance.
+
+    Raises:
+        LookupError: no such case, or one already followed by another instance (an incident): a case is started
+            through ``path``, not directly.
+    """
+    step = current_step()
+    record = step.uow.session.get(cls, case_id)
+    if record is None or record.instance_id not in (None, step.instance_id):
+        raise LookupError(f"a {what} is started through {path}, not directly")
+    record.instance_id = step.instance_id
+    return record
+
+
+def set_status(record: Any, status: str, event: str, payload: dict[str, Any] | None = None, *,
+               final: tuple[str, ...] = ()) -> str:
+    """In a service task: the case's new status (closing it if ``status`` is in ``final``), audited."""
+    step = current_step()
+    record.status, record.updated_at = status, step.uow.now()
+    if status in final:
+        record.closed_at = record.updated_at
+    audit(step.uow, record, event, {"status": status, **(payload or {})}, step.actor)
+    return status

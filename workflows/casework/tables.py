@@ -83,3 +83,59 @@ class LegalAidCase(Base):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HardshipCase(Base):
+    """A household's file of hardship assistance (困难职工帮扶): application, verification, decision, publicity,
+    assistance given, yearly review. Income and household data are personal: read by the committee (audited) and
+    the applicant only."""
+
+    __tablename__ = "hardship_cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    applicant: Mapped[str] = mapped_column(String(100))
+    household: Mapped[str] = mapped_column(Text)  # members, health, housing (personal data)
+    circumstances: Mapped[str] = mapped_column(Text)  # why the household is in hardship (personal data)
+    monthly_income: Mapped[int] = mapped_column(Integer)  # declared household income per month, yuan
+    verified_income: Mapped[int | None] = mapped_column(Integer)
+    visit_record: Mapped[str | None] = mapped_column(Text)  # the home visit (入户核实) record
+    visited_by: Mapped[str | None] = mapped_column(String(100))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    assistance_kind: Mapped[str | None] = mapped_column(String(40))  # 生活救助, 医疗救助, 助学, ...
+    amount: Mapped[int | None] = mapped_column(Integer)  # yuan per assistance
+    publicity_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HardshipObjection(Base):
+    """An objection lodged against a published assistance list entry (公示期内的异议)."""
+
+    __tablename__ = "hardship_objections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("hardship_cases.id"), index=True)
+    objector: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    lodged_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    upheld: Mapped[bool | None] = mapped_column(Boolean)
+    resolution: Mapped[str | None] = mapped_column(Text)
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class HardshipPayment(Base):
+    """Assistance given to the household (发放记录)."""
+
+    __tablename__ = "hardship_payments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("hardship_cases.id"), index=True)
+    amount: Mapped[int] = mapped_column(Integer)
+    reference: Mapped[str | None] = mapped_column(String(100))
+    paid_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(100))
