@@ -83,6 +83,8 @@ class Rules:
     mediation_days: int = _rule(15, "劳动争议调解仲裁法 第14条: 自收到调解申请之日起十五日内 (U: not in rules.md)")
     hardship_publicity_days: int = _rule(5, "困难职工帮扶 practice: 名单公示不少于5日 (practice, U)")
     hardship_review_months: int = _rule(12, "困难职工帮扶 practice: 档案每年复核 (practice, U)")
+    appraisal_dissatisfied_share: Fraction = _rule(
+        Fraction(1, 3), "民主评议 practice: 不满意票超过三分之一的须整改/约谈 (practice, U)")
     day_mode: DayMode = _rule(DayMode.CALENDAR, "rules.md §0.4: 日 nationally, 工作日 in some local rules")
 
     def __post_init__(self) -> None:

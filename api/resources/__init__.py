@@ -4,6 +4,7 @@ from . import (
     audit,
     calendar,
     casework,
+    casework_appraisal,  # noqa: F401  (routes on the casework blueprint)
     casework_hardship,  # noqa: F401  (routes on the casework blueprint)
     congress,
     contracts,

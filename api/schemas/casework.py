@@ -210,3 +210,34 @@ class HardshipSchema(HardshipSummarySchema):
     review_due = fields.AwareDateTime(allow_none=True)
     objections = fields.List(fields.Dict())
     payments = fields.List(fields.Dict())
+
+
+class AppraisalCreateSchema(Schema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    items = fields.List(fields.String(validate=validate.Length(min=1, max=200)), required=True,
+                        validate=validate.Length(min=1, max=100),
+                        metadata={"description": "the leaders or work items appraised"})
+    scale = fields.String(load_default="three", metadata={"description": "three (满意/基本满意/不满意) or five (1-5)"})
+    electorate = fields.String(load_default="representatives", metadata={"description": "representatives or all"})
+    closes_at = fields.AwareDateTime(required=True)
+    dissatisfied_share = fields.String(load_default=None, metadata={
+        "description": "follow-up above this dissatisfied share; default rule appraisal_dissatisfied_share"})
+
+
+class BallotSchema(Schema):
+    grades = fields.Dict(keys=fields.Integer(), values=fields.String(), required=True,
+                         metadata={"description": "item id -> grade"})
+
+
+class AppraisalSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    scale = fields.String()
+    electorate = fields.String()
+    dissatisfied_share = fields.String()
+    status = fields.String()
+    closes_at = fields.AwareDateTime()
+    closed_at = fields.AwareDateTime(allow_none=True)
+    instance_id = fields.String(allow_none=True)
+    voters = fields.Integer()
+    items = fields.List(fields.Dict(), metadata={"description": "with counts per grade once voting has closed"})

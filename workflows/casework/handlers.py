@@ -11,7 +11,10 @@ from typing import Any
 
 from engine.notifications import notify
 from engine.steps import current_step
-from workflows.casework import hardship_handlers, legal_aid_handlers, letters, records  # noqa: F401  (they register on import)
+from workflows.casework import appraisal_handlers as _appraisal  # noqa: F401  (registers on import)
+from workflows.casework import hardship_handlers as _hardship  # noqa: F401  (registers on import)
+from workflows.casework import legal_aid_handlers as _legal_aid  # noqa: F401  (registers on import)
+from workflows.casework import letters, records
 from workflows.casework.mediation import PROCESS_ID, applicants, fetch, link, parties
 from workflows.casework.stage import guard
 from workflows.casework.tables import MediationCase

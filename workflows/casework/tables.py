@@ -139,3 +139,51 @@ class HardshipPayment(Base):
     reference: Mapped[str | None] = mapped_column(String(100))
     paid_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_by: Mapped[str] = mapped_column(String(100))
+
+
+class Appraisal(Base):
+    """A democratic appraisal or satisfaction rating (民主评议, 满意度评价): a secret graded ballot on items."""
+
+    __tablename__ = "appraisals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    scale: Mapped[str] = mapped_column(String(10))  # three (满意/基本满意/不满意) or five (1-5)
+    electorate: Mapped[str] = mapped_column(String(20))  # representatives or all workers
+    dissatisfied_share: Mapped[str] = mapped_column(String(20))  # the follow-up threshold, e.g. "1/3"
+    status: Mapped[str] = mapped_column(String(20))  # open, closed
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AppraisalItem(Base):
+    """One leader or work item appraised; ``follow_up`` once its dissatisfied share passes the threshold."""
+
+    __tablename__ = "appraisal_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appraisal_id: Mapped[int] = mapped_column(ForeignKey("appraisals.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    follow_up: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AppraisalCount(Base):
+    """How many ballots gave an item a grade: counts only, so no ballot can be traced to its voter."""
+
+    __tablename__ = "appraisal_counts"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("appraisal_items.id"), primary_key=True)
+    grade: Mapped[str] = mapped_column(String(20), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class AppraisalVoter(Base):
+    """Who has voted (once per appraisal), never what."""
+
+    __tablename__ = "appraisal_voters"
+
+    appraisal_id: Mapped[int] = mapped_column(ForeignKey("appraisals.id"), primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
