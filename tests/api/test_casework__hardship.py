@@ -34,6 +34,8 @@ class Hardship:
 
     def to_publicity(self) -> dict:
         case = self.apply()
+        inbox = self.client.get("/api/v1/tasks?scope=groups&process=hardship", headers=self.h["cm"]).get_json()
+        assert [t["element_id"] for t in inbox["items"]] == ["verify"]  # the committee's inbox
         self.call("post", f"/{case['id']}/verify", "cm", json={"visit_record": VISIT, "verified_income": 2000})
         return self.call("post", f"/{case['id']}/decide", "cm", json={
             "decision": "approve", "reason": "人均收入低于标准", "assistance_kind": "生活救助", "amount": 3000})
