@@ -10,6 +10,7 @@ from datetime import datetime
 import pytest
 
 from helpers.casework import CLAIM, MediationApi, mediation_api
+from helpers.roundtrip import assert_round_trip
 
 
 @pytest.fixture
@@ -24,8 +25,10 @@ def test_a_worker_files_the_committee_accepts_the_mediator_records_and_an_agreem
     assert case["status"] == "received" and case["applicants"] == ["worker1"] and case["claim"] == CLAIM
     assert case["due_at"] == "2026-03-17T16:00:00+00:00"  # 15 days after Mon 2 March, 24:00 北京时间
     assert [t["element_id"] for t in flow.tasks("chair", "groups")] == ["accept"]
+    assert_round_trip(flow.services, flow.instance(case["id"]))
     accepted = flow.accept(case["id"])
     assert accepted["status"] == "mediating" and accepted["mediator"] == "med1"
+    assert_round_trip(flow.services, flow.instance(case["id"]))
     assert [(t["element_id"], t["assignee"]) for t in flow.tasks("med")] == [("mediate", "med1")]
     flow.session(case["id"])
     closed = flow.close(case["id"])
@@ -143,6 +146,7 @@ def test_the_period_is_extended_only_with_both_parties_consent_art14(flow):
     flow.call("post", path, "chair", 403, json={"days": 10, "applicant_consent": True, "employer_consent": True})
     extended = flow.call("post", path, "med", json={"days": 10, "applicant_consent": True, "employer_consent": True})
     assert extended["extension_days"] == 10
+    assert_round_trip(flow.services, flow.instance(case["id"]))
     assert extended["due_at"] == "2026-03-27T16:00:00+00:00"  # 25 days after Mon 2 March: Fri 27 March
     assert [t["element_id"] for t in flow.tasks("med")] == ["mediate"]
     flow.at(datetime.fromisoformat(case["due_at"]))

@@ -14,6 +14,7 @@ from engine.worker import run_once
 from workflows.casework.appraisal import needs_follow_up
 
 from helpers.api import bundled_files
+from helpers.roundtrip import assert_round_trip
 
 CLOSES = "2026-03-09T10:00:00+00:00"
 
@@ -36,7 +37,7 @@ def ap(client, deploy, users, services, clock):
         clock.set(datetime.fromisoformat(CLOSES) + timedelta(minutes=1))
         run_once(services.uow)
 
-    call.h, call.client, call.close = h, client, close
+    call.h, call.client, call.close, call.services = h, client, close, services
     return call
 
 
@@ -54,7 +55,9 @@ def test_appraisal_thresholds_trigger_follow_up_when_more_than_the_share_is_diss
     assert body["errors"]["rule"] == ["appraisal_one_ballot"]
     ap("post", f"/{made['id']}/ballot", "worker", 403, json={"grades": {str(chair): "satisfied",
                                                                          str(aid): "satisfied"}})
+    assert_round_trip(ap.services, made["instance_id"])
     ap.close()
+    assert_round_trip(ap.services, made["instance_id"])
     result = ap("get", f"/{made['id']}", "worker")
     assert result["status"] == "closed" and result["voters"] == 4
     rows = {r["name"]: r for r in result["items"]}

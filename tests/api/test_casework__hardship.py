@@ -12,6 +12,7 @@ import pytest
 from engine.worker import run_once
 
 from helpers.api import bundled_files
+from helpers.roundtrip import assert_round_trip
 
 HOUSEHOLD = "本人、配偶（长期患病）、两名在读子女"
 VISIT = "2026-03-03 入户走访，住房为租住单间，核对工资流水。"
@@ -60,14 +61,17 @@ def test_a_household_is_verified_approved_published_paid_reviewed_and_closed(hs)
     published = hs.call("get", "/publicity", "other")
     assert published == [{"id": case["id"], "applicant": "worker1", "assistance_kind": "生活救助",
                           "publicity_until": case["publicity_until"]}]  # no income, household or amount
+    assert_round_trip(hs.services, case["instance_id"])
     hs.at(datetime.fromisoformat(case["publicity_until"]))
     assert hs.call("get", f"/{case['id']}", "cm")["status"] == "paying"
+    assert_round_trip(hs.services, case["instance_id"])
     body = hs.call("post", f"/{case['id']}/payments", "cm", 422, json={"amount": 5000})
     assert body["errors"]["rule"] == ["hardship_payment_within_decision"]
     paid = hs.call("post", f"/{case['id']}/payments", "cm", 201, json={"amount": 3000, "reference": "PZ-001"})
     assert paid["status"] == "assisted" and paid["payments"][0]["amount"] == 3000
     assert paid["review_due"] == "2027-03-10T01:00:00+00:00"  # 12 months later, 09:00 北京时间
     hs.at(datetime.fromisoformat(paid["review_due"]))
+    assert_round_trip(hs.services, case["instance_id"])
     hs.call("post", f"/{case['id']}/review", "cm", json={"decision": "continue", "note": "情况未改善"})
     hs.call("post", f"/{case['id']}/payments", "cm", 201, json={"amount": 3000})
     again = hs.call("get", f"/{case['id']}", "cm")

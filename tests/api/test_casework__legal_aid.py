@@ -9,13 +9,14 @@ import json
 import pytest
 
 from helpers.api import bundled_files
+from helpers.roundtrip import assert_round_trip
 
 FACTS = "2026年1月被解除劳动合同，未支付经济补偿金。"
 HARDSHIP = "家庭月收入低于当地最低生活保障标准，配偶患病。"
 
 
 @pytest.fixture
-def aid(client, deploy, users):
+def aid(client, deploy, users, services):
     assert deploy(bundled_files("casework")).status_code == 201
     h = {"officer": users.headers("aid1", "legal_aid_officer"), "worker": users.headers("worker1"),
          "other": users.headers("other1"), "auditor": users.headers("auditor1", "auditor")}
@@ -25,7 +26,7 @@ def aid(client, deploy, users):
         assert response.status_code == expect, response.get_json()
         return response.get_json()
 
-    call.h, call.client = h, client
+    call.h, call.client, call.services = h, client, services
     return call
 
 
@@ -38,6 +39,7 @@ def test_a_worker_is_referred_with_a_package_and_the_outcome_is_recorded(aid):
     referred = aid("post", f"/{case['id']}/review", "officer", json={
         "decision": "refer", "reason": "符合条件", "referred_to": "市总工会法律援助中心"})
     assert referred["status"] == "referred" and referred["referred_to"] == "市总工会法律援助中心"
+    assert_round_trip(aid.services, referred["instance_id"])
     doc = aid.client.get(f"/api/v1/casework/legal-aid/{case['id']}/documents/{referred['referral_document_id']}",
                          headers=aid.h["worker"])
     assert FACTS in doc.text and HARDSHIP in doc.text

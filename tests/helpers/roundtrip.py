@@ -23,7 +23,11 @@ DRIVEN_END_TO_END = {"proposal": "tests/api/test_proposals.py", "resolution": "t
                      "disclosure_yearly": "tests/workflows/disclosure/test_disclosure__catalogue.py",
                      "inspection": "tests/api/test_inspection.py",
                      "contract_change": "tests/workflows/contracts/test_contracts__change.py",
-                     "inspection_yearly": "tests/api/test_inspection.py"}
+                     "inspection_yearly": "tests/api/test_inspection.py",
+                     "labour_mediation": "tests/api/test_casework.py",
+                     "legal_aid": "tests/api/test_casework__legal_aid.py",
+                     "hardship": "tests/api/test_casework__hardship.py",
+                     "appraisal": "tests/api/test_casework__appraisal.py"}
 
 
 def assert_round_trip(services, instance_id: str) -> None:
