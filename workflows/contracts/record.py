@@ -256,5 +256,5 @@ def detail(uow: UnitOfWork, contract_id: int) -> dict[str, Any]:
                      "coordinators": loads(d["coordinators_json"], [])} for d in rows(Dispute, Dispute.id, iso=True)]
         return {**summary(contract), "negotiators": rows(Negotiator, Negotiator.id),
                 "vacancies": rows(Vacancy, Vacancy.id), "meetings": rows(NegotiationMeeting, NegotiationMeeting.number),
-                "drafts": drafts, "sign_offs": rows(SignOff, SignOff.id, iso=True), "disputes": disputes, "filings": filings,
-                "objections": objections}
+                "drafts": drafts, "sign_offs": rows(SignOff, SignOff.id, iso=True), "disputes": disputes,
+                "filings": filings, "objections": objections}
