@@ -59,7 +59,7 @@ class ClauseLibrary(MethodView):
     @blp.arguments(cs.ContractLibraryQuerySchema, location="query")
     @blp.response(200, cs.ContractClauseSchema(many=True))
     def get(self, args):
-        """Typical clauses offered as a starting point (women workers' special contracts, rules.md §1.3)."""
+        """Typical clauses offered as a starting point (women workers' special contracts: a template, not a rule)."""
         require(*READERS)
         return contract_drafts.clause_library(args["kind"])
 

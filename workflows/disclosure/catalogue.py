@@ -83,7 +83,8 @@ def settings(uow: UnitOfWork) -> DisclosureSettings:
 
 # code, title, category, topic, frequency, default channels, owner role, congress first, confidentiality check
 _NB, _NET, _MEET, _WX, _CONG = CHANNELS
-_BASIS = "中办发〔2002〕13号 (U); 企业民主管理规定 (2012) 厂务公开 (U); 河北省厂务公开规定 (V~)"
+_BASIS = ("中办发〔2002〕13号《关于在国有企业、集体企业及其控股企业深入实行厂务公开制度的通知》；"
+          "企业民主管理规定（2012）；省级厂务公开规定")
 STATUTORY: list[tuple[str, str, str, str, str, list[str], str, bool, bool]] = [
     ("plans", "企业中长期发展规划和年度经营决策", "major_decisions", "plans", "yearly", [_CONG, _NET], "dept_office",
      True, True),
