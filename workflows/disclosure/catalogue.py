@@ -50,6 +50,8 @@ class DisclosureSettings:
     rectification_days: int = 15  # default deadline of a rectification the supervision group orders
     attachment_max_bytes: int = 10 * 1024 * 1024
     escalation_interval: str = "P1D"  # how often the diagram looks for late answers during the feedback stage
+    questions_per_disclosure: int = 10  # one worker's questions and objections on one disclosure, at most
+    questions_per_hour: int = 10  # one worker's questions on all disclosures within any 60 minutes, at most
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
