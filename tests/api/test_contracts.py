@@ -248,8 +248,9 @@ def test_comprehensive_contract_whose_reply_deadline_passes(http, clock):
     created = h.request("comprehensive", h.employer, title="2026—2028年集体合同", term_years=3)
     assert created["deadlines"]["reply"] == {"due": "2026-03-24T16:00:00+00:00", "last_day": "2026-03-24",
                                              "confirmed": True}
-    assert h.call("get", f"/api/v1/tasks?instance={created['instance_id']}", h.union, 200).get_json()["items"][0][
-        "element_id"] == "union_reply"
+    [row] = h.call("get", f"/api/v1/tasks?instance={created['instance_id']}", h.union, 200).get_json()["items"]
+    assert row["element_id"] == "union_reply"  # the row says which contract it belongs to
+    assert (row["case_title"], row["business_key"]) == ("集体合同 2026—2028年集体合同", f"contract:{h.id}")
     assert h.worker(local("2026-03-24", "23:59")) == []
     assert h.worker(local("2026-03-25", "00:01")) == [created["instance_id"]]
     escalated = h.contract()

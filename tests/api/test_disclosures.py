@@ -181,6 +181,13 @@ def test_question_after_the_feedback_window_is_refused__s3_2_feedback(flow):
     assert [q["body"] for q in flow.call("get", f"/{did}/questions", "worker")] == ["单位缴费基数是多少？"]
 
 
+def test_task_rows_name_the_disclosure_they_belong_to(flow):
+    did = flow.start()
+    rows = flow.client.get("/api/v1/tasks?scope=all", headers=flow.h["admin"]).get_json()["items"]
+    [row] = [r for r in rows if r["business_key"] == f"disclosure:{did}"]
+    assert row["case_title"].startswith("厂务公开 社会保险和企业年金缴纳情况（2026年第1季度")
+
+
 def test_too_many_questions_from_one_worker_are_429_with_a_clear_message(flow, services):
     services.runtime.context["disclosure"] = DisclosureSettings(questions_per_disclosure=10, questions_per_hour=2)
     did = flow.to_feedback()

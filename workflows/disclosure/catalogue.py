@@ -316,7 +316,8 @@ def start_disclosure(uow: UnitOfWork, item: DisclosureItem, period: Period | Non
     s.add(record)
     s.flush()
     pv = find_version(s, PROCESS_ID)
-    create_instance(uow, pv, actor=actor, data={"disclosure_id": record.id, "publish_due": due.isoformat()},
+    create_instance(uow, pv, actor=actor, data={"disclosure_id": record.id, "publish_due": due.isoformat(),
+                                                "case_title": f"厂务公开 {title}"},  # what each task row shows
                     business_key=f"disclosure:{record.id}")
     return record
 
