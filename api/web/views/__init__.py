@@ -7,6 +7,7 @@ from . import (  # noqa: F401  (routes and menu entries)
     cases,
     congress,
     console,
+    contracts,
     departments,
     design,
     disclosure,
