@@ -11,6 +11,7 @@ from . import (  # noqa: F401  (routes and menu entries)
     departments,
     design,
     disclosure,
+    disclosure_office,
     home,
     notices,
     work,
