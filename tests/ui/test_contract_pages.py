@@ -9,25 +9,8 @@ import re
 
 import pytest
 
-from engine import passwords
-from engine.identity import SYSTEM, create_user
-
 from helpers.contracts import UNION, Deal, local
-
-PASSWORD = "correct-horse-42"
-
-
-def csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def web_login(client, username: str, *roles: str) -> None:
-    services = client.application.extensions["dmflow"]
-    create_user(services.uow(), username, list(roles), actor=SYSTEM)
-    passwords.set_password(services.uow(), username, PASSWORD, actor=SYSTEM)
-    token = csrf(client.get("/login").text)
-    response = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
-    assert response.status_code == 302
+from helpers.web import csrf, login
 
 
 @pytest.fixture
@@ -40,7 +23,7 @@ def test_the_hub_shows_the_stage_the_next_step_and_a_chief_signs_the_minutes_art
     deal.meeting(sign=False)
     deal.draft("工资每年增长8%。")
     deal.draft("工资每年增长5%。", "每月10日发放工资。")
-    web_login(client, "chief_u", "union_negotiator")
+    login(client, "chief_u", "union_negotiator")
     listing = client.get("/contracts")
     assert listing.status_code == 200 and f'data-contract="{deal.id}"' in listing.text
     assert 'data-nav="contracts"' in listing.text
@@ -63,7 +46,7 @@ def test_the_hub_shows_the_stage_the_next_step_and_a_chief_signs_the_minutes_art
 def test_the_liaison_records_the_receipt_on_its_form_not_before_the_filing_art42_art47(client, deal, clock):
     clock.set(local("2026-03-23"))
     deal.signed_and_filed()
-    web_login(client, "liaison1", "liaison")
+    login(client, "liaison1", "liaison")
     page = client.get(f"/contracts/{deal.id}").text
     assert "联络员登记劳动保障部门收到文本的日期" in page and 'data-element="register_receipt"' in page
     task_url = re.search(r'data-element="register_receipt"><a class="button" href="([^"]+)"', page).group(1)
@@ -84,7 +67,7 @@ def test_every_worker_reads_the_published_contract_art48(client, deal, clock):
     deal.signed_and_filed()
     clock.set(local("2026-05-06", "09:00"))
     deal.receive()
-    web_login(client, "wk_wang")
+    login(client, "wk_wang")
     assert client.get(f"/contracts/{deal.id}/notice").status_code == 404  # not published yet
     assert f'data-contract="{deal.id}"' not in client.get("/contracts").text
     deal.at(local("2026-05-22", "00:10"))

@@ -5,36 +5,13 @@ closes and the supervision group evaluates and closes it; a refusal shows on the
 
 from __future__ import annotations
 
-import contextlib
 import re
 from datetime import datetime
 
 import pytest
 
-from engine import passwords
-from engine.errors import Conflict
-from engine.identity import SYSTEM, create_user
-
 from helpers.disclosure import DisclosureApi, disclosure_api
-
-PASSWORD = "correct-horse-42"
-
-
-def csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def login(client, username: str, *roles: str) -> None:
-    services = client.application.extensions["dmflow"]
-    with contextlib.suppress(Conflict):  # the driver created this user already
-        create_user(services.uow(), username, list(roles), actor=SYSTEM)
-    passwords.set_password(services.uow(), username, PASSWORD, actor=SYSTEM)
-    page = client.get("/login")
-    if page.status_code == 302:  # someone is logged in: log out first
-        client.post("/logout", data={"csrf_token": csrf(client.get("/").text)})
-        page = client.get("/login")
-    response = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": csrf(page.text)})
-    assert response.status_code == 302
+from helpers.web import csrf, login
 
 
 @pytest.fixture
