@@ -7,6 +7,7 @@ from . import (  # noqa: F401  (routes and menu entries)
     cases,
     congress,
     console,
+    contract_forms,
     contracts,
     departments,
     design,

@@ -52,7 +52,8 @@ def contracts_page():
     rows = contracts.list_contracts(uow(readonly=True))
     if not _reader(actor):  # every worker reads the published contracts (第48条)
         rows = [c for c in rows if c.notice_html is not None]
-    return render("contracts_list.html", rows=rows, reader=_reader(actor), stage=_stage_label)
+    return render("contracts_list.html", rows=rows, reader=_reader(actor), stage=_stage_label,
+                  may_request=actor.has(*NEGOTIATORS))
 
 
 def _stage_label(stage: str) -> str:
@@ -79,7 +80,8 @@ def contract_page(contract_id: int):
     return render("contract_detail.html", c=detail, bar=STAGE_BAR, reached=reached, stage=_stage_label,
                   next_who=NEXT.get(stage), tasks=instance["ready_tasks"] if instance else [],
                   diffs=_diffs(contract_id, detail["drafts"]), chief=actor.username in chiefs.values(),
-                  sides=contracts.SIDE_NAMES)
+                  sides=contracts.SIDE_NAMES, recorder=actor.has(RECORDER),
+                  my_sides=[s for s in contracts.SIDES if actor.has(contracts.ROLE_OF_SIDE[s])])
 
 
 @blp.route("/contracts/<int:contract_id>/notice")
