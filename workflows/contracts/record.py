@@ -227,8 +227,17 @@ def summary(contract: Contract) -> dict[str, Any]:
     out.update(kind_name=KIND_NAMES[contract.kind], request=loads(contract.request_json, {}),
                deadlines=loads(contract.deadlines_json, {}), reply=loads(contract.reply_json),
                escalation=loads(contract.escalation_json), preparation=loads(contract.preparation_json),
-               adoption=loads(contract.adoption_json), publication=loads(contract.publication_json))
+               adoption=_adoption(contract), publication=loads(contract.publication_json))
     return out
+
+
+def _adoption(contract: Contract) -> dict[str, Any] | None:
+    """The congress resolution; a closing time stored by an earlier version ("2026-03-09 09:00:00+00:00") is
+    given as ISO 8601 like every other time."""
+    adoption = loads(contract.adoption_json)
+    if adoption and isinstance(adoption.get("closed_at"), str) and " " in adoption["closed_at"]:
+        adoption["closed_at"] = dt.datetime.fromisoformat(adoption["closed_at"]).isoformat()
+    return adoption
 
 
 def detail(uow: UnitOfWork, contract_id: int) -> dict[str, Any]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from engine.errors import Forbidden, ValidationFailed
 from engine.identity import Actor
 from workflows.congress.tables import Matter
 from workflows.contracts import request
+from workflows.contracts.tables import Contract
 from workflows.errors import RuleConflict, RuleViolation
 
 from helpers.contracts import UNION, check
@@ -72,3 +75,15 @@ def test_signature_before_adoption_is_refused_art37(deal):
         request.sign(deal.s.uow(), deal.id, actor=Actor("someone", frozenset({"union_negotiator"})))
     deal.sign()
     assert deal.contract.stage == "signed" and deal.contract.signed_version == 1
+
+
+def test_adoption_record_times_are_iso_8601_even_when_stored_by_an_earlier_version(deal):
+    deal.negotiate_to_agreement()
+    deal.vote(deal.congress(seated=10, present=10), 8)
+    closed_at = deal.detail()["adoption"]["closed_at"]
+    assert "T" in closed_at and dt.datetime.fromisoformat(closed_at).utcoffset() == dt.timedelta(0)
+    with deal.s.uow() as uow:  # as an earlier version stored it
+        contract = uow.session.get(Contract, deal.id)
+        contract.adoption_json = contract.adoption_json.replace(closed_at, closed_at.replace("T", " "))
+        uow.commit()
+    assert deal.detail()["adoption"]["closed_at"] == closed_at
