@@ -255,6 +255,7 @@ def test_comprehensive_contract_whose_reply_deadline_passes(http, clock):
     assert h.worker(local("2026-03-25", "00:01")) == [created["instance_id"]]
     escalated = h.contract()
     assert escalated["stage"] == "escalated" and escalated["reply"]["overdue"] is True
+    assert (created["next_by"], escalated["next_by"]) == ("other_side", "liaison")  # who acts next
     h.complete("escalate", h.liaison, {"authority": "upper_union", "escalation_outcome": "negotiate",
                                        "decided_on": "2026-03-26", "escalation_notes": "上级工会督促工会回应"},
                expect=422)  # the decision cannot be dated in the future

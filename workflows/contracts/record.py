@@ -54,6 +54,14 @@ MAX_ROUNDS = 12  # negotiation rounds per instance (suspensions, disputes, rejec
 STAGES = ("requested", "escalated", "representatives", "preparation", "negotiating", "suspended", "dispute",
           "agreed", "adoption", "signing", "signed", "under_review", "effective", "published", "renewal_window",
           "renewed", "expired", "closed", "abandoned")
+# Who takes the next step at each stage (the contract's ``next_by``; the hub page says it in words).
+NEXT_BY = {
+    "requested": "other_side", "escalated": "liaison", "representatives": "both_sides",
+    "preparation": "both_sides", "negotiating": "recorder_chiefs", "suspended": "both_sides",
+    "dispute": "liaison", "agreed": "presidium", "adoption": "representatives", "signing": "chiefs",
+    "signed": "employer", "filed": "liaison", "under_review": "liaison", "effective": "union",
+    "published": "both_sides", "renewal_window": "both_sides",
+}
 BEFORE_ADOPTION = frozenset(STAGES[:STAGES.index("adoption") + 1])
 BEFORE_SIGNATURE = BEFORE_ADOPTION | {"signing"}
 
@@ -224,7 +232,8 @@ def columns(row) -> dict[str, Any]:
 def summary(contract: Contract) -> dict[str, Any]:
     """The contract without its stored documents, JSON columns parsed."""
     out = {k: v for k, v in columns(contract).items() if not k.endswith("_json") and k != "notice_html"}
-    out.update(kind_name=KIND_NAMES[contract.kind], request=loads(contract.request_json, {}),
+    out.update(kind_name=KIND_NAMES[contract.kind], next_by=NEXT_BY.get(contract.stage),
+               request=loads(contract.request_json, {}),
                deadlines=loads(contract.deadlines_json, {}), reply=loads(contract.reply_json),
                escalation=loads(contract.escalation_json), preparation=loads(contract.preparation_json),
                adoption=_adoption(contract), publication=loads(contract.publication_json))

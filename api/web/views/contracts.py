@@ -31,14 +31,6 @@ menu(75, "web.contracts_page", "nav.contracts", "contracts", lambda actor: actor
 # The stage bar: the main road from the request to publication (side roads show as the current stage).
 STAGE_BAR = ("requested", "representatives", "preparation", "negotiating", "agreed", "adoption", "signing",
              "signed", "filed", "under_review", "effective", "published")
-# What comes next at each stage, and who must do it (string keys).
-NEXT = {
-    "requested": "other_side", "escalated": "liaison", "representatives": "both_sides",
-    "preparation": "both_sides", "negotiating": "recorder_chiefs", "suspended": "both_sides",
-    "dispute": "liaison", "agreed": "presidium", "adoption": "representatives", "signing": "chiefs",
-    "signed": "employer", "filed": "liaison", "under_review": "liaison", "effective": "union",
-    "published": "both_sides", "renewal_window": "both_sides",
-}
 
 
 def _reader(actor: Actor) -> bool:
@@ -78,7 +70,7 @@ def contract_page(contract_id: int):
     reached = STAGE_BAR.index(stage) if stage in STAGE_BAR else -1
     chiefs = {n["side"]: n["username"] for n in detail["negotiators"] if n["is_chief"] and not n["ended_on"]}
     return render("contract_detail.html", c=detail, bar=STAGE_BAR, reached=reached, stage=_stage_label,
-                  next_who=NEXT.get(stage), tasks=instance["ready_tasks"] if instance else [],
+                  next_who=contracts.NEXT_BY.get(stage), tasks=instance["ready_tasks"] if instance else [],
                   diffs=_diffs(contract_id, detail["drafts"]), chief=actor.username in chiefs.values(),
                   sides=contracts.SIDE_NAMES, recorder=actor.has(RECORDER),
                   my_sides=[s for s in contracts.SIDES if actor.has(contracts.ROLE_OF_SIDE[s])])
