@@ -55,7 +55,8 @@ def db_upgrade() -> None:
 
 @main.command("deploy")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("--bundled", is_flag=True, help="Deploy every procedure folder under the bundled bpmn/ folder.")
+@click.option("--bundled", is_flag=True, help="Deploy every procedure folder under the bundled bpmn/ folder and "
+                                             "add the statutory disclosure catalogue's missing items.")
 @click.option("--name", help="A label for the deployment.")
 @with_appcontext
 def deploy_cmd(paths: tuple[Path, ...], bundled: bool, name: str | None) -> None:
@@ -81,6 +82,10 @@ def deploy_cmd(paths: tuple[Path, ...], bundled: bool, name: str | None) -> None
             click.echo(f"{v['process_id']} version {v['version']}: {state}")
         for w in result.warnings:
             click.echo(f"  warning: {w['element_id']}: {w['reason']}")
+    if bundled:  # the statutory disclosure catalogue comes with the bundled procedures (items missing only)
+        seeded = seed_catalogue(_services().uow())
+        if seeded:
+            click.echo(f"disclosure catalogue seeded with {len(seeded)} statutory items (厂务公开目录)")
 
 
 @main.group("users")

@@ -13,6 +13,7 @@ from engine.errors import (
     Forbidden,
     NotFound,
     TooManyAttempts,
+    TooManyRequests,
     Unauthorized,
     ValidationFailed,
 )
@@ -25,6 +26,7 @@ STATUS = {
     Conflict: 409,
     TooManyAttempts: 429,
     ValidationFailed: 422,
+    TooManyRequests: 429,
 }
 
 
@@ -50,6 +52,6 @@ def register(app: Flask) -> None:
         response.status_code = code
         if code == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="dmflow"'
-        if isinstance(error, TooManyAttempts):
+        if getattr(error, "retry_after", None):
             response.headers["Retry-After"] = str(error.retry_after)
         return response

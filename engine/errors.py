@@ -39,6 +39,14 @@ class Conflict(DmflowError):
     """The request is valid but clashes with the current state (stale version, already done)."""
 
 
+class TooManyRequests(DmflowError):
+    """The caller did this too often (a per-user limit); ``retry_after`` seconds until it may again, if known."""
+
+    def __init__(self, message: str, errors: dict[str, Any] | None = None, *, retry_after: int | None = None):
+        super().__init__(message, errors)
+        self.retry_after = retry_after
+
+
 class TaskNotReady(Conflict):
     """The task exists but cannot be completed now (already completed, cancelled, instance not running)."""
 

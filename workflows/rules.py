@@ -43,7 +43,6 @@ class Rules:
     dispute_extension_days: int = _rule(15, "集体合同规定 第52条: extension at most 15 days (V)")
     filing_days: int = _rule(10, "集体合同规定 第42条: filed within 10 days of signature (V)")
     wage_filing_days: int = _rule(7, "工资办法: filed within 7 days of signature (V)")
-    filing_supplement_days: int = _rule(7, "local filing 办法: missing items within 7 days (V, local)")
     review_days: int = _rule(15, "集体合同规定 第45/47条; 劳动合同法 第54条: silence = effective (V)")
     publication_days: int = _rule(10, "集体合同规定 第48条 '及时' (V); 10 days in local rules (V~)")
     wage_publication_days: int = _rule(5, "工资办法: published within 5 days of effect (V, local)")
@@ -85,6 +84,9 @@ class Rules:
     hardship_review_months: int = _rule(12, "困难职工帮扶 practice: 档案每年复核 (practice, U)")
     appraisal_dissatisfied_share: Fraction = _rule(
         Fraction(1, 3), "民主评议 practice: 不满意票超过三分之一的须整改/约谈 (practice, U)")
+    women_negotiator_required: bool = _rule(
+        True, "local rules (e.g. 上海市集体合同条例): the worker side of a women workers' special contract includes "
+              "a woman from the union's women workers' committee; off where the province does not require it")
     day_mode: DayMode = _rule(DayMode.CALENDAR, "rules.md §0.4: 日 nationally, 工作日 in some local rules")
 
     def __post_init__(self) -> None:

@@ -59,7 +59,7 @@ class ClauseLibrary(MethodView):
     @blp.arguments(cs.ContractLibraryQuerySchema, location="query")
     @blp.response(200, cs.ContractClauseSchema(many=True))
     def get(self, args):
-        """Typical clauses offered as a starting point (women workers' special contracts, rules.md §1.3)."""
+        """Typical clauses offered as a starting point (women workers' special contracts: a template, not a rule)."""
         require(*READERS)
         return contract_drafts.clause_library(args["kind"])
 
@@ -260,10 +260,12 @@ class FilingPackageHtml(MethodView):
 class Notice(MethodView):
     @blp.response(200)
     def get(self, contract_id):
-        """The publication notice (第48条), once published; its SHA-256 is in the audit trail."""
-        require(*READERS)
+        """The publication notice (第48条: 向全体职工公布): every signed-in user reads it once published."""
+        actor = require()
         detail = contracts.get_contract_record(_uow(readonly=True), contract_id)
         if detail.notice_html is None:
+            if not actor.has(*READERS):
+                raise NotFound(f"contract {contract_id} has no published notice")
             raise Conflict(f"contract {contract_id} has not been published yet")
         return _html(detail.notice_html)
 

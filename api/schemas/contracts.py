@@ -66,6 +66,9 @@ class ContractSchema(Schema):
     vote_id = Integer(allow_none=True)
     failed_vote_attempts = Integer()
     adoption = fields.Dict(allow_none=True, metadata={"description": "the congress resolution: attendance, tally"})
+    next_by = fields.String(allow_none=True, metadata={
+        "description": "who takes the next step: other_side, both_sides, recorder_chiefs, presidium, "
+                       "representatives, chiefs, employer, union, liaison (none once the procedure has ended)"})
     signed_at = fields.DateTime(allow_none=True)
     signed_version = Integer(allow_none=True)
     effective_at = fields.DateTime(allow_none=True)

@@ -500,6 +500,9 @@ from .strings_notices import NOTICE_STRINGS  # noqa: E402  (kept apart: this tab
 STRINGS.update(NOTICE_STRINGS)
 STRINGS.update(CONSOLE_STRINGS)
 STRINGS.update(DATA_STRINGS)
+from .strings_offices import OFFICE_STRINGS  # noqa: E402
+
+STRINGS.update(OFFICE_STRINGS)
 ROLES.setdefault("worker", ("职工", "Worker"))
 for _role, _names in {
     "liaison": ("联络员", "Liaison"), "confidentiality_officer": ("保密审查员", "Confidentiality officer"),

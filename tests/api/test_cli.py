@@ -18,6 +18,7 @@ from engine import db
 from engine.audit import GENESIS, SYSTEM_CHAIN
 from workflows import tables as domain_models
 from workflows.demo import DEMO_USERS
+from workflows.disclosure.catalogue import STATUTORY
 
 MINIMAL_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="defs" targetNamespace="test">
@@ -151,8 +152,20 @@ def test_deploy_bundled_twice_reports_unchanged_the_second_time(runner, services
     second = runner.invoke(main, ["deploy", "--bundled"])
     assert second.exit_code == 0, second.output
     assert "proposal_intake version 1: unchanged" in second.stdout
-    assert "deployed" not in second.stdout
+    assert "deployed" not in second.stdout and "catalogue" not in second.stdout
     assert process_versions(services) == count
+
+
+def test_deploy_bundled_seeds_the_statutory_disclosure_catalogue(runner, services):
+    """A production install (db upgrade, deploy --bundled) has the 厂务公开目录 without the demo."""
+    assert scalar(services, "SELECT count(*) FROM disclosure_items") == 0
+    first = runner.invoke(main, ["deploy", "--bundled"])
+    assert first.exit_code == 0, first.output
+    assert f"disclosure catalogue seeded with {len(STATUTORY)} statutory items" in first.stdout
+    assert scalar(services, "SELECT count(*) FROM disclosure_items") == len(STATUTORY)
+    with services.db.connect() as conn:
+        bases = set(conn.execute(text("SELECT legal_basis FROM disclosure_items")).scalars())
+    assert not any("(U)" in b or "(V~)" in b or "rules.md" in b for b in bases)
 
 
 @pytest.mark.parametrize(("filename", "content", "reason"), [

@@ -135,7 +135,7 @@ def http(client, users, services, clock, deploy) -> Http:
     return Http(client, users, services, clock)
 
 
-def test_wage_agreement_from_request_to_publication(http, clock):
+def test_wage_agreement_from_request_to_publication_to_all_workers_art48(http, clock):
     h = http
     clock.set(local("2026-03-02", "09:00"))
     created = h.request("wage", h.union)
@@ -187,10 +187,13 @@ def test_wage_agreement_from_request_to_publication(http, clock):
     h.call("post", f"{CONGRESS}/votes/{vote_id}/close", h.presidium, 200, json={})
     adopted = h.contract()
     assert adopted["stage"] == "signing" and adopted["adoption"]["result"]["for"] == 7
+    assert dt.datetime.fromisoformat(adopted["adoption"]["closed_at"]).utcoffset() is not None
 
     # Signature (第37条) and filing within 7 days for a wage agreement (第42条).
     h.sign()
-    assert h.contract()["deadlines"]["filing"]["last_day"] == "2026-03-23"
+    signed = h.contract()
+    assert signed["deadlines"]["filing"]["last_day"] == "2026-03-23"
+    assert all(dt.datetime.fromisoformat(x["signed_at"]).utcoffset() is not None for x in signed["sign_offs"])
     first = h.file()
     package = h.call("get", f"{API}/{h.id}/filings/1/package", h.liaison, 200).get_json()
     assert hashlib.sha256(json.dumps(package, ensure_ascii=False, sort_keys=True).encode()).hexdigest() \
@@ -199,6 +202,8 @@ def test_wage_agreement_from_request_to_publication(http, clock):
     assert first["sha256"] in page and "2026年职工平均工资增长5%" in page
 
     # Review: an objection arrives as a message (第45条); the objected clause is renegotiated and re-filed (第46条).
+    early = h.complete("register_receipt", h.liaison, {"received_on": "2026-03-15"}, expect=422)
+    assert "receipt_after_filing" in early["errors"]["rule"] and "第47条" in early["message"]
     h.complete("register_receipt", h.liaison, {"received_on": h.today(), "receipt_no": "沪人社备〔2026〕12号"})
     sent = h.call("post", "/api/v1/messages", h.liaison, 200, json={
         "name": "contract.objection_received", "correlation": {"contract_id": h.id},
@@ -223,9 +228,11 @@ def test_wage_agreement_from_request_to_publication(http, clock):
     h.worker(local("2026-04-08", "00:05"))
     effective = h.contract()
     assert effective["stage"] == "effective" and effective["expires_on"] == "2027-04-07"
+    h.call("get", f"{API}/{h.id}/notice", h.users.headers("worker1"), 404)  # nothing published yet
     h.complete("publish", h.union, {"channels": ["notice_board", "intranet"], "published_on": "2026-04-08"})
     published = h.contract()
-    notice = h.call("get", f"{API}/{h.id}/notice", h.auditor, 200).get_data(as_text=True)
+    worker = h.users.headers("worker1")  # 第48条: 向全体职工公布 — any signed-in worker reads the notice
+    notice = h.call("get", f"{API}/{h.id}/notice", worker, 200).get_data(as_text=True)
     assert hashlib.sha256(notice.encode()).hexdigest() == published["notice_sha256"]
     assert "每月10日支付工资，遇节假日提前支付。" in notice and published["stage"] == "published"
     history = h.call("get", f"/api/v1/instances/{published['instance_id']}/history", h.auditor, 200).get_json()
@@ -241,12 +248,14 @@ def test_comprehensive_contract_whose_reply_deadline_passes(http, clock):
     created = h.request("comprehensive", h.employer, title="2026—2028年集体合同", term_years=3)
     assert created["deadlines"]["reply"] == {"due": "2026-03-24T16:00:00+00:00", "last_day": "2026-03-24",
                                              "confirmed": True}
-    assert h.call("get", f"/api/v1/tasks?instance={created['instance_id']}", h.union, 200).get_json()["items"][0][
-        "element_id"] == "union_reply"
+    [row] = h.call("get", f"/api/v1/tasks?instance={created['instance_id']}", h.union, 200).get_json()["items"]
+    assert row["element_id"] == "union_reply"  # the row says which contract it belongs to
+    assert (row["case_title"], row["business_key"]) == ("集体合同 2026—2028年集体合同", f"contract:{h.id}")
     assert h.worker(local("2026-03-24", "23:59")) == []
     assert h.worker(local("2026-03-25", "00:01")) == [created["instance_id"]]
     escalated = h.contract()
     assert escalated["stage"] == "escalated" and escalated["reply"]["overdue"] is True
+    assert (created["next_by"], escalated["next_by"]) == ("other_side", "liaison")  # who acts next
     h.complete("escalate", h.liaison, {"authority": "upper_union", "escalation_outcome": "negotiate",
                                        "decided_on": "2026-03-26", "escalation_notes": "上级工会督促工会回应"},
                expect=422)  # the decision cannot be dated in the future

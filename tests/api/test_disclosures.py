@@ -181,6 +181,26 @@ def test_question_after_the_feedback_window_is_refused__s3_2_feedback(flow):
     assert [q["body"] for q in flow.call("get", f"/{did}/questions", "worker")] == ["单位缴费基数是多少？"]
 
 
+def test_task_rows_name_the_disclosure_they_belong_to(flow):
+    did = flow.start()
+    rows = flow.client.get("/api/v1/tasks?scope=all", headers=flow.h["admin"]).get_json()["items"]
+    [row] = [r for r in rows if r["business_key"] == f"disclosure:{did}"]
+    assert row["case_title"].startswith("厂务公开 社会保险和企业年金缴纳情况（2026年第1季度")
+
+
+def test_too_many_questions_from_one_worker_are_429_with_a_clear_message(flow, services):
+    services.runtime.context["disclosure"] = DisclosureSettings(questions_per_disclosure=10, questions_per_hour=2)
+    did = flow.to_feedback()
+    for n in range(2):
+        flow.call("post", f"/{did}/questions", "worker", 201, json={"body": f"问题{n}", "visibility": "anonymous"})
+    response = flow.client.post(f"/api/v1/disclosures/{did}/questions", headers=flow.h["worker"],
+                                json={"body": "第三个"})
+    body = response.get_json()
+    assert response.status_code == 429 and body["status"] == "Too Many Requests"
+    assert "一小时内最多提出 2 条问题" in body["message"] and int(response.headers["Retry-After"]) > 0
+    flow.call("post", f"/{did}/questions", "worker2", 201, json={"body": "另一位职工"})
+
+
 def test_answer_by_someone_outside_the_owner_department_is_refused__s3_2_responsibility(flow):
     did = flow.to_feedback()
     qid = flow.call("post", f"/{did}/questions", "worker", 201, json={"body": "公积金比例？"})["id"]

@@ -43,6 +43,23 @@ def _vote(session: Session, vote_id: int, *, lock: bool = False) -> Vote:
     return fetch(session, Vote, vote_id, "vote", lock=lock)
 
 
+def check_quorum(session, meeting, rules: r.Rules, majority: r.Majority | str | None = None) -> tuple[int, int]:
+    """(seated, present) when at least 2/3 of all seated representatives have checked in.
+
+    Raises:
+        RuleConflict ``congress_quorum``: fewer are present (民主管理规定 第20条; 集体合同规定 第36条).
+    """
+    variant = _variant(rules, r.Majority(majority or rules.adoption_rule))
+    seated = len(roster.seated(session, meeting.term_id, meeting.held_on))
+    present = len(present_ids(session, meeting))
+    if not seated or not r.quorum_met(present, seated, variant):
+        needed = r.quorum_required(seated, variant) if seated else 1
+        raise RuleConflict(f"a vote needs {needed} of the {seated} seated representatives present "
+                           f"({rules.congress_quorum}); {present} have checked in", "congress_quorum",
+                           {"present": [present], "seated": [seated], "quorum_required": [needed]})
+    return seated, present
+
+
 def open_vote(uow: UnitOfWork, matter_id: int, *, rules: r.Rules, actor: Actor, analog: bool = False,
               majority: str | None = None, allow_proxies: bool = False) -> Vote:
     """Open the one vote on a matter item (分项表决); named or secret as the matter_mode table says.
@@ -84,13 +101,7 @@ def open_vote(uow: UnitOfWork, matter_id: int, *, rules: r.Rules, actor: Actor, 
             raise RuleViolation("proxy ballots are not allowed by this congress's rules (RULE_PROXIES_ALLOWED)",
                                 "proxies_allowed", {"allow_proxies": ["not allowed"]})
         variant = _variant(rules, majority)
-        seated = len(roster.seated(s, meeting.term_id, meeting.held_on))
-        present = len(present_ids(s, meeting))
-        if not seated or not r.quorum_met(present, seated, variant):
-            needed = r.quorum_required(seated, variant) if seated else 1
-            raise RuleConflict(f"a vote needs {needed} of the {seated} seated representatives present "
-                               f"({rules.congress_quorum}); {present} have checked in", "congress_quorum",
-                               {"present": [present], "seated": [seated], "quorum_required": [needed]})
+        seated, present = check_quorum(s, meeting, rules, majority)
         vote = Vote(matter_id=matter_id, kind="analog" if analog else ("secret" if matter.secret else "named"),
                     secret=matter.secret, majority=majority.value, rule=f"{majority.value}_of_all_seated",
                     allow_proxies=allow_proxies, status="open", opened_at=uow.now(), opened_by=actor.username,

@@ -248,6 +248,10 @@ def record_meeting(uow: UnitOfWork, contract_id: int, body: dict[str, Any], *, a
         previous = s.scalar(select(NegotiationMeeting).where(NegotiationMeeting.contract_id == contract.id)
                             .order_by(NegotiationMeeting.number.desc()).limit(1))
         found = []
+        first_day = dt.date.fromisoformat(str(preparation["first_meeting_on"])[:10])
+        if body["held_on"] < first_day:
+            found.append(("meeting_after_agreed_first_day", f"a meeting held on {body['held_on']} is before the "
+                          f"first meeting day both sides agreed ({first_day})"))
         if previous is None:
             found += wage_info_violations(contract, preparation.get("info_supplied_on"), body["held_on"], rules)
             if contract.kind == "wage" and body["chair_side"] != contract.requesting_side:

@@ -268,8 +268,11 @@ def make_effective(uow: UnitOfWork, contract: Contract, effective_at: str, *, re
     set_stage(uow, contract, "effective")
     result = {"effective_at": at.isoformat(), "effective_on": start.isoformat(), "expires_on": expires_on.isoformat(),
               "renewal_notice_at": midnight(opens_on), "expires_at": midnight(expires_on + dt.timedelta(days=1))}
-    set_deadline(uow, contract, "renewal_window", {"due": result["renewal_notice_at"], "last_day": opens_on.isoformat(),
-                                                   "confirmed": True})
+    # Like every deadline, ``due`` is the end of ``last_day``: a renewal is asked for from ``opens_at`` (第38条)
+    # until the contract expires.
+    set_deadline(uow, contract, "renewal_window", {"opens_at": result["renewal_notice_at"],
+                                                   "first_day": opens_on.isoformat(), "due": result["expires_at"],
+                                                   "last_day": expires_on.isoformat(), "confirmed": True})
     record(uow, contract, "contract.effective", result, None)
     return result
 

@@ -12,25 +12,23 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from engine.errors import Conflict, DmflowError, ValidationFailed
+from engine.errors import DmflowError
 from engine.identity import Actor
 from engine.steps import current_step
-from workflows.calendar import local_today
 from workflows.congress import ballots, meetings, tally
+from workflows.contracts import checks  # noqa: F401  (registers the task checks)
 from workflows.contracts.filing import make_effective, publish, record_objection, record_receipt, set_deadline
 from workflows.contracts.negotiators import mark_vacancy_overdue, set_vacancy_deadline
 from workflows.contracts.record import (
     MATTER_TYPES,
-    PROCESS_ID,
     dumps,
     get_contract,
     loads,
     record,
     set_stage,
-    violation,
 )
 from workflows.contracts.tables import Contract, Dispute, Vacancy
-from workflows.hooks import rules_of, service, validator
+from workflows.hooks import rules_of, service
 
 
 def _contract(data: dict[str, Any]) -> Contract:
@@ -287,36 +285,3 @@ def set_vacancy_deadline_handler(params: dict[str, Any], data: dict[str, Any]) -
 @service("contracts.record_vacancy_overdue")
 def record_vacancy_overdue(params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     return {"overdue": mark_vacancy_overdue(_uow(), _contract(data), int(params["vacancy_id"]))}
-
-
-# Checks run before a human task completes: a refusal here is an HTTP error and changes nothing.
-def _not_in_future(uow, data: dict[str, Any], field: str) -> None:
-    today = local_today(uow)
-    if data.get(field) and dt.date.fromisoformat(data[field]) > today:
-        raise ValidationFailed(f"{field} cannot be in the future", {field: [f"on or before {today}"]})
-
-
-@validator(PROCESS_ID, "submit_to_congress")
-def _check_submission(uow, data: dict[str, Any], actor) -> None:
-    """The agenda item exists, is a contract draft (第36条) and its meeting is in session."""
-    matter = meetings.get_matter(uow.session, int(data["matter_id"]))
-    if matter.matter_type not in MATTER_TYPES.values():
-        raise ValidationFailed(f"matter {matter.id} is a '{matter.matter_type}', not a contract draft",
-                               {"matter_id": [f"a matter of type {', '.join(sorted(MATTER_TYPES.values()))}"]})
-    meeting = meetings.get_meeting(uow.session, matter.meeting_id)
-    if meeting.status != "in_session":
-        raise Conflict(f"meeting {meeting.id} is {meeting.status}: convene it and check the representatives in first")
-
-
-@validator(PROCESS_ID, "extend_coordination")
-def _check_extension(uow, data: dict[str, Any], actor) -> None:
-    limit = rules_of(uow).dispute_extension_days
-    if data["extension_days"] > limit:
-        raise violation(f"coordination may be extended by at most {limit} days, not {data['extension_days']}",
-                        "dispute_extension_days", {"extension_days": [f"at most {limit}"]})
-
-
-for _element, _field in (("register_receipt", "received_on"), ("publish", "published_on"),
-                         ("accept_dispute", "accepted_on"), ("coordinate", "agreement_signed_on"),
-                         ("coordinate_late", "agreement_signed_on"), ("escalate", "decided_on")):
-    validator(PROCESS_ID, _element)(lambda uow, data, actor, field=_field: _not_in_future(uow, data, field))

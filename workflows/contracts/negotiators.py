@@ -84,7 +84,8 @@ def side_violations(side: str, members: list[dict[str, Any]], other: list[dict[s
     for m in members:
         if _person(m) & others:
             found.append(("no_dual_roles", f"{m['name']} ({m['person_id']}) already represents the other side"))
-    if kind == "women" and side == "union" and not any(m.get("gender") == "female" for m in members):
+    if kind == "women" and side == "union" and rules.women_negotiator_required \
+            and not any(m.get("gender") == "female" for m in members):
         found.append(("women_negotiator", "the worker side of a women workers' special contract includes a woman "
                       "negotiator (the union's women workers' committee)"))
     return found

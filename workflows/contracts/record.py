@@ -54,6 +54,14 @@ MAX_ROUNDS = 12  # negotiation rounds per instance (suspensions, disputes, rejec
 STAGES = ("requested", "escalated", "representatives", "preparation", "negotiating", "suspended", "dispute",
           "agreed", "adoption", "signing", "signed", "under_review", "effective", "published", "renewal_window",
           "renewed", "expired", "closed", "abandoned")
+# Who takes the next step at each stage (the contract's ``next_by``; the hub page says it in words).
+NEXT_BY = {
+    "requested": "other_side", "escalated": "liaison", "representatives": "both_sides",
+    "preparation": "both_sides", "negotiating": "recorder_chiefs", "suspended": "both_sides",
+    "dispute": "liaison", "agreed": "presidium", "adoption": "representatives", "signing": "chiefs",
+    "signed": "employer", "filed": "liaison", "under_review": "liaison", "effective": "union",
+    "published": "both_sides", "renewal_window": "both_sides",
+}
 BEFORE_ADOPTION = frozenset(STAGES[:STAGES.index("adoption") + 1])
 BEFORE_SIGNATURE = BEFORE_ADOPTION | {"signing"}
 
@@ -67,7 +75,7 @@ ARTICLES = {
     "outside_experts_max_share": "集体合同规定第23条",
     "outside_expert_not_chief": "集体合同规定第23条",
     "no_dual_roles": "集体合同规定第24条",
-    "women_negotiator": "女职工专项集体合同：工会女职工委员会代表参加协商（地方规定，rules.md §1.3）",
+    "women_negotiator": "女职工权益保护专项集体合同：职工方协商代表中应有女职工委员会代表（地方规定）",
     "vacancy_filled": "集体合同规定第31条",
     "recorder_neutral": "集体合同规定第33条",
     "wage_info_before_meeting_days": "集体合同规定第33条；工资集体协商试行办法（协商前5日提供资料）",
@@ -77,7 +85,10 @@ ARTICLES = {
     "adoption_before_signature": "集体合同规定第36条、第37条",
     "signature_before_filing": "集体合同规定第42条",
     "filing_by_employer": "集体合同规定第42条",
-    "filing_package_complete": "集体合同规定第42条；集体合同备案办法（地方，rules.md §1.1 备案材料）",
+    "filing_package_complete": "集体合同规定第42条；集体合同备案办法（地方规定：备案材料）",
+    "receipt_after_filing": "集体合同规定第42条、第47条",
+    "publication_after_effect": "集体合同规定第48条",
+    "meeting_after_agreed_first_day": "集体合同规定第33条",
     "contract_term_years": "集体合同规定第38条",
     "renewal_window": "集体合同规定第38条",
     "dispute_extension_days": "集体合同规定第52条",
@@ -94,8 +105,13 @@ def loads(value: str | None, default: Any = None) -> Any:
     return default if value is None else json.loads(value)
 
 
+def _iso(value: Any) -> Any:
+    """Dates and times as ISO 8601 (aware times with their offset); anything else as its string."""
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value)
+
+
 def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=_iso)
 
 
 def get_contract(session: Session, contract_id: int, *, lock: bool = False) -> Contract:
@@ -216,11 +232,21 @@ def columns(row) -> dict[str, Any]:
 def summary(contract: Contract) -> dict[str, Any]:
     """The contract without its stored documents, JSON columns parsed."""
     out = {k: v for k, v in columns(contract).items() if not k.endswith("_json") and k != "notice_html"}
-    out.update(kind_name=KIND_NAMES[contract.kind], request=loads(contract.request_json, {}),
+    out.update(kind_name=KIND_NAMES[contract.kind], next_by=NEXT_BY.get(contract.stage),
+               request=loads(contract.request_json, {}),
                deadlines=loads(contract.deadlines_json, {}), reply=loads(contract.reply_json),
                escalation=loads(contract.escalation_json), preparation=loads(contract.preparation_json),
-               adoption=loads(contract.adoption_json), publication=loads(contract.publication_json))
+               adoption=_adoption(contract), publication=loads(contract.publication_json))
     return out
+
+
+def _adoption(contract: Contract) -> dict[str, Any] | None:
+    """The congress resolution; a closing time stored by an earlier version ("2026-03-09 09:00:00+00:00") is
+    given as ISO 8601 like every other time."""
+    adoption = loads(contract.adoption_json)
+    if adoption and isinstance(adoption.get("closed_at"), str) and " " in adoption["closed_at"]:
+        adoption["closed_at"] = dt.datetime.fromisoformat(adoption["closed_at"]).isoformat()
+    return adoption
 
 
 def detail(uow: UnitOfWork, contract_id: int) -> dict[str, Any]:
@@ -233,20 +259,20 @@ def detail(uow: UnitOfWork, contract_id: int) -> dict[str, Any]:
         s = uow.session
         contract = get_contract(s, contract_id)
 
-        def rows(table, order):
-            return [columns(x) for x in s.scalars(select(table).where(table.contract_id == contract_id)
-                                                   .order_by(order))]
+        def rows(table, order, *, iso: bool = False):  # iso: for lists the schema passes through as plain dicts
+            return [{k: _iso(v) if iso and isinstance(v, (dt.date, dt.datetime)) else v for k, v in columns(x).items()}
+                    for x in s.scalars(select(table).where(table.contract_id == contract_id).order_by(order))]
 
         filings = [{k: v for k, v in f.items() if k not in ("package_json", "package_html")}
                    for f in rows(Filing, Filing.number)]
         drafts = [{"version": d["version"], "note": d["note"], "sha256": d["sha256"], "created_by": d["created_by"],
                    "created_at": d["created_at"], "clauses": len(loads(d["clauses_json"]))}
-                  for d in rows(Draft, Draft.version)]
+                  for d in rows(Draft, Draft.version, iso=True)]
         objections = [{**{k: v for k, v in o.items() if k != "clauses_json"}, "clauses": loads(o["clauses_json"])}
-                      for o in rows(Objection, Objection.id)]
+                      for o in rows(Objection, Objection.id, iso=True)]
         disputes = [{**{k: v for k, v in d.items() if k != "coordinators_json"},
-                     "coordinators": loads(d["coordinators_json"], [])} for d in rows(Dispute, Dispute.id)]
+                     "coordinators": loads(d["coordinators_json"], [])} for d in rows(Dispute, Dispute.id, iso=True)]
         return {**summary(contract), "negotiators": rows(Negotiator, Negotiator.id),
                 "vacancies": rows(Vacancy, Vacancy.id), "meetings": rows(NegotiationMeeting, NegotiationMeeting.number),
-                "drafts": drafts, "sign_offs": rows(SignOff, SignOff.id), "disputes": disputes, "filings": filings,
-                "objections": objections}
+                "drafts": drafts, "sign_offs": rows(SignOff, SignOff.id, iso=True), "disputes": disputes,
+                "filings": filings, "objections": objections}

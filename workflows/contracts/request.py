@@ -14,6 +14,7 @@ from engine.unit_of_work import UnitOfWork
 from workflows import rules as r
 from workflows.contracts.record import (
     BEFORE_ADOPTION,
+    KIND_NAMES,
     MAX_ROUNDS,
     PROCESS_ID,
     SIDES,
@@ -70,7 +71,8 @@ def request_negotiation(uow: UnitOfWork, body: dict[str, Any], *, actor: Actor, 
         uow.session.add(contract)
         uow.session.flush()
         data = {"contract_id": contract.id, "kind": contract.kind, "requesting_side": side,
-                "received_at": received.isoformat(), "max_rounds": MAX_ROUNDS}
+                "received_at": received.isoformat(), "max_rounds": MAX_ROUNDS,
+                "case_title": f"{KIND_NAMES[contract.kind]} {contract.title}"}  # what each task row shows
         contract.instance_id = create_instance(uow, pv, actor=actor.username, data=data,
                                                business_key=f"contract:{contract.id}")
         record(uow, contract, "contract.requested", {

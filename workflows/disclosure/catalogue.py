@@ -50,6 +50,8 @@ class DisclosureSettings:
     rectification_days: int = 15  # default deadline of a rectification the supervision group orders
     attachment_max_bytes: int = 10 * 1024 * 1024
     escalation_interval: str = "P1D"  # how often the diagram looks for late answers during the feedback stage
+    questions_per_disclosure: int = 10  # one worker's questions and objections on one disclosure, at most
+    questions_per_hour: int = 10  # one worker's questions on all disclosures within any 60 minutes, at most
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -83,7 +85,8 @@ def settings(uow: UnitOfWork) -> DisclosureSettings:
 
 # code, title, category, topic, frequency, default channels, owner role, congress first, confidentiality check
 _NB, _NET, _MEET, _WX, _CONG = CHANNELS
-_BASIS = "中办发〔2002〕13号 (U); 企业民主管理规定 (2012) 厂务公开 (U); 河北省厂务公开规定 (V~)"
+_BASIS = ("中办发〔2002〕13号《关于在国有企业、集体企业及其控股企业深入实行厂务公开制度的通知》；"
+          "企业民主管理规定（2012）；省级厂务公开规定")
 STATUTORY: list[tuple[str, str, str, str, str, list[str], str, bool, bool]] = [
     ("plans", "企业中长期发展规划和年度经营决策", "major_decisions", "plans", "yearly", [_CONG, _NET], "dept_office",
      True, True),
@@ -313,7 +316,8 @@ def start_disclosure(uow: UnitOfWork, item: DisclosureItem, period: Period | Non
     s.add(record)
     s.flush()
     pv = find_version(s, PROCESS_ID)
-    create_instance(uow, pv, actor=actor, data={"disclosure_id": record.id, "publish_due": due.isoformat()},
+    create_instance(uow, pv, actor=actor, data={"disclosure_id": record.id, "publish_due": due.isoformat(),
+                                                "case_title": f"厂务公开 {title}"},  # what each task row shows
                     business_key=f"disclosure:{record.id}")
     return record
 

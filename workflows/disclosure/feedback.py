@@ -11,12 +11,12 @@ anonymous asker's name is not published through it.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
-from engine.errors import Conflict, Forbidden, NotFound
+from engine.errors import Conflict, Forbidden, NotFound, TooManyRequests
 from engine.identity import AUDITOR, Actor
 from engine.unit_of_work import UnitOfWork
 from workflows.disclosure import alerts
@@ -45,6 +45,7 @@ def ask(uow: UnitOfWork, disclosure_id: int, *, body: str, kind: str = "question
     Raises:
         NotFound: no such published disclosure. Forbidden: a read-only auditor.
         RuleConflict ``feedback_window``: the window is not open (before publication or after it closed).
+        TooManyRequests: the worker reached a per-worker limit (see ``_check_limits``).
     """
     if actor.is_read_only:
         raise Forbidden("auditors read everything and change nothing")
@@ -56,6 +57,7 @@ def ask(uow: UnitOfWork, disclosure_id: int, *, body: str, kind: str = "question
             raise RuleConflict(f"the feedback window of disclosure {record.id} is closed ({closed}); questions "
                                "are taken only while it is open", "feedback_window",
                                {"feedback_until": [closed]})
+        _check_limits(uow.session, record.id, actor.username, now, settings(uow))
         cal, rules = uow.runtime.context["calendar"], uow.runtime.context["rules"]
         due = cal.deadline(now, settings(uow).answer_days, rules.day_mode).due
         question = DisclosureQuestion(disclosure_id=record.id, kind=kind, body=body, asked_by=actor.username,
@@ -67,6 +69,31 @@ def ask(uow: UnitOfWork, disclosure_id: int, *, body: str, kind: str = "question
             actor=actor.username)
         uow.commit()
         return question
+
+
+def _check_limits(session, disclosure_id: int, username: str, now: datetime, config) -> None:
+    """Per-worker limits on questions (settings ``questions_per_disclosure``, ``questions_per_hour``).
+
+    Raises:
+        TooManyRequests (429): the worker reached either limit; the message says which and when to try again.
+    """
+    mine = select(func.count()).select_from(DisclosureQuestion).where(DisclosureQuestion.asked_by == username)
+    asked = session.scalar(mine.where(DisclosureQuestion.disclosure_id == disclosure_id))
+    if asked >= config.questions_per_disclosure:
+        limit = config.questions_per_disclosure
+        raise TooManyRequests(f"每位职工对同一公开事项最多提出 {limit} 条问题或意见，您已提出 {asked} 条 / "
+                              f"You have asked {asked} questions on this disclosure; the limit is {limit}",
+                              {"limit": [limit]})
+    since = now - timedelta(hours=1)
+    recent = list(session.scalars(select(DisclosureQuestion.asked_at).where(
+        DisclosureQuestion.asked_by == username, DisclosureQuestion.asked_at > since)
+        .order_by(DisclosureQuestion.asked_at)))
+    if len(recent) >= config.questions_per_hour:
+        limit, wait = config.questions_per_hour, max(1, int((recent[0] + timedelta(hours=1) - now).total_seconds()))
+        minutes = (wait + 59) // 60
+        raise TooManyRequests(f"一小时内最多提出 {limit} 条问题，请 {minutes} 分钟后再试 / At most {limit} questions "
+                              f"an hour; try again in {minutes} minutes",
+                              {"limit": [limit], "retry_after_seconds": [wait]}, retry_after=wait)
 
 
 def outstanding(session, disclosure_id: int) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
 
-from engine.errors import Conflict, DmflowError, Forbidden, NotFound, ValidationFailed
+from engine.errors import Conflict, DmflowError, Forbidden, NotFound, TooManyRequests, ValidationFailed
 from workflows.disclosure import feedback as disclosure_feedback
 from workflows.disclosure import stages as disclosure
 
@@ -75,7 +75,7 @@ def disclosure_ask(disclosure_id: int):
     try:
         disclosure_feedback.ask(uow(), disclosure_id, body=body, kind=kind, visibility=visibility,
                                 actor=web_actor())
-    except (Conflict, Forbidden, ValidationFailed) as error:
+    except (Conflict, Forbidden, TooManyRequests, ValidationFailed) as error:
         return _detail_page(disclosure_id, status_of(error), error_message(error), body)
     flash(i18n.t("dc.asked"), "ok")
     return redirect(url_for("web.disclosure_page", disclosure_id=disclosure_id) + "#questions")

@@ -29,6 +29,15 @@ def test_chiefs_chair_meetings_in_turn_art34(deal):
     assert deal.meeting("employer", held_on="2026-03-25").number == 2
 
 
+def test_meeting_before_the_agreed_first_day_is_refused_art33(deal):
+    deal.start_negotiating()  # the first meeting agreed for 2026-03-20
+    with pytest.raises(RuleViolation) as exc:
+        deal.meeting(held_on="2026-03-19")
+    check(exc, "meeting_after_agreed_first_day", "第33条")
+    assert deal.detail()["meetings"] == []
+    assert deal.meeting(held_on="2026-03-20").number == 1
+
+
 def test_draft_agreed_by_both_chiefs_after_signed_minutes_art34(deal):
     deal.start_negotiating()
     version = deal.draft()

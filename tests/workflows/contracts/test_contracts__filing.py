@@ -108,3 +108,16 @@ def test_objection_sends_clauses_back_to_negotiation_and_refiling_art46(deal, cl
     assert deal.at(local("2026-04-10", "23:00")) == []
     assert deal.at(local("2026-04-11", "01:00")) == [deal.contract.instance_id]
     assert deal.contract.stage == "effective"
+
+
+def test_receipt_before_filing_or_signature_is_refused_art42_art47(deal, clock):
+    """The bureau cannot receive the text before it was filed (after signature): 422 naming 第42条、第47条."""
+    clock.set(local("2026-03-23"))
+    deal.signed_and_filed()
+    with pytest.raises(RuleViolation) as exc:
+        deal.receive("2026-03-22")  # signed and filed on 03-23
+    check(exc, "receipt_after_filing", "第47条")
+    assert "第42条" in exc.value.message and deal.contract.stage == "filed"
+    assert deal.ready() == ["register_receipt"]
+    deal.receive("2026-03-23")
+    assert deal.contract.stage == "under_review"

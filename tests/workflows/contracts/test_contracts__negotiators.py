@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from engine.errors import Forbidden
 from workflows.contracts import negotiators as contract_negotiators
 from workflows.errors import RuleViolation
+from workflows.rules import Rules
 
 from helpers.contracts import EMPLOYER, UNION, check, local, side
 
@@ -101,6 +103,18 @@ def test_women_contract_includes_a_woman_negotiator_local_rule(deal):
     with pytest.raises(RuleViolation) as exc:
         deal.representatives(side("union", women=False), side("employer"))
     check(exc, "women_negotiator", "女职工")
+    assert "rules.md" not in exc.value.message and "地方规定" in exc.value.message
+
+
+def test_women_negotiator_local_rule_can_be_turned_off(deal):
+    """A province without the rule: RULE_WOMEN_NEGOTIATOR_REQUIRED=false accepts an all-male worker side."""
+    rules = dataclasses.replace(deal.s.rules, women_negotiator_required=False)
+    assert Rules.from_mapping({"RULE_WOMEN_NEGOTIATOR_REQUIRED": "false"}).women_negotiator_required is False
+    deal.request("women")
+    deal.reply()
+    seated = contract_negotiators.set_side(deal.s.uow(), deal.id, "union", side("union", women=False), actor=UNION,
+                                           rules=rules)
+    assert len(seated) == 3
 
 
 def test_vacancy_filled_within_15_days_art31(deal, clock):

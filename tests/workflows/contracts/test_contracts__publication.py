@@ -80,3 +80,22 @@ def test_contract_expires_without_renewal_art38(deal, clock):
     assert deal.at(local("2029-05-21", "23:59")) == []
     deal.at(local("2029-05-22", "00:10"))
     assert deal.contract.stage == "expired" and deal.instance()["status"] == "completed"
+
+
+def test_publication_before_effect_is_refused_art48(deal, clock):
+    effective(deal, clock)  # effective on 2026-05-22
+    with pytest.raises(RuleViolation) as exc:
+        deal.complete("publish", {"channels": ["notice_board"], "published_on": "2026-05-21"}, UNION)
+    check(exc, "publication_after_effect", "第48条")
+    assert deal.ready() == ["publish"]
+
+
+def test_wage_agreement_published_within_5_days_of_effect_wage_measures(deal, clock):
+    """工资集体协商试行办法: a wage agreement is published to the workers within 5 days of its effect."""
+    effective(deal, clock, "wage")
+    due = deal.detail()["deadlines"]["publication"]
+    assert due["last_day"] == "2026-05-27"  # effective 05-22, + 5 days (not the 10 of other contracts)
+    deal.at(local("2026-05-28", "01:00"))
+    assert deal.events().count("contract.reminder") == 1
+    deal.complete("publish", {"channels": ["notice_board"], "published_on": "2026-05-28"}, UNION)
+    assert deal.contract.stage == "published" and "工资专项集体合同" in deal.contract.notice_html

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from engine.errors import Conflict, Forbidden, NotFound
+from engine.errors import Conflict, Forbidden, NotFound, TooManyRequests
 from engine.identity import Actor
 from workflows.disclosure import feedback
 from workflows.disclosure.catalogue import DisclosureSettings, seed_catalogue
@@ -88,3 +88,23 @@ def test_ratings_are_counted_per_level_and_one_per_worker(services):
     assert seen["summary"] == {"satisfied": 1, "basically_satisfied": 1, "unsatisfied": 0}
     with pytest.raises(Forbidden):
         feedback.ratings(services.uow(readonly=True), did, HR)
+
+
+def test_questions_per_worker_are_limited_per_disclosure_and_per_hour(services, clock):
+    """DMFLOW_DISCLOSURE_QUESTIONS_PER_DISCLOSURE / _PER_HOUR: one worker cannot flood the queue (429)."""
+    assert DisclosureSettings.from_config({"DISCLOSURE_QUESTIONS_PER_HOUR": "4"}).questions_per_hour == 4
+    services.runtime.context["disclosure"] = DisclosureSettings(questions_per_disclosure=3, questions_per_hour=4)
+    first, second = _disclosure(services), _disclosure(services)
+    for n in range(3):
+        feedback.ask(services.uow(), first, body=f"问题{n}", actor=WORKER)
+        clock.advance(minutes=1)
+    with pytest.raises(TooManyRequests, match="最多提出 3 条") as err:
+        feedback.ask(services.uow(), first, body="第四个", actor=WORKER)
+    assert err.value.errors["limit"] == [3]
+    feedback.ask(services.uow(), first, body="别人的问题", actor=OTHER)  # the limit is per worker
+    feedback.ask(services.uow(), second, body="另一事项", actor=WORKER)  # 4 in the hour
+    with pytest.raises(TooManyRequests, match="一小时内最多提出 4 条") as err:
+        feedback.ask(services.uow(), second, body="太快", actor=WORKER)
+    assert err.value.retry_after == 57 * 60  # the first question leaves the hour 57 minutes from now
+    clock.advance(minutes=57)
+    assert feedback.ask(services.uow(), second, body="一小时后", actor=WORKER).id

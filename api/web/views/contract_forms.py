@@ -1,0 +1,151 @@
+"""The contract office's forms: a new request, each side's negotiators, the preparation, a meeting, a draft and
+the filing. Each form is read into the same schema as the API's and handed to the same domain service; a
+refusal comes back to the contract's hub as a message naming the rule and its article."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, request, url_for
+from marshmallow import ValidationError
+
+from engine.errors import DmflowError
+from workflows.contracts import drafts as contract_drafts
+from workflows.contracts import filing as contract_filing
+from workflows.contracts import negotiators as contract_negotiators
+from workflows.contracts import request as contract_request
+from workflows.contracts.record import NEGOTIATORS, RECORDER, SIDES
+
+from ...extension import services, uow
+from ...schemas import contracts as cs
+from .. import i18n
+from ..core import blp, page, render, web_actor
+
+MEMBER_FIELDS = ("name", "person_id", "username", "gender", "credential", "is_chief")
+
+
+def _lines(name: str) -> list[str]:
+    return [line.strip() for line in request.form.get(name, "").splitlines() if line.strip()]
+
+
+def _text(name: str) -> str | None:
+    return request.form.get(name, "").strip() or None
+
+
+def _fields(*names: str) -> dict[str, Any]:
+    return {n: v for n in names if (v := _text(n)) is not None}
+
+
+def _members() -> list[dict[str, Any]]:
+    """One negotiator a line: 姓名, 工号, 账号, 性别 (female/male), 资格, 首席 (1) — empty cells are left out."""
+    members = []
+    for line in _lines("members"):
+        cells = [c.strip() for c in line.replace("，", ",").split(",")]
+        member = {k: v for k, v in zip(MEMBER_FIELDS, cells, strict=False) if v}
+        member["is_chief"] = member.get("is_chief") in ("1", "是", "true", "chief")
+        members.append(member)
+    return members
+
+
+def _clauses() -> list[dict[str, str]]:
+    """One clause a line: 标题：正文 (or title: text)."""
+    clauses = []
+    for line in _lines("clauses"):
+        title, _, text = line.replace("：", ":").partition(":")
+        clauses.append({"title": title.strip(), "text": text.strip()} if text else {"title": "", "text": line})
+    return clauses
+
+
+def _submit(contract_id: int | None, schema, body: dict[str, Any], action, done: str):
+    """Load ``body`` with the API's schema, run ``action(loaded)``; messages go to the hub (or the new form)."""
+    try:
+        result = action(schema.load(body))
+    except ValidationError as error:
+        flash(i18n.t("ct.refused", message=error.messages), "error")
+    except DmflowError as error:
+        flash(i18n.t("ct.refused", message=error.message), "error")
+    else:
+        flash(i18n.t(done), "ok")
+        contract_id = contract_id or result
+    if contract_id is None:
+        return redirect(url_for("web.contract_new"))
+    return redirect(url_for("web.contract_page", contract_id=contract_id))
+
+
+@blp.route("/contracts/new", methods=["GET", "POST"])
+@page(*NEGOTIATORS)
+def contract_new():
+    if request.method == "GET":
+        return render("contract_new.html")
+    body = _fields("kind", "title", "enterprise", "union_name", "text", "term_years") | {"topics": _lines("topics")}
+    rules, calendar = services().rules, services().calendar
+
+    def start(loaded):
+        return contract_request.request_negotiation(uow(), loaded, actor=web_actor(), rules=rules,
+                                                    timezone=calendar.tz.key,
+                                                    adoption_majority=rules.contract_adoption_rule.value).id
+    return _submit(None, cs.ContractRequestSchema(), body, start, "ct.requested")
+
+
+@blp.route("/contracts/<int:contract_id>/representatives/<side>", methods=["POST"])
+@page(*NEGOTIATORS)
+def contract_side(contract_id: int, side: str):
+    side = side if side in SIDES else "union"
+    return _submit(contract_id, cs.ContractSideListSchema(), {"members": _members()}, lambda b: (
+        contract_negotiators.set_side(uow(), contract_id, side, b["members"], actor=web_actor(),
+                                      rules=services().rules)), "ct.saved")
+
+
+@blp.route("/contracts/<int:contract_id>/representatives/confirm", methods=["POST"])
+@page(*NEGOTIATORS)
+def contract_confirm_sides(contract_id: int):
+    return _submit(contract_id, cs.Schema(), {}, lambda _: contract_negotiators.confirm(
+        uow(), contract_id, actor=web_actor(), rules=services().rules), "ct.saved")
+
+
+@blp.route("/contracts/<int:contract_id>/preparation", methods=["POST"])
+@page(*NEGOTIATORS)
+def contract_preparation(contract_id: int):
+    body = _fields("first_meeting_on", "place", "info_supplied_on") | {
+        "topics": _lines("topics"), "information": _lines("information"),
+        "recorder": {k: v for k in ("name", "person_id", "username") if (v := _text(f"recorder_{k}"))}}
+    return _submit(contract_id, cs.ContractPreparationSchema(), body, lambda b: (
+        contract_negotiators.propose_preparation(uow(), contract_id, b, actor=web_actor(),
+                                                 rules=services().rules)), "ct.saved")
+
+
+@blp.route("/contracts/<int:contract_id>/preparation/confirm", methods=["POST"])
+@page(*NEGOTIATORS)
+def contract_confirm_preparation(contract_id: int):
+    return _submit(contract_id, cs.Schema(), {}, lambda _: contract_negotiators.confirm_preparation(
+        uow(), contract_id, actor=web_actor()), "ct.saved")
+
+
+@blp.route("/contracts/<int:contract_id>/meetings", methods=["POST"])
+@page(RECORDER)
+def contract_meeting(contract_id: int):
+    body = _fields("held_on", "place", "chair_side", "union_position", "employer_position", "minutes", "outcome",
+                   "resume_on")
+    return _submit(contract_id, cs.ContractMeetingCreateSchema(), body, lambda b: contract_drafts.record_meeting(
+        uow(), contract_id, b, actor=web_actor(), rules=services().rules), "ct.saved")
+
+
+@blp.route("/contracts/<int:contract_id>/drafts", methods=["POST"])
+@page(*NEGOTIATORS)
+def contract_draft(contract_id: int):
+    body = {"clauses": _clauses()} | _fields("note")
+    return _submit(contract_id, cs.ContractDraftCreateSchema(), body, lambda b: contract_drafts.add_draft(
+        uow(), contract_id, clauses=b["clauses"], note=b.get("note"), actor=web_actor()), "ct.saved")
+
+
+@blp.route("/contracts/<int:contract_id>/filing", methods=["POST"])
+@page(*NEGOTIATORS)
+def contract_file(contract_id: int):
+    body = _fields("representatives_statement", "negotiation_statement", "women_statement") | {"legal_status": [
+        {"party": p, "document": doc, "number": _text(f"{p}_number") or ""}
+        for p in ("employer", "union") if (doc := _text(f"{p}_document"))]}
+    wage = _fields("last_year_average_wage", "adjustment_ratio", "headcount")
+    if wage:
+        body["wage_information"] = wage
+    return _submit(contract_id, cs.ContractFilingCreateSchema(), body, lambda b: contract_filing.file_contract(
+        uow(), contract_id, b, actor=web_actor()), "ct.filed")

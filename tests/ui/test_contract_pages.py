@@ -1,0 +1,154 @@
+"""The contract office pages without a browser: the contract's hub (stage bar, next step and who takes it,
+negotiators, meetings, drafts with their changes, filings), a chief signing minutes on it, the liaison recording
+the bureau's receipt through the step's form (a date before the filing refused with 第42条/第47条), and every
+worker reading the published contract (第48条: 向全体职工公布)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from workflows.contracts import record as contracts
+
+from helpers.contracts import SHANGHAI, UNION, Deal, local
+from helpers.web import csrf, login
+
+
+@pytest.fixture
+def deal(services, clock) -> Deal:
+    return Deal(services, clock)
+
+
+def test_the_hub_shows_the_stage_the_next_step_and_a_chief_signs_the_minutes_art34(client, deal):
+    deal.start_negotiating()
+    deal.meeting(sign=False)
+    deal.draft("工资每年增长8%。")
+    deal.draft("工资每年增长5%。", "每月10日发放工资。")
+    login(client, "chief_u", "union_negotiator")
+    listing = client.get("/contracts")
+    assert listing.status_code == 200 and f'data-contract="{deal.id}"' in listing.text
+    assert 'data-nav="contracts"' in listing.text
+    page = client.get(f"/contracts/{deal.id}").text
+    assert '<li class="current"\n      data-stage="negotiating">协商中</li>' in page
+    assert '<li class="done"\n      data-stage="preparation">' in page
+    assert "记录员和双方首席代表" in page  # who must act next
+    assert "U首席" in page and "E首席" in page  # both sides' negotiators
+    assert "与上一稿相比：新增 1，修改 1，删除 0" in page and "+ 工资每年增长5%。" in page
+    assert "签认本次会议纪要" in page
+    signed = client.post(f"/contracts/{deal.id}/meetings/1/sign", data={"csrf_token": csrf(page)})
+    assert signed.status_code == 302
+    page = client.get(f"/contracts/{deal.id}").text
+    assert "已签认会议纪要。" in page and "chief_u / —" in page
+    client.post("/lang", data={"lang": "en", "csrf_token": csrf(page)})
+    english = client.get(f"/contracts/{deal.id}").text
+    assert "Negotiating" in english and "The recorder and both chiefs" in english
+
+
+def test_the_liaison_records_the_receipt_on_its_form_not_before_the_filing_art42_art47(client, deal, clock):
+    clock.set(local("2026-03-23"))
+    deal.signed_and_filed()
+    login(client, "liaison1", "liaison")
+    page = client.get(f"/contracts/{deal.id}").text
+    assert "联络员登记劳动保障部门收到文本的日期" in page and 'data-element="register_receipt"' in page
+    task_url = re.search(r'data-element="register_receipt"><a class="button" href="([^"]+)"', page).group(1)
+    form = client.get(task_url).text
+    early = client.post(task_url, data={"received_on": "2026-03-22", "receipt_no": "人社备1",
+                                        "csrf_token": csrf(form)})
+    assert early.status_code == 422 and "第47条" in early.text and "Traceback" not in early.text
+    assert deal.contract.stage == "filed"
+    done = client.post(task_url, data={"received_on": "2026-03-23", "receipt_no": "人社备1",
+                                       "csrf_token": csrf(form)})
+    assert done.status_code == 302 and deal.contract.stage == "under_review"
+    package = client.get(f"/contracts/{deal.id}/filings/1/package.html")
+    assert package.status_code == 200 and "集体合同备案材料" in package.text
+    assert client.get(f"/contracts/{deal.id}/filings/1/package.json").json["filing_number"] == 1
+
+
+def test_every_worker_reads_the_published_contract_art48(client, deal, clock):
+    deal.signed_and_filed()
+    clock.set(local("2026-05-06", "09:00"))
+    deal.receive()
+    login(client, "wk_wang")
+    assert client.get(f"/contracts/{deal.id}/notice").status_code == 404  # not published yet
+    assert f'data-contract="{deal.id}"' not in client.get("/contracts").text
+    deal.at(local("2026-05-22", "00:10"))
+    deal.complete("publish", {"channels": ["notice_board"], "published_on": "2026-05-22"}, UNION)
+    listing = client.get("/contracts").text
+    assert f'data-contract="{deal.id}"' in listing and "已向全体职工公布" in listing
+    assert 'data-nav="contracts"' not in listing  # the office menu is for its staff
+    hub = client.get(f"/contracts/{deal.id}")
+    assert hub.status_code == 302 and hub.headers["Location"].endswith(f"/contracts/{deal.id}/notice")
+    notice = client.get(f"/contracts/{deal.id}/notice")
+    assert notice.status_code == 200 and "第四十八条向全体职工公布" in notice.text
+    assert client.get(f"/contracts/{deal.id}/filings/1/package.html").status_code == 403
+
+
+
+def post(client, url: str, expect: int = 302, **data) -> str:
+    """Submit a form found on the page at `url`'s hub; return the hub afterwards."""
+    hub_url = url if url.startswith("/contracts/new") else "/contracts/" + url.split("/")[2]
+    token = csrf(client.get(hub_url).text)
+    response = client.post(url, data={"csrf_token": token, **data})
+    assert response.status_code == expect, response.text
+    return client.get(response.headers["Location"]).text if expect == 302 else response.text
+
+
+def open_step(client, contract_id: int, element: str, **data) -> None:
+    page = client.get(f"/contracts/{contract_id}").text
+    url = re.search(rf'data-element="{element}"><a class="button" href="([^"]+)"', page).group(1)
+    done = client.post(url, data={"csrf_token": csrf(client.get(url).text), **data})
+    assert done.status_code == 302, done.text
+
+
+def test_union_and_employer_run_a_contract_from_request_to_filing_on_the_pages_art32_art42(client, deal, clock):
+    clock.set(local("2026-03-02", "09:00"))
+    login(client, "chief_u", "union_negotiator")
+    post(client, "/contracts/new", kind="comprehensive", title="2026—2028年集体合同", enterprise="华东机械",
+         union_name="华东机械工会", topics="劳动报酬\n工作时间", text="提出集体协商要求。", term_years="3")
+    [contract_id] = [c.id for c in contracts.list_contracts(deal.s.uow(readonly=True))]
+    deal.id = contract_id
+    login(client, "chief_e", "employer_negotiator")
+    open_step(client, contract_id, "employer_reply", reply_decision="accept", reply_text="同意协商")
+    hub = post(client, f"/contracts/{contract_id}/representatives/employer",
+               members="E首席, E001, chief_e, male, legal_representative, 1\nE代表2, E002\nE代表3, E003")
+    assert "已保存" in hub
+    login(client, "chief_u", "union_negotiator")
+    post(client, f"/contracts/{contract_id}/representatives/union",
+         members="U首席, U001, chief_u, female, union_chair, 1\nU代表2, U002\nU代表3, U003")
+    hub = post(client, f"/contracts/{contract_id}/representatives/confirm")
+    assert 'data-stage="preparation">协商准备' in hub
+    post(client, f"/contracts/{contract_id}/preparation", topics="工资", first_meeting_on="2026-03-20",
+         place="会议室", recorder_name="记录员", recorder_person_id="X900", recorder_username="recorder1")
+    login(client, "chief_e", "employer_negotiator")
+    assert "协商中" in post(client, f"/contracts/{contract_id}/preparation/confirm")
+
+    clock.set(local("2026-03-20", "18:00"))
+    login(client, "recorder1", "recorder")
+    early = post(client, f"/contracts/{contract_id}/meetings", held_on="2026-03-19", place="会议室",
+                 chair_side="union", union_position="增长8%", employer_position="增长3%", minutes="陈述")
+    assert "未能办理" in early and "第33条" in early  # before the agreed first meeting day
+    post(client, f"/contracts/{contract_id}/meetings", held_on="2026-03-20", place="会议室", chair_side="union",
+         union_position="增长8%", employer_position="增长3%", minutes="双方陈述意见", outcome="continue")
+    for chief, role in (("chief_u", "union_negotiator"), ("chief_e", "employer_negotiator")):
+        login(client, chief, role)
+        post(client, f"/contracts/{contract_id}/meetings/1/sign")
+    hub = post(client, f"/contracts/{contract_id}/drafts", clauses="劳动报酬：工资每年增长5%。\n工作时间：每周40小时。")
+    assert "第1稿" in hub
+    for chief, role in (("chief_u", "union_negotiator"), ("chief_e", "employer_negotiator")):
+        login(client, chief, role)
+        post(client, f"/contracts/{contract_id}/drafts/1/agree")
+
+    deal.vote(deal.congress(), 8)  # the congress votes on its own screen (tests/ui/test_congress_pages.py)
+    for chief, role in (("chief_u", "union_negotiator"), ("chief_e", "employer_negotiator")):
+        login(client, chief, role)
+        hub = post(client, f"/contracts/{contract_id}/sign")
+    assert "已签字" in hub and "生成备案材料并报送" in hub
+    hub = post(client, f"/contracts/{contract_id}/filing", employer_document="营业执照",
+               employer_number="91310000X", union_document="工会法人资格证书", union_number="工法证0001",
+               representatives_statement="工会选派；法定代表人指派。", negotiation_statement="经一次协商达成一致。")
+    assert "已报送备案" in hub and 'data-filing="1"' in hub
+    login(client, "liaison1", "liaison")
+    open_step(client, contract_id, "register_receipt", received_on=deal.clock.now().astimezone(SHANGHAI).date()
+              .isoformat(), receipt_no="人社备1")
+    assert deal.contract.stage == "under_review"
