@@ -136,6 +136,21 @@ def menu(order: int, endpoint: str, label: str, ident: str,
     MENU.sort(key=lambda entry: entry.order)
 
 
+# process id -> where that procedure's tasks are done instead of the generic task form (its office page)
+DESKS: dict[str, Callable[[dict], str | None]] = {}
+
+
+def desk(process_id: str, url_of: Callable[[dict], str | None]) -> None:
+    """Send a process's tasks to a page of their own (called by the view module that serves it)."""
+    DESKS[process_id] = url_of
+
+
+def desk_of(task: dict) -> str | None:
+    """The page where this task is done, if its procedure has one."""
+    url_of = DESKS.get(task["process_id"])
+    return url_of(task) if url_of else None
+
+
 def nav_items(actor: Actor | None) -> list[tuple[str, str, str]]:
     """(endpoint, label key, id) of the menu entries the actor may use, in menu order."""
     if actor is None:

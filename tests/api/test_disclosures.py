@@ -17,6 +17,7 @@ from workflows.disclosure.catalogue import DisclosureSettings
 
 from helpers.disclosure import DisclosureApi, disclosure_api
 from helpers.roundtrip import assert_round_trip
+from helpers.web import login
 
 SECRET = "机密：2026年裁员名单草稿，涉及商业秘密"
 @pytest.fixture
@@ -244,7 +245,9 @@ def test_owner_department_stages_cannot_be_completed_through_the_generic_task_ap
     anyone = users.headers("impostor", "owner_department")  # holds the placeholder lane role
     task = flow.tasks(did)["draft"]
     r = flow.client.post(f"/api/v1/tasks/{task}/complete", json={"data": {"declaration": True}}, headers=anyone)
-    assert r.status_code == 403 and "/api/v1/disclosures" in r.get_json()["message"]
+    assert r.status_code == 403 and "candidates" in r.get_json()["message"]  # the lane name alone is nothing
+    r = flow.client.post(f"/api/v1/tasks/{task}/complete", json={"data": {"declaration": True}}, headers=flow.h["hr"])
+    assert r.status_code == 403 and "/api/v1/disclosures" in r.get_json()["message"]  # the desk's checks apply
     flow.call("post", f"/{did}/submit", "finance", 404)
     flow.call("post", f"/{did}/submit", "sup", 403)
     flow.call("post", f"/{did}/submit", "hr", 422)  # no content yet
@@ -434,3 +437,20 @@ def test_publication_tells_the_workforce_in_app_and_an_answer_tells_the_asker(fl
     [answered] = client.get("/api/v1/notifications", headers=flow.h["worker"]).get_json()["items"]
     assert answered["kind"] == "disclosure.answered" and answered["link"] == f"/disclosures/{did}"
     assert client.get("/api/v1/notifications", headers=flow.h["worker2"]).get_json()["total"] == 0
+
+
+def test_the_owner_departments_steps_are_in_its_peoples_inbox_and_lead_to_the_disclosure_desk(flow):
+    """A lane whose people come from the disclosure's data (its owner department) works like any candidate group."""
+    did = flow.start()
+    [row] = flow.client.get("/api/v1/tasks?scope=groups", headers=flow.h["hr"]).get_json()["items"]
+    assert row["element_id"] == "draft" and row["candidate_groups"] == ["dept_hr"]
+    assert row["case_title"].startswith("厂务公开")
+    assert flow.client.get("/api/v1/tasks?scope=groups", headers=flow.h["finance"]).get_json()["items"] == []
+    task = flow.client.get(f"/api/v1/tasks/{row['id']}", headers=flow.h["hr"]).get_json()
+    assert task["may_claim"] and task["data"]["disclosure_id"] == did
+    web = flow.client.application.test_client()
+    login(web, "hr", "dept_hr")
+    page = web.get(f"/tasks/{row['id']}").text
+    assert f'href="/disclosure-office/{did}"' in page and 'id="task-form"' not in page
+    flow.draft(did)  # the desk's own path still works with the candidate group
+    assert "draft" not in flow.tasks(did) and "confidentiality_check" in flow.tasks(did)

@@ -316,8 +316,10 @@ def start_disclosure(uow: UnitOfWork, item: DisclosureItem, period: Period | Non
     s.add(record)
     s.flush()
     pv = find_version(s, PROCESS_ID)
-    create_instance(uow, pv, actor=actor, data={"disclosure_id": record.id, "publish_due": due.isoformat(),
-                                                "case_title": f"厂务公开 {title}"},  # what each task row shows
+    data = {"disclosure_id": record.id, "publish_due": due.isoformat(),
+            "owner_role": record.owner_role,  # its tasks' candidate group (candidateGroups = owner_role)
+            "case_title": f"厂务公开 {title}"}  # what each task row shows
+    create_instance(uow, pv, actor=actor, data=data,
                     business_key=f"disclosure:{record.id}")
     return record
 

@@ -18,7 +18,7 @@ from workflows.disclosure.catalogue import CHANNELS, CONFIDENTIALITY, SUPERVISIO
 
 from ...extension import uow
 from .. import i18n
-from ..core import blp, menu, page, render, web_actor
+from ..core import blp, desk, menu, page, render, web_actor
 from .congress import label
 
 
@@ -44,6 +44,15 @@ def disclosure_office():
     actor = web_actor()
     rows = [d for d in disclosure.listing(uow(readonly=True), actor) if _mine(d, actor)]
     return render("disclosure_office.html", rows=rows, label=label, next_who=NEXT)
+
+
+def _desk_url(task: dict) -> str | None:
+    """A disclosure's steps are done on its desk, which checks the department named on the disclosure."""
+    found = task["data"].get("disclosure_id")
+    return url_for("web.disclosure_desk", disclosure_id=int(found)) if found else None
+
+
+desk("disclosure", _desk_url)
 
 
 @blp.route("/disclosure-office/<int:disclosure_id>")

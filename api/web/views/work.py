@@ -13,7 +13,7 @@ from ...extension import services, uow
 from ...filters import task_filter
 from ...schemas.tasks import DUE
 from .. import forms, i18n, labels
-from ..core import blp, menu, page, render, web_actor
+from ..core import blp, desk_of, menu, page, render, web_actor
 
 menu(20, "web.inbox", "nav.tasks", "tasks", lambda actor: not actor.is_read_only)
 
@@ -57,7 +57,8 @@ def _task_page(task: dict, values: dict, errors: dict, status: int = 200):
     context = {k: v for k, v in task["data"].items() if k not in (task["form_schema"] or {}).get("properties", {})}
     overdue = task["due_at"] is not None and task["due_at"] < services().clock.now()
     return render("task.html", status, task=task, form=form, may_complete=may_complete, context=context,
-                  overdue=overdue, is_admin=actor.has(ADMIN), holds=task["assignee"] == actor.username)
+                  overdue=overdue, is_admin=actor.has(ADMIN), holds=task["assignee"] == actor.username,
+                  desk=desk_of(task))
 
 
 @blp.route("/tasks/<task_id>", methods=["GET", "POST"])
