@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from engine import db
+from engine import db, user_import
 from engine.errors import DmflowError
 from engine.identity import SYSTEM, create_user, issue_token
 from engine.parsing import SourceFile
@@ -106,6 +106,18 @@ def users_create(username: str, roles: tuple[str, ...], display_name: str | None
     except DmflowError as error:
         _fail(error)
     click.echo(token)
+
+
+@users_group.command("import")
+@click.argument("sheet", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def users_import(sheet: str) -> None:
+    """Create or update users from a CSV sheet (用户名, 姓名, 角色, 邮箱, 手机), all rows or none."""
+    try:
+        done = user_import.import_users(_services().uow(), Path(sheet).read_bytes(), actor=SYSTEM)
+    except DmflowError as error:
+        _fail(error)
+    click.echo(f"created {len(done['created'])}, updated {len(done['updated'])}")
 
 
 @users_group.command("token")

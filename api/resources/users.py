@@ -6,12 +6,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields
 
-from engine import identity
+from engine import identity, user_import
 from engine.identity import ADMIN
 
 from ..auth import current_actor, require
 from ..extension import uow as _uow
 from ..schemas import Schema
+from ..schemas import engine as es
 from ..schemas.engine import MeSchema, RolesSchema, UserCreatedSchema, UserCreateSchema, UserSchema
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1", description="Users and roles")
@@ -67,3 +68,12 @@ class UserRoles(MethodView):
         """Replace a user's roles (admins)."""
         actor = require(ADMIN)
         return {"roles": identity.set_roles(_uow(), username, body["roles"], actor=actor)}
+
+
+@blp.route("/users/import")
+class UsersImport(MethodView):
+    @blp.arguments(es.UsersFileSchema, location="files")
+    @blp.response(200, es.UsersImportedSchema)
+    def post(self, files):
+        """Create or update users from a CSV sheet, all rows or none (admins)."""
+        return user_import.import_users(_uow(), files["file"].read(), actor=require(ADMIN))

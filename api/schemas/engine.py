@@ -179,3 +179,12 @@ class RolesSchema(Schema):
 class MeSchema(Schema):
     username = fields.String()
     roles = fields.List(fields.String())
+
+
+class UsersFileSchema(Schema):
+    file = Upload(required=True, metadata={"description": "CSV: 用户名, 姓名, 角色, 邮箱, 手机"})
+
+
+class UsersImportedSchema(Schema):
+    created = fields.List(fields.String())
+    updated = fields.List(fields.String())
