@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from io import BytesIO
 
+from api.cli import main
+
 SHEET = ("用户名,姓名,角色,邮箱,手机\n"
          "rep_new,新代表,representative、worker,new@example.com,13800138000\n"
          "clerk_old,老文员,,old@example.com,\n").encode()
@@ -40,7 +42,7 @@ def test_a_bad_row_imports_nothing_and_says_which(client, users):
 def test_the_cli_imports_the_same_sheet(runner, tmp_path):
     sheet = tmp_path / "users.csv"
     sheet.write_bytes(SHEET)
-    result = runner.invoke(args=["users", "import", str(sheet)])
+    result = runner.invoke(main, ["users", "import", str(sheet)])
     assert result.exit_code == 0 and "created 2, updated 0" in result.output
-    again = runner.invoke(args=["users", "import", str(sheet)])
+    again = runner.invoke(main, ["users", "import", str(sheet)])
     assert again.exit_code == 0 and "created 0, updated 2" in again.output
