@@ -13,11 +13,11 @@ from sqlalchemy import select
 from . import merkle, signing
 from .audit import GENESIS, SYSTEM_CHAIN, canonical_json
 from .errors import Conflict, NotFound, ValidationFailed
-from .models import AuditChain, AuditCheckpoint, AuditCountersignature
+from .models import AuditChain, AuditCheckpoint, AuditCountersignature, AuditEvent
 from .unit_of_work import UnitOfWork
 
 FORMAT = "dmflow-checkpoint/1"
-TAKEN, COUNTERSIGNED = "audit.checkpoint", "audit.countersigned"
+TAKEN, COUNTERSIGNED, REQUESTED = "audit.checkpoint", "audit.countersigned", "audit.checkpoint_requested"
 BODY_KEYS = ("format", "seq", "taken_at", "chains", "events", "root", "previous", "public_key")
 Head = tuple[str, int, str]  # chain, seq, hash of its last event
 
@@ -88,6 +88,27 @@ def take(uow: UnitOfWork, key: Ed25519PrivateKey, *, actor: str = "system",
         uow.audit(SYSTEM_CHAIN, TAKEN, {**body, "hash": row.hash, "signature": row.signature}, actor=actor)
         uow.commit()
         return {**document(row), "heads": [list(h) for h in heads]}
+
+
+def request(uow: UnitOfWork, reason: str, *, instance_id: str | None = None, actor: str | None = None) -> None:
+    """Ask for a checkpoint soon, inside the caller's transaction: something was published (a vote closed, a
+    notice issued, a contract filed), so the trail up to it should be signed now, not at the next daily one.
+    The worker takes it at its next pass (the signing key stays with the worker)."""
+    uow.audit(SYSTEM_CHAIN, REQUESTED, {"reason": reason, "instance_id": instance_id}, actor=actor)
+
+
+def requested(uow: UnitOfWork) -> bool:
+    """Whether a checkpoint was asked for after the latest one was taken."""
+    with uow:
+        s = uow.session
+        asked = s.scalar(select(AuditEvent.seq).where(AuditEvent.chain == SYSTEM_CHAIN,
+                                                      AuditEvent.event_type == REQUESTED)
+                         .order_by(AuditEvent.seq.desc()).limit(1))
+        if asked is None:
+            return False
+        taken = s.scalar(select(AuditEvent.seq).where(AuditEvent.chain == SYSTEM_CHAIN, AuditEvent.event_type == TAKEN)
+                         .order_by(AuditEvent.seq.desc()).limit(1))
+        return taken is None or asked > taken
 
 
 def due(uow: UnitOfWork, every: timedelta) -> bool:

@@ -96,7 +96,8 @@ def run_once(uow_factory: Callable[[], UnitOfWork], *, limit: int = 10_000,
             log.exception("timer of instance %s failed", ids[0])
             result.failed.append({"instance_id": ids[0], "error": str(exc)})
     if checkpointing is not None:
-        result.checkpoint = checkpoints.take(uow_factory(), checkpointing.key, every=checkpointing.every)
+        every = None if checkpoints.requested(uow_factory()) else checkpointing.every  # asked for: now
+        result.checkpoint = checkpoints.take(uow_factory(), checkpointing.key, every=every)
     notify_pass(uow_factory, result)
     return result
 

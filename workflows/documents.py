@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Integer, LargeBinary, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from engine import checkpoints
 from engine.audit import SYSTEM_CHAIN, instance_chain
 from engine.errors import NotFound
 from engine.models import Base, UTCDateTime
@@ -46,6 +47,7 @@ def store(uow: UnitOfWork, *, kind: str, title: str, filename: str, media_type: 
     uow.audit(instance_chain(instance_id) if instance_id else SYSTEM_CHAIN, "document.generated", {
         "document_id": doc.id, "kind": kind, "title": title, "filename": filename, "sha256": digest,
         "size": len(content)}, actor=actor, instance_id=instance_id)
+    checkpoints.request(uow, f"document.generated:{kind}", instance_id=instance_id, actor=actor)
     return doc
 
 

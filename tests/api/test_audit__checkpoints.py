@@ -240,6 +240,24 @@ class TestWorkerSchedule:
         second = run_once(services.uow, checkpointing=schedule).checkpoint
         assert second["seq"] == 2 and second["previous"] == first["hash"]
 
+    def test_a_publication_asks_for_a_checkpoint_that_the_worker_takes_at_once(self, services, key_file, clock):
+        """A stored document (a notice, a filing package) is published: the trail up to it is signed at the
+        worker's next pass, not at the next daily checkpoint."""
+        from workflows import documents
+
+        schedule = CheckpointSchedule(signing.load_private_key(key_file), timedelta(days=1))
+        assert run_once(services.uow, checkpointing=schedule).checkpoint["seq"] == 1
+        clock.advance(minutes=5)
+        assert run_once(services.uow, checkpointing=schedule).checkpoint is None  # nothing asked for
+        uow = services.uow()
+        with uow:
+            documents.store(uow, kind="resolution_notice", title="决议公告", filename="n.html",
+                            media_type="text/html", content=b"<p>notice</p>", instance_id=None, actor="presidium")
+            uow.commit()
+        second = run_once(services.uow, checkpointing=schedule).checkpoint
+        assert second is not None and second["seq"] == 2
+        assert run_once(services.uow, checkpointing=schedule).checkpoint is None  # the request is served
+
     def test_worker_command_takes_one_when_a_key_exists(self, runner, key_file, services):
         result = runner.invoke(main, ["worker", "--once"])
         assert result.exit_code == 0 and "checkpoint 1 taken" in result.stdout

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, union
 from sqlalchemy.orm import Session
 
-from engine import audit
+from engine import audit, checkpoints
 from engine.errors import Conflict, ValidationFailed
 from engine.identity import Actor
 from engine.messages import route_message
@@ -170,6 +170,7 @@ def close_vote(uow: UnitOfWork, vote_id: int, *, rules: r.Rules, actor: Actor,
         uow.audit(meeting_chain(meeting.id), "vote.closed", {"vote_id": vote.id, "matter_id": vote.matter_id,
                                                              "kind": vote.kind, **result_of(vote)},
                   actor=actor.username)
+        checkpoints.request(uow, f"vote.closed:{vote.id}", actor=actor.username)  # a result is public: sign it
         # A diagram waiting at its "voting" stage moves on in this transaction (design.md, conventions).
         route_message(uow, "vote.closed", {"vote_id": vote.id}, {"matter_id": vote.matter_id, **result_of(vote)},
                       actor=actor.username)
