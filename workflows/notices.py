@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
+import io
 import logging
 import re
 from collections.abc import Mapping
@@ -264,7 +265,19 @@ def _context(notice: Mapping[str, Any], lang: str, tz: str) -> dict[str, Any]:
         "until": t["until"].format(date=_local_date(until, lang)) if until else "",
         "audit_hash": audit_hash, "chart": Markup(chart),
         "checkpoint": _text(notice, "checkpoint", required=False),
+        "qr": Markup(_qr_svg(audit_hash, _text(notice, "checkpoint", required=False))),
     }
+
+
+def _qr_svg(audit_hash: str, checkpoint: str | None) -> str:
+    """A QR code of what a reader checks the paper against: the audit hash and the checkpoint's fingerprint
+    (``dmflow-verify:<hash>[:<checkpoint>]``), as inline SVG (no file, no network; WeasyPrint draws it)."""
+    import segno
+
+    text = f"dmflow-verify:{audit_hash}" + (f":{checkpoint}" if checkpoint else "")
+    out = io.BytesIO()
+    segno.make(text, error="m").save(out, kind="svg", scale=2, border=2, xmldecl=False, svgns=True)
+    return out.getvalue().decode("ascii")
 
 
 def render_notice_html(notice: Mapping[str, Any], *, lang: str = "zh-CN", tz: str = "Asia/Shanghai") -> str:

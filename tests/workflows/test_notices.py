@@ -310,3 +310,14 @@ def test_invalid_ballots_are_those_returned_but_not_valid():
     html = render_notice_html(notice)
     # 100 returned - 98 valid = 2 invalid; the 4 ballots never returned are not invalid ones.
     assert '<th>无效票</th><td class="number">2</td>' in html
+
+
+def test_the_notice_carries_a_qr_code_of_its_audit_hash_and_checkpoint():
+    """Paper anchors the trail: the QR code holds the audit hash and the checkpoint's fingerprint."""
+    from workflows.notices import render_notice_html
+
+    page = render_notice_html(notice(checkpoint="第 3 号 · 9F2C 41AB"))
+    qr = page[page.index('<div class="qr"'):]
+    assert "<svg" in qr[:200]
+    other = render_notice_html(notice(checkpoint="第 4 号 · 0000 0000"))
+    assert other[other.index('<div class="qr"'):].split("</div>")[0] != qr.split("</div>")[0]
