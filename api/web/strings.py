@@ -12,6 +12,12 @@ ROLES: dict[str, tuple[str, str]] = {
     "presidium": ("大会主席团", "Presidium"),
     "hr": ("人力资源部", "Human resources"),
     "handling_department": ("承办部门", "Handling department"),
+    "mediation_committee": ("劳动争议调解委员会", "Labour-dispute mediation committee"),
+    "legal_aid_officer": ("法律援助专干", "Legal-aid officer"),
+    "assistance_committee": ("帮扶工作小组", "Hardship assistance committee"),
+    "union_committee": ("工会委员会", "Union committee"),
+    "inspection_team": ("巡视组", "Inspection team"),
+    "inspected_department": ("被巡视部门", "Inspected department"),
     "drafting_group": ("起草组", "Drafting group"),
     "delegation": ("代表团", "Delegation"),
 }
