@@ -20,13 +20,13 @@ from typing import Any
 
 from sqlalchemy import delete, exists, or_, select
 
+from . import departments
 from .audit import instance_chain
 from .errors import Forbidden
 from .identity import ADMIN, AUDITOR, Actor
 from .models import (
     ANYONE,
     DEPT_PREFIX,
-    Department,
     DepartmentMember,
     HumanTask,
     Instance,
@@ -75,9 +75,7 @@ def _department_lookup(uow: UnitOfWork):
 
     def lookup(value: str) -> str:
         text = str(value or "").strip()
-        code = uow.session.scalar(select(Department.code).where(Department.code == text)) or \
-            uow.session.scalar(select(Department.code).where(Department.name == text))
-        return department(code or text)
+        return department(departments.code_of(uow.session, text) or text)
 
     return lookup
 

@@ -85,11 +85,16 @@ def head_of(uow: UnitOfWork, code: str) -> str | None:
         DepartmentMember.department_code == code, DepartmentMember.head.is_(True)).order_by(DepartmentMember.username))
 
 
+def code_of(session, text: str) -> str | None:
+    """The code of the department whose code or name is ``text``, if there is one."""
+    return session.scalar(select(Department.code).where(Department.code == text)) or \
+        session.scalar(select(Department.code).where(Department.name == text))
+
+
 def require_known(uow: UnitOfWork, value: str | None, field: str) -> str:
     """The code of the department named by ``value`` (its code or its name). Raises: ValidationFailed."""
     text = (value or "").strip()
-    code = uow.session.scalar(select(Department.code).where(Department.code == text)) or \
-        uow.session.scalar(select(Department.code).where(Department.name == text))
+    code = code_of(uow.session, text)
     if code is None:
         known = "、".join(names(uow).values()) or "none yet: an admin adds them"
         raise ValidationFailed(f"'{text}' is not one of the departments ({known})",

@@ -18,6 +18,14 @@ ROLES: dict[str, tuple[str, str]] = {
     "union_committee": ("工会委员会", "Union committee"),
     "inspection_team": ("巡视组", "Inspection team"),
     "inspected_department": ("被巡视部门", "Inspected department"),
+    # The disclosure catalogue's owner departments (a disclosure's steps go to the holders of these roles).
+    "dept_hr": ("人力资源部", "Human resources department"),
+    "dept_finance": ("财务部", "Finance department"),
+    "dept_office": ("办公室", "General office"),
+    "dept_logistics": ("后勤保障部", "Logistics department"),
+    "dept_safety": ("安全生产部", "Work safety department"),
+    "dept_discipline": ("纪检监察部", "Discipline inspection department"),
+    "dept_union": ("工会办公室", "Union office"),
     "drafting_group": ("起草组", "Drafting group"),
     "delegation": ("代表团", "Delegation"),
 }
