@@ -7,6 +7,7 @@ import contextvars
 from calendar import monthrange
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from math import ceil
 from typing import Any
 
 import SpiffWorkflow.bpmn.specs.event_definitions.timer as spiff_timer
@@ -97,11 +98,13 @@ def register_schedules(uow, pv, spec, *, actor: str) -> list[TimerSchedule]:
             schedule = TimerSchedule(process_id=pv.process_id, process_version_id=pv.id, element_id=element_id,
                                      expression=str(value), next_due_at=due.astimezone(UTC), remaining=remaining,
                                      period_seconds=period, active=True, created_at=uow.now())
+            skipped = skip_past(schedule, uow.now())
             s.add(schedule)
             created.append(schedule)
             uow.audit(SYSTEM_CHAIN, "schedule.registered", {
                 "process_id": pv.process_id, "version": pv.version, "element_id": element_id,
-                "expression": str(value), "first_due": due.isoformat(), "occurrences": remaining,
+                "expression": str(value), "first_due": schedule.next_due_at.isoformat() if schedule.active else None,
+                "occurrences": schedule.remaining, "skipped_before_deployment": skipped,
             }, actor=actor)
     return created
 
@@ -163,6 +166,39 @@ def advance(schedule: TimerSchedule) -> None:
         schedule.next_due_at = _shift(anchor, period, times).astimezone(UTC)
     else:
         schedule.next_due_at = _shift(schedule.next_due_at, period, 1)
+
+
+def skip_past(schedule: TimerSchedule, now: datetime) -> int:
+    """Start a newly registered cycle at its first occurrence at or after `now`; how many it skipped.
+
+    A cycle whose start lies before the deployment (``R/2026-04-01T01:00:00+08:00/P1M`` deployed in December)
+    would otherwise fire every past occurrence at the worker's next pass: nine monthly disclosures at once. Only
+    occurrences missed after registration (a worker that was down, a rehearsal clock moved on) are caught up.
+    Computed, not stepped, so a cycle of seconds from 1900 costs nothing.
+    """
+    due = schedule.next_due_at
+    if due >= now or not schedule.period_seconds:
+        return 0
+    parts = schedule.expression.split("/")
+    period = TimerEventDefinition.parse_iso_duration(parts[-1])
+    months = int(12 * period.get("years", 0) + period.get("months", 0))
+    if months and len(parts) == 3:
+        anchor = datetime.fromisoformat(parts[1].replace("Z", "+00:00"))
+        times = max(0, ((now.year - anchor.year) * 12 + now.month - anchor.month) // months - 1)
+        while _shift(anchor, period, times) < now:
+            times += 1
+        skipped, next_due = times, _shift(anchor, period, times).astimezone(UTC)
+    else:
+        skipped = ceil((now - due).total_seconds() / schedule.period_seconds)
+        next_due = due + timedelta(seconds=skipped * schedule.period_seconds)
+    if schedule.remaining is not None:
+        skipped = min(skipped, schedule.remaining)
+        schedule.remaining -= skipped
+        if schedule.remaining == 0:
+            schedule.active = False
+            return skipped
+    schedule.next_due_at = next_due
+    return skipped
 
 
 def due_instances(session, now: datetime, limit: int, skip_locked: bool) -> list[str]:

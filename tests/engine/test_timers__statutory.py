@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import chinese_calendar
+from sqlalchemy import select
 
+from engine.models import AuditEvent
 from engine.worker import run_once
 
 from helpers.bpmn import deadline_escalation, intermediate_timer, reminder_cycle, timer_start
@@ -145,6 +148,34 @@ def test_timer_start_event_creates_one_instance_per_occurrence(client, deploy, l
     assert page["total"] == 3
     history = client.get(f"/api/v1/instances/{first[0]}/history", headers=login_as("auditor")).get_json()
     assert history[0]["payload"]["trigger"]["type"] == "timer"
+
+
+def test_a_cycle_that_started_before_its_deployment_fires_from_the_next_occurrence_only(client, deploy, login_as,
+                                                                                        services, clock):
+    clock.set(_utc("2026-12-05T10:00:00"))
+    assert deploy({"monthly.bpmn": timer_start("monthly", "R/2026-04-01T01:00:00+08:00/P1M")}).status_code == 201
+    [schedule] = client.get("/api/v1/schedules", headers=login_as("auditor")).get_json()
+    assert datetime.fromisoformat(schedule["next_due_at"]) == _utc("2027-01-01T01:00:00")
+    assert run_once(services.uow).instances_started == []  # not April to December at once
+    clock.set(_utc("2027-01-01T01:00:01"))
+    assert len(run_once(services.uow).instances_started) == 1
+    with services.uow(readonly=True) as uow:  # the system chain records what was skipped
+        [payload] = uow.session.scalars(select(AuditEvent.payload)
+                                        .where(AuditEvent.event_type == "schedule.registered"))
+    registered = json.loads(payload)
+    assert registered["skipped_before_deployment"] == 9  # 1 April … 1 December
+    assert datetime.fromisoformat(registered["first_due"]) == _utc("2027-01-01T01:00:00")
+
+
+def test_a_counted_cycle_wholly_in_the_past_never_fires_and_a_long_one_is_skipped_at_once(client, deploy, login_as,
+                                                                                          services, clock):
+    clock.set(_utc("2026-12-05T10:00:00"))
+    deploy({"old.bpmn": timer_start("old", "R3/2026-01-01T00:00:00+08:00/P1M")})
+    deploy({"fast.bpmn": timer_start("fast", "R/1900-01-01T00:00:00Z/PT1S")})
+    schedules = {s["process_id"]: s for s in client.get("/api/v1/schedules", headers=login_as("auditor")).get_json()}
+    assert schedules["old"]["active"] is False and schedules["old"]["remaining"] == 0
+    assert datetime.fromisoformat(schedules["fast"]["next_due_at"]) == clock.now()
+    assert run_once(services.uow, limit=5).instances_started != []
 
 
 def test_redeploying_a_schedule_replaces_the_old_one(client, deploy, login_as, clock):
