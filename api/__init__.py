@@ -13,7 +13,7 @@ from werkzeug.routing import BaseConverter, ValidationError
 
 from engine.clock import SystemClock
 
-from . import assets, auth, bounds, errors, headers, web
+from . import assets, auth, bounds, errors, headers, idempotency, web
 from .config import Config
 from .extension import Services
 
@@ -65,6 +65,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .resources import BLUEPRINTS
 
     app.before_request(auth.authenticate_first)  # 401 before 422: the token is checked before the body
+    idempotency.install(app, api)  # an Idempotency-Key on any POST: a retry answers the first result
     bounds.install(app, api)  # ids beyond the database's INTEGER range are 404s; deep JSON a 422
     app.url_map.converters["isodate"] = IsoDateConverter
     api.register_converter(IsoDateConverter, lambda _: {"type": "string", "format": "date"})

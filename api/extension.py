@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g, has_request_context
 from sqlalchemy.exc import DBAPIError
 
 from engine import signin
@@ -97,7 +97,12 @@ class Services:
 
     def uow(self, *, readonly: bool = False) -> UnitOfWork:
         self.refresh_calendar()
-        return UnitOfWork(self.db, self.clock, readonly=readonly, runtime=self.runtime)
+        work = UnitOfWork(self.db, self.clock, readonly=readonly, runtime=self.runtime)
+        if has_request_context() and g.get("idempotency") is not None:
+            from .idempotency import mark_committed
+
+            work.before_commit.append(mark_committed)
+        return work
 
     def refresh_calendar(self, force: bool = False) -> None:
         """Apply the admin-entered calendar table; other processes pick up a change within a minute."""

@@ -40,6 +40,9 @@ class UnitOfWork:
         self._heads: dict = {}  # audit chain heads locked in this transaction
         self._pending_audit: list = []  # audit rows appended, inserted together before the commit
         self.after_commit: list = []
+        # Callables run with this unit of work just before each commit of a writing transaction (the API marks
+        # an Idempotency-Key "committed" in the same transaction as the change).
+        self.before_commit: list = []
 
     def __enter__(self) -> UnitOfWork:
         # Re-entrant: a service called by another service joins the outer transaction.
@@ -68,6 +71,9 @@ class UnitOfWork:
             return
         try:
             self.flush_audit()
+            if not self.readonly:
+                for hook in self.before_commit:
+                    hook(self)
             self.session.commit()
         except StaleDataError as exc:
             raise Conflict("The record was changed by someone else; reload and try again.") from exc

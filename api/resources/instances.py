@@ -12,8 +12,6 @@ from ..auth import current_actor, require
 from ..case_export import export_case
 from ..extension import act_then_view
 from ..extension import uow as _uow
-from ..idempotency import DOC as IDEMPOTENCY_KEY
-from ..idempotency import idempotent
 from ..schemas.audit import CaseExportSchema
 from ..schemas.engine import (
     HistoryEventSchema,
@@ -37,10 +35,8 @@ class Instances(MethodView):
                                       status=args.get("status"), business_key=args.get("business_key"),
                                       page=args["page"], per_page=args["per_page"])
 
-    @idempotent(_uow, InstanceDetailSchema)
     @blp.arguments(InstanceStartSchema)
     @blp.response(201, InstanceDetailSchema)
-    @blp.doc(parameters=[IDEMPOTENCY_KEY])
     def post(self, body):
         """Start an instance and run it until it waits."""
         actor = current_actor()

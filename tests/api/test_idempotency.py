@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 
@@ -9,6 +10,7 @@ from sqlalchemy import select
 
 from engine.models import IdempotencyRecord
 
+from helpers.api import bundled_files
 from helpers.bpmn import script_then_task
 
 
@@ -83,3 +85,76 @@ def test_the_header_is_documented(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     params = spec["paths"]["/api/v1/instances"]["post"]["parameters"]
     assert [p["in"] for p in params if p["name"] == "Idempotency-Key"] == ["header"]
+
+
+def _creates(spec: dict) -> list[str]:
+    """Every operation that creates something: the POSTs documenting 201 Created."""
+    return sorted(path for path, ops in spec["paths"].items()
+                  if "post" in ops and "201" in ops["post"]["responses"])
+
+
+def test_every_create_in_the_openapi_document_honours_the_header(app, client, services, login_as):
+    """Each create answers a planted first result for its key (method, path and body fingerprinted) instead of
+    running again; so a retry of any create, whatever it creates, cannot create twice."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    creates = _creates(spec)
+    assert len(creates) >= 30 and "/api/v1/instances" in creates and "/api/v1/casework/hardship" in creates
+    headers = login_as("admin")
+    for number, template in enumerate(creates):
+        params = spec["paths"][template]["post"]["parameters"]
+        assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in params), template
+        path = template.replace("{", "").replace("}", "").replace("_id", "").replace("seq", "1")
+        path = "/".join("1" if part in {"term", "meeting", "matter", "vote", "contract", "disclosure", "case",
+                                        "vacancy", "number", "version"} else part for part in path.split("/"))
+        assert app.url_map.bind("localhost").match(path, method="POST"), template  # a real route
+        body = json.dumps({"n": number}).encode()
+        digest = hashlib.sha256(f"POST {path}\n".encode())
+        digest.update(body)
+        unit = services.uow()
+        with unit:
+            unit.session.add(IdempotencyRecord(actor="user_admin", key=f"planted-{number}",
+                                               fingerprint=digest.hexdigest(), status=201,
+                                               response=json.dumps({"planted": number}), created_at=unit.now()))
+            unit.commit()
+        answer = client.post(path, data=body, content_type="application/json",
+                             headers=headers | {"Idempotency-Key": f"planted-{number}"})
+        assert (answer.status_code, answer.get_json()) == (201, {"planted": number}), template
+        assert answer.headers["Idempotent-Replayed"] == "true"
+
+
+def _retried(client, path, headers, body, key):
+    first = client.post(path, json=body, headers=headers | {"Idempotency-Key": key})
+    again = client.post(path, json=body, headers=headers | {"Idempotency-Key": key})
+    assert first.status_code == again.status_code == 201, first.get_json()
+    assert again.get_json() == first.get_json() and again.headers["Idempotent-Replayed"] == "true"
+    return first.get_json()
+
+
+def test_retried_creates_of_users_organisations_and_casework_create_once(client, deploy, users, login_as):
+    assert deploy(bundled_files("casework")).status_code == 201
+    admin, worker = login_as("admin"), users.headers("worker1")
+    _retried(client, "/api/v1/users", admin, {"username": "li", "roles": ["hr"]}, "u-1")
+    assert [u["username"] for u in client.get("/api/v1/users", headers=admin).get_json()
+            if u["username"] == "li"] == ["li"]
+    _retried(client, "/api/v1/congress/organisations", admin, {"name": "一厂", "headcount": 300}, "o-1")
+    assert len(client.get("/api/v1/congress/organisations", headers=admin).get_json()) == 1
+    application = {"facts": "2026年1月被解除劳动合同，未支付经济补偿金。", "hardship": "家庭收入低于低保标准。"}
+    case = _retried(client, "/api/v1/casework/legal-aid", worker, application, "la-1")
+    mine = client.get("/api/v1/casework/legal-aid", headers=worker).get_json()
+    items = mine["items"] if isinstance(mine, dict) else mine
+    assert [c["id"] for c in items] == [case["id"]]
+
+
+def test_a_claim_whose_create_committed_without_an_answer_is_a_409_naming_it(client, services, deploy, login_as):
+    """A server killed between the commit and the answer leaves the key marked committed: the retry is told the
+    first request was carried out (409), never run again."""
+    deploy({"calc.bpmn": script_then_task("calc", "y = 1")})
+    _start(client, login_as("hr"), key="k-7")
+    unit = services.uow()
+    with unit:
+        row = unit.session.get(IdempotencyRecord, ("user_hr", "k-7"))
+        row.status, row.response = -1, ""
+        unit.commit()
+    again = _start(client, login_as("hr"), key="k-7")
+    assert again.status_code == 409 and "已经执行" in again.get_json()["message"]
+    assert _count(client, login_as) == 1
