@@ -102,13 +102,17 @@ class Instance(Base):
     """A running or finished process instance; the workflow state is stored without its spec."""
 
     __tablename__ = "instances"
-    __table_args__ = (Index("ix_instances_created_at", "created_at"),)
+    __table_args__ = (Index("ix_instances_created_at", "created_at"),
+                      Index("uq_instances_unique_business_key", "process_id", "unique_business_key", unique=True))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"), index=True)
     process_id: Mapped[str] = mapped_column(String(200), index=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
     business_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    # The business key again while the diagram declares it unique (businessKeyUnique) and the case is not
+    # terminated: a unique index on (process_id, unique_business_key) lets one case per key win.
+    unique_business_key: Mapped[str | None] = mapped_column(String(200))
     state_json: Mapped[str] = mapped_column(Text)
     data_json: Mapped[str] = mapped_column(Text)
     serializer_version: Mapped[str] = mapped_column(String(20))

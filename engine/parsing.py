@@ -26,6 +26,9 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 _HOSTILE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 FORM_PROPERTY = "formJsonSchemaFilename"
 UI_FORM_PROPERTY = "formUiSchemaFilename"
+# A property of the <bpmn:process> itself: "true" makes its business key unique among its live cases.
+BUSINESS_KEY_UNIQUE = "businessKeyUnique"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 _ELEMENT_REPR = re.compile(r"<Element (?:\{[^}]*\})?([\w.-]+) at 0x[0-9a-fA-F]+>")
 
 
@@ -337,8 +340,19 @@ def _compile_process(parser: SpiffBpmnParser, pid: str, forms: dict[str, dict], 
     subprocess_specs = parser.get_subprocess_specs(pid)
     _compile_all(spec, subprocess_specs, locator, services)
     meta = _process_meta(spec, subprocess_specs, forms, locator, warnings)
+    if _process_property(parser, pid, BUSINESS_KEY_UNIQUE) in ("true", "1", "yes"):
+        meta["business_key_unique"] = True  # only when declared: other processes keep their content hashes
     return ParsedProcess(process_id=pid, name=spec.description, spec=spec, subprocess_specs=subprocess_specs,
                          meta=meta, bpmn_filename=getattr(spec, "file", "") or "")
+
+
+def _process_property(parser: SpiffBpmnParser, pid: str, name: str) -> str | None:
+    """A spiffworkflow:property of the process element (its extensionElements), lower-cased and stripped."""
+    node = parser.get_process_parser(pid).node
+    values = node.xpath("./bpmn:extensionElements/spiff:properties/spiff:property[@name=$name]/@value",
+                        namespaces={"bpmn": node.nsmap.get(node.prefix) or node.nsmap.get(None) or "",
+                                    "spiff": SPIFF_NS}, name=name)
+    return str(values[0]).strip().lower() if values else None
 
 
 def _hash_process(proc: ParsedProcess, serializer) -> None:

@@ -11,6 +11,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from . import assignment
 from .audit import instance_chain
@@ -74,12 +75,21 @@ def create_instance(uow: UnitOfWork, pv: ProcessVersion, *, actor: str, data: di
     wf = BpmnWorkflow(spec, subs, script_engine=config(uow).script_engine)
     wf.get_next_task(state=TaskState.READY).data.update(data or {})
     now = uow.now()
+    process_id = pv.process_id
+    unique_key = business_key if business_key and meta.get("business_key_unique") else None
+    if unique_key is not None:
+        _check_business_key(uow, pv.process_id, unique_key)
     inst = Instance(id=str(uuid.uuid4()), process_version_id=pv.id, process_id=pv.process_id, status=RUNNING,
-                    business_key=business_key, state_json="", data_json="{}",
+                    business_key=business_key, unique_business_key=unique_key, state_json="", data_json="{}",
                     serializer_version=SERIALIZER_VERSION, library_version=LIBRARY_VERSION,
                     started_by=actor, created_at=now, updated_at=now)
     s.add(inst)
-    s.flush()
+    try:
+        s.flush()
+    except IntegrityError as exc:  # a concurrent start with the same key won the unique index
+        raise Conflict(f"业务编号“{unique_key}”的案件刚刚由他人发起 / a case with business key '{unique_key}' of "
+                       f"process '{process_id}' was started at the same moment",
+                       {"business_key": [unique_key]}) from exc
     uow.audit(instance_chain(inst.id), "instance.started", {
         "process_id": pv.process_id, "version": pv.version, "business_key": business_key, "data": data or {},
         **({"trigger": trigger} if trigger else {}),
@@ -96,6 +106,17 @@ def create_instance(uow: UnitOfWork, pv: ProcessVersion, *, actor: str, data: di
     error = error or settle(uow, loaded, actor)
     save_step(uow, loaded, {}, error=error, starter=starter, acting=actor)
     return inst.id
+
+
+def _check_business_key(uow: UnitOfWork, process_id: str, key: str) -> None:
+    """Raises: Conflict naming the live case of `process_id` that already holds business key `key`."""
+    existing = uow.session.execute(
+        select(Instance.id, Instance.status, Instance.created_at, Instance.started_by)
+        .where(Instance.process_id == process_id, Instance.unique_business_key == key)).first()
+    if existing is not None:
+        raise Conflict(f"业务编号“{key}”已有案件 {existing.id}（{existing.status}）/ process '{process_id}' already "
+                       f"has case {existing.id} with business key '{key}' (started by {existing.started_by})",
+                       {"business_key": [key], "existing_instance": [existing.id]})
 
 
 def start_scheduled(uow: UnitOfWork, schedule, due_at: datetime) -> str:
@@ -201,6 +222,7 @@ def terminate(uow: UnitOfWork, instance_id: str, reason: str, *, actor: Actor) -
         before = snapshot(loaded.workflow)
         loaded.workflow.cancel()
         loaded.row.status, loaded.row.ended_at = TERMINATED, uow.now()
+        loaded.row.unique_business_key = None  # a terminated case frees its business key
         uow.audit(instance_chain(instance_id), "instance.terminated", {"reason": reason},
                   actor=actor.username, instance_id=instance_id)
         save_step(uow, loaded, before)
