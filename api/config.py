@@ -70,6 +70,35 @@ class Config:
     LOGIN_WINDOW_SECONDS = 900
     LOGIN_LOCKOUT_SECONDS = 900
 
+    # Enterprise directories (README, "Hostile input, sign-in and retries"), both off until configured.
+    # LDAP / Active Directory: the login form's name and password are checked by binding to the directory.
+    LDAP_URL = None  # ldap://dc1.example.com:389 or ldaps://dc1.example.com:636
+    LDAP_START_TLS = False
+    LDAP_BIND_DN = None  # a service account that may search users and groups (None: anonymous search)
+    LDAP_BIND_PASSWORD = None
+    LDAP_USER_BASE = None  # ou=people,dc=example,dc=com
+    LDAP_USER_FILTER = "(uid={username})"  # Active Directory: (sAMAccountName={username})
+    LDAP_USERNAME_ATTRIBUTE = "uid"  # Active Directory: sAMAccountName
+    LDAP_NAME_ATTRIBUTE = "cn"  # Active Directory: displayName
+    LDAP_MAIL_ATTRIBUTE = "mail"
+    LDAP_GROUP_BASE = None  # ou=groups,dc=example,dc=com (None: only the entry's memberOf)
+    LDAP_GROUP_FILTER = "(|(member={dn})(uniqueMember={dn}))"
+    LDAP_TIMEOUT_SECONDS = 5
+    # OpenID Connect: the login page offers 使用企业账号登录 (discovery at ISSUER/.well-known/openid-configuration;
+    # register {BASE_URL}/login/sso/callback as the client's redirect URI).
+    OIDC_ISSUER = None  # https://sso.example.com/realms/corp
+    OIDC_CLIENT_ID = None
+    OIDC_CLIENT_SECRET = None
+    OIDC_SCOPE = "openid profile email"
+    OIDC_USERNAME_CLAIM = "preferred_username"
+    OIDC_GROUPS_CLAIM = "groups"
+    OIDC_REDIRECT_URI = None  # None: {BASE_URL}/login/sso/callback
+    # Directory groups (a group's name or DN, or an OIDC groups claim value) -> dmflow roles, e.g.
+    # DMFLOW_DIRECTORY_GROUP_ROLES='{"工会委员会": ["union_chair"], "cn=hr,ou=groups,dc=example,dc=com": ["hr"]}';
+    # roles every directory user gets besides: DMFLOW_DIRECTORY_DEFAULT_ROLES='["representative"]'.
+    DIRECTORY_GROUP_ROLES: dict = {}
+    DIRECTORY_DEFAULT_ROLES: list = []
+
     # Rehearsal (演练): DMFLOW_REHEARSAL=true lets an admin move the installation's clock forward
     # (`dmflow clock advance P16D`, POST /api/v1/admin/clock); every page then shows a banner. Never in production.
     REHEARSAL = False

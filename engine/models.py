@@ -289,6 +289,8 @@ class User(Base):
     notify_email: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # Each login session remembers it; logout and a new password raise it, ending every session of the user.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # "ldap" or "oidc" for a user provisioned by an enterprise directory (engine/directory.py); None: local.
+    directory: Mapped[str | None] = mapped_column(String(20))
 
 
 class Department(Base):

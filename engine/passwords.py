@@ -37,6 +37,11 @@ def stamp_of(password_hash: str) -> str:
     return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
+def directory_stamp(source: str) -> str:
+    """What the login session of a user signed in through a directory (LDAP, OIDC) remembers instead."""
+    return hashlib.sha256(f"directory:{source}".encode()).hexdigest()[:16]
+
+
 def generate_password(groups: int = 4, size: int = 4) -> str:
     """A random password that is easy to read out and type (e.g. ``k7Qm-xP3d-9tRw-bZ2e``, ~110 bits)."""
     return "-".join("".join(secrets.choice(_ALPHABET) for _ in range(size)) for _ in range(groups))
@@ -98,14 +103,27 @@ def check_password(uow: UnitOfWork, username: str, password: str) -> Login:
         return Login(Actor(user.username, _roles(uow, user), user.id), stamp_of(stored), user.session_version or 0)
 
 
+def has_password(uow: UnitOfWork, username: str) -> bool:
+    """Whether the user exists with a local password (a directory sign-in never takes such an account over)."""
+    with uow:
+        return uow.session.scalar(select(User.password_hash).where(User.username == (username or "").strip())) \
+            is not None
+
+
 def resume(uow: UnitOfWork, username: str, stamp: str, version: int | None = None) -> Actor | None:
     """The actor of a login session, read afresh (roles may have changed); None when the user was
     deactivated, their password changed or they logged out (anywhere) since the session began."""
     with uow:
         user = uow.session.scalar(select(User).where(User.username == username))
-        if user is None or not user.active or not user.password_hash:
+        if user is None or not user.active:
             return None
-        if not secrets.compare_digest(stamp_of(user.password_hash), stamp or ""):
+        if user.directory and not user.password_hash:  # signed in through an enterprise directory
+            expected = directory_stamp(user.directory)
+        elif user.password_hash:
+            expected = stamp_of(user.password_hash)
+        else:
+            return None
+        if not secrets.compare_digest(expected, stamp or ""):
             return None
         if version != (user.session_version or 0):
             return None

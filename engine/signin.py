@@ -86,8 +86,11 @@ def _clear(uow: UnitOfWork, key: str) -> None:
 
 
 def sign_in(uow_factory: Callable[[], UnitOfWork], username: str, password: str, address: str | None,
-            policy: Policy) -> passwords.Login:
+            policy: Policy, directory: Callable[[str, str], passwords.Login] | None = None) -> passwords.Login:
     """Check a password unless the user or the address is locked; count the failure if it is wrong.
+
+    A name with no local password is checked by `directory` (the enterprise's LDAP) when given; its refusals
+    count towards the lock like wrong local passwords.
 
     Raises:
         TooManyAttempts: the user or the address is locked (the password is not even checked).
@@ -96,7 +99,12 @@ def sign_in(uow_factory: Callable[[], UnitOfWork], username: str, password: str,
     keys = _keys(username, address)
     _check_locks(uow_factory(), keys)
     try:
-        result = passwords.check_password(uow_factory(), username, password)
+        try:
+            result = passwords.check_password(uow_factory(), username, password)
+        except Unauthorized:
+            if directory is None or passwords.has_password(uow_factory(), username):
+                raise
+            result = directory(username, password)
     except Unauthorized:
         _record_failure(uow_factory(), keys, username, address, policy)
         raise

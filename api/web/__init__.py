@@ -47,6 +47,9 @@ def init_app(app: Flask) -> None:
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     if not app.config.get("SESSION_COOKIE_SAMESITE"):
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    from .. import directories
+
+    directories.init_app(app)  # the OpenID Connect client, when OIDC_ISSUER is set
     from . import views  # noqa: F401  (each view module adds its routes to blp and its menu entries)
     from .core import blp
 

@@ -67,6 +67,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "login.password": ("密码", "Password"),
     "login.submit": ("登录", "Log in"),
     "login.failed": ("用户名或密码错误。", "Wrong username or password."),
+    "login.intro_ldap": ("请使用企业账号（域账号）或管理员分配的用户名和密码登录。",
+                         "Log in with your enterprise (domain) account, or the username and password your "
+                         "administrator gave you."),
+    "login.sso": ("使用企业账号登录", "Log in with your enterprise account"),
+    "login.or": ("或", "or"),
+    "login.sso_failed": ("企业账号登录未完成，请重试。", "The enterprise sign-in did not complete; try again."),
+    "login.directory_refused": ("此账号不能用企业账号登录（本地账号或已停用），请联系管理员。",
+                                "This account cannot log in through the enterprise directory (a local or "
+                                "deactivated account); ask your administrator."),
+    "login.directory_down": ("企业目录暂时无法连接，请稍后再试。",
+                             "The enterprise directory cannot be reached; try again later."),
     "rehearsal.banner": ("演练模式：系统时钟已拨快 {days} 天，当前演练时间 {now}（北京时间）。"
                          "此处的一切均为演练，不具效力。",
                          "Rehearsal: the clock runs {days} days ahead; rehearsal time {now} (Beijing time). "

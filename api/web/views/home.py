@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import redirect, request, session, url_for
 
 from engine import inbox, signin
-from engine.errors import TooManyAttempts, Unauthorized
+from engine.directory import DirectoryUnavailable
+from engine.errors import Forbidden, TooManyAttempts, Unauthorized
 
+from ... import directories
 from ...extension import services, uow
 from .. import i18n
 from ..core import blp, login, logout, menu, page, render, safe_next, web_actor
@@ -33,9 +35,13 @@ def login_page():
     username = request.form.get("username", "").strip()
     try:
         result = signin.sign_in(uow, username, request.form.get("password", ""), request.remote_addr,
-                                services().signin_policy)
+                                services().signin_policy, directory=directories.ldap_sign_in(uow))
     except Unauthorized:
         return render("login.html", 401, next=target, username=username, error=i18n.t("login.failed"))
+    except Forbidden:
+        return render("login.html", 403, next=target, username=username, error=i18n.t("login.directory_refused"))
+    except DirectoryUnavailable:
+        return render("login.html", 503, next=target, username=username, error=i18n.t("login.directory_down"))
     except TooManyAttempts as exc:
         minutes = max(1, -(-exc.retry_after // 60))
         html, status = render("login.html", 429, next=target, username=username,
