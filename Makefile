@@ -18,9 +18,10 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $@
 
-# System packages for PDF notices (CJK fonts, HarfBuzz subsetting) and their tests (poppler); installed with
-# apt when missing and we may (root on Debian/Ubuntu); otherwise the PDF tests skip and say why.
-SYSTEM_PACKAGES := fonts-noto-cjk poppler-utils libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
+# System packages for PDF notices (CJK fonts, HarfBuzz subsetting) and their tests (poppler), and the OpenLDAP
+# server the directory tests start on loopback with their own temporary configuration (slapd); installed with
+# apt when missing and we may (root on Debian/Ubuntu); otherwise those tests skip and say why.
+SYSTEM_PACKAGES := fonts-noto-cjk poppler-utils libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 slapd
 
 system-deps:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -28,7 +29,7 @@ system-deps:
 	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 	    echo "installing system packages: $$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-	  else echo "warning: missing system packages ($$missing); PDF notices and their tests will not work"; fi; \
+	  else echo "warning: missing system packages ($$missing); PDF notices or the LDAP tests will not work"; fi; \
 	fi
 
 install: $(VENV)/.installed node_modules/.installed system-deps

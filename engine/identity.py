@@ -156,7 +156,8 @@ def list_users(uow: UnitOfWork) -> list[dict]:
         for ur in s.scalars(select(UserRole).order_by(UserRole.role)):
             roles.setdefault(ur.user_id, []).append(ur.role)
         return [{"username": u.username, "display_name": u.display_name, "active": u.active,
-                 "roles": roles.get(u.id, []), "created_at": u.created_at, "email": u.email, "mobile": u.mobile}
+                 "roles": roles.get(u.id, []), "created_at": u.created_at, "email": u.email, "mobile": u.mobile,
+                 "directory": u.directory}
                 for u in s.scalars(select(User).order_by(User.username))]
 
 

@@ -166,6 +166,8 @@ class UserSchema(Schema):
     created_at = fields.DateTime()
     email = fields.String(allow_none=True)
     mobile = fields.String(allow_none=True)
+    directory = fields.String(allow_none=True, metadata={
+        "description": "ldap or oidc: provisioned by an enterprise directory, which sets its roles; null: local"})
 
 
 class UserCreatedSchema(UserSchema):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from authlib.common.errors import AuthlibBaseError
 from flask import abort, redirect, request, session
+from joserfc.errors import JoseError  # Authlib validates ID tokens with joserfc
 from requests.exceptions import RequestException
 
 from engine import directory
@@ -46,7 +47,7 @@ def sso_callback():
         result = directory.provision(uow(), person, directories.mapping())
     except Forbidden:
         return render("login.html", 403, next=target, username="", error=i18n.t("login.directory_refused"))
-    except (AuthlibBaseError, Unauthorized, ValueError, KeyError):
+    except (AuthlibBaseError, JoseError, Unauthorized, ValueError, KeyError):
         # a forged or replayed callback: wrong state, bad signature, wrong nonce, issuer or audience
         return render("login.html", 401, next=target, username="", error=i18n.t("login.sso_failed"))
     except RequestException:
