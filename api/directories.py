@@ -4,7 +4,9 @@ validated against the provider's JWKS). Both are off until configured (api/confi
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from typing import Any
 
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
@@ -16,9 +18,15 @@ from engine.unit_of_work import UnitOfWork
 OIDC_NAME = "enterprise"
 
 
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
 def mapping(app: Flask | None = None) -> directory.RoleMapping:
+    """The group -> roles mapping (a mapping, or its JSON text as an environment variable gives it)."""
     cfg = (app or current_app).config
-    return directory.RoleMapping.from_config(cfg.get("DIRECTORY_GROUP_ROLES"), cfg.get("DIRECTORY_DEFAULT_ROLES"))
+    return directory.RoleMapping.from_config(_json(cfg.get("DIRECTORY_GROUP_ROLES")),
+                                             _json(cfg.get("DIRECTORY_DEFAULT_ROLES")))
 
 
 def ldap_sign_in(uow_factory: Callable[[], UnitOfWork]) -> Callable[[str, str], Login] | None:
@@ -61,7 +69,13 @@ def person_from_oidc(userinfo: dict) -> directory.Person:
 
 
 def init_app(app: Flask) -> None:
-    """Register the OpenID Connect client when OIDC_ISSUER is set."""
+    """Check the group -> roles mapping (a bad one stops the start with its reason) and register the OpenID
+    Connect client when OIDC_ISSUER is set."""
+    try:
+        mapping(app)
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise RuntimeError("DMFLOW_DIRECTORY_GROUP_ROLES must be a JSON object of group -> [roles], and "
+                           f"DMFLOW_DIRECTORY_DEFAULT_ROLES a JSON list of roles: {exc}") from exc
     if not oidc_enabled(app):
         return
     cfg = app.config

@@ -101,3 +101,9 @@ def test_a_replayed_callback_signs_nobody_in(sso):
 
 def _csrf(web):
     return re.search(r'name="csrf_token" value="([^"]+)"', web.get("/").text).group(1)
+
+
+def test_a_malformed_group_mapping_stops_the_start_with_its_reason(db_url, tmp_path):
+    with pytest.raises(RuntimeError, match="DMFLOW_DIRECTORY_GROUP_ROLES"):
+        create_app({"DATABASE_URL": db_url, "TESTING": True, "BALLOT_KEY_DIR": str(tmp_path / "keys"),
+                    "DIRECTORY_GROUP_ROLES": '["not", "a", "mapping"]'})
