@@ -27,6 +27,12 @@ def grade_label(grade: str) -> str:
     return i18n.t(f"ap.grade.{grade}")
 
 
+def percent(share: str) -> str:
+    """A share such as "2/3" as a percentage, e.g. 66.7%."""
+    value = Fraction(share) * 100
+    return f"{value:.0f}%" if value.denominator == 1 else f"{float(value):.1f}%"
+
+
 def organiser(actor) -> bool:
     return actor.has(appraisal.ORGANISER, "admin") and not actor.is_read_only
 
@@ -83,7 +89,7 @@ def appraisal_page(appraisal_id: int):
     closed = record["status"] == "closed"
     return render("casework_appraisal.html", a=record, voted=voted, closed=closed,
                   ballot=not closed and not voted and appraisal.may_vote(actor, record),
-                  grades=appraisal.SCALES[record["scale"]], grade_label=grade_label,
+                  grades=appraisal.SCALES[record["scale"]], grade_label=grade_label, percent=percent,
                   charts={i["item_id"]: chart(i, record["dissatisfied_share"]) for i in record["items"]} if closed
                   else {}, organiser=organiser(actor),
                   follow_ups=[i for i in record["items"] if i.get("follow_up")])
