@@ -142,12 +142,19 @@ def test_hardship_file_on_the_pages_with_a_publicity_objection_and_audited_reads
     paid = post(cm, f"{path}/pay", {"amount": "3000", "reference": "PZ-001"})
     assert "已帮扶" in paid.text and "PZ-001" in paid.text
     assert "3000" in worker.get(path).text
+    with services.uow(readonly=True) as uow:
+        due = uow.session.get(HardshipCase, case_id).review_due
+    assert 'id="review-form"' not in cm.get(path).text  # not before the review falls due
+    clock.set(due + timedelta(minutes=1))
+    run_once(services.uow)
+    closed = post(cm, f"{path}/review", {"decision": "close", "note": "子女已工作，收入改善"})
+    assert "已结案" in closed.text
 
     with services.uow(readonly=True) as uow:
         instance_id = uow.session.get(HardshipCase, case_id).instance_id
         reads = [json.loads(e.payload) for e in uow.session.query(AuditEvent).filter(
             AuditEvent.chain == instance_chain(instance_id), AuditEvent.event_type == "casework.hardship_file_read")]
-    assert len(reads) == 7 and all(r["reader"] == "cm1" for r in reads)  # each committee page view; none by worker1
+    assert len(reads) == 9 and all(r["reader"] == "cm1" for r in reads)  # each committee page view; none by worker1
 
 
 def test_an_appraisal_is_opened_voted_and_its_results_charted_on_the_pages(casework, services, clock):
@@ -177,6 +184,14 @@ def test_an_appraisal_is_opened_voted_and_its_results_charted_on_the_pages(casew
     assert results.text.count('<figure class="chart"><svg') == 2
     assert "需跟进整改" in results.text and "已截止" in results.text
     assert 'id="follow-up-task"' not in results.text and 'id="follow-up-task"' in union.get(path).text
+    inbox = union.get("/tasks?scope=groups")
+    assert "跟进整改" in inbox.text
+    task_id = inbox.text.split('href="/tasks/')[1].split('"')[0]
+    form = union.get(f"/tasks/{task_id}")
+    assert form.status_code == 200 and "跟进措施" in form.text
+    done = union.post(f"/tasks/{task_id}", data={"csrf_token": csrf(form.text), "actions": "约谈食堂负责人，限期整改"})
+    assert done.status_code == 302
+    assert f'href="/tasks/{task_id}"' not in union.get("/tasks?scope=groups").text
 
 
 def test_the_home_assessment_is_scored_on_the_page_and_kept_by_year(casework):

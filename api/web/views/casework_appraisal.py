@@ -30,7 +30,7 @@ def grade_label(grade: str) -> str:
 def percent(share: str) -> str:
     """A share such as "2/3" as a percentage, e.g. 66.7%."""
     value = Fraction(share) * 100
-    return f"{value:.0f}%" if value.denominator == 1 else f"{float(value):.1f}%"
+    return f"{value.numerator}%" if value.denominator == 1 else f"{float(value):.1f}%"
 
 
 def organiser(actor) -> bool:
