@@ -29,7 +29,8 @@ def _setup(live_server) -> int:
             create_user(services.uow(), username, roles, actor=SYSTEM)
         passwords.set_password(services.uow(), username, PASSWORD, actor=SYSTEM)
     return appraisal.create(services.uow(), title="2026年度工会工作满意度测评",
-                            items=["职工食堂", "劳动保护", "文体活动"], scale="three", electorate="representatives", closes_at=NOW + timedelta(days=3),
+                            items=["职工食堂", "劳动保护", "文体活动"], scale="three", electorate="representatives",
+                            closes_at=NOW + timedelta(days=3),
                             dissatisfied_share="1/3", actor=Actor("union_he", frozenset({"union_committee"})))
 
 
