@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from workflows.casework import home as assessment
+
 
 @pytest.fixture
-def home(client, users):
+def home(client, users, services):
+    assert assessment.seed_criteria(services.uow()) == 6 and assessment.seed_criteria(services.uow()) == 0
     h = {"union": users.headers("u1", "union_committee"), "worker": users.headers("worker1"),
          "auditor": users.headers("auditor1", "auditor")}
 

@@ -12,7 +12,7 @@ from engine.deployments import deploy
 from engine.errors import Conflict
 from engine.identity import SYSTEM, Actor, create_user
 from engine.worker import run_once
-from workflows.casework import appraisal
+from workflows.casework import appraisal, home
 from workflows.catalog import read_folder
 
 from .conftest import NOW, PASSWORD
@@ -24,6 +24,7 @@ def _setup(live_server) -> int:
     services = live_server.services
     with contextlib.suppress(Conflict):
         deploy(services.uow(), read_folder(Path(live_server.app.config["BPMN_DIR"]) / "casework"), actor=SYSTEM)
+    home.seed_criteria(services.uow())
     for username, roles in (("rep_zhao", ["representative"]), ("union_he", ["union_committee"])):
         with contextlib.suppress(Conflict):
             create_user(services.uow(), username, roles, actor=SYSTEM)

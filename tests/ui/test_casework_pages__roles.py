@@ -13,6 +13,7 @@ import pytest
 from engine.audit import instance_chain
 from engine.models import AuditEvent
 from engine.worker import run_once
+from workflows.casework import home
 from workflows.casework.tables import HardshipCase
 
 from helpers.api import bundled_files
@@ -194,7 +195,8 @@ def test_an_appraisal_is_opened_voted_and_its_results_charted_on_the_pages(casew
     assert f'href="/tasks/{task_id}"' not in union.get("/tasks?scope=groups").text
 
 
-def test_the_home_assessment_is_scored_on_the_page_and_kept_by_year(casework):
+def test_the_home_assessment_is_scored_on_the_page_and_kept_by_year(casework, services):
+    home.seed_criteria(services.uow())
     union = other_client(casework, "u1", "union_committee")
     page = union.get("/casework/home")
     ids = [int(x.split('"')[0]) for x in page.text.split('data-criterion="')[1:]]

@@ -25,6 +25,33 @@ from workflows.hooks import rules_of
 ORGANISER = "union_committee"
 RESULTS = ("excellent", "passed", "failed")
 CRITERION_FIELDS = ("id", "position", "name", "max_score", "source", "active")
+# The default criteria (100 points; editable): the unions' 建家 and 会员评家 practice, not statute (README: U).
+DEFAULT_CRITERIA = [
+    ("组织健全：工会委员会按期换届，职工代表大会制度健全", 20, "工会法 第11条; 企业民主管理规定 第7条"),
+    ("民主管理：职代会按期召开，厂务公开落实", 20, "企业民主管理规定 第3条、第11条"),
+    ("维护权益：集体合同签订履行，劳动争议调解及时", 20, "工会法 第6条、第21条; 劳动争议调解仲裁法 第10条"),
+    ("服务职工：困难职工帮扶，职工文体活动", 15, "职工之家建设（中华全国总工会）"),
+    ("会员评议：会员对工会工作的满意度", 15, "会员评家（中华全国总工会）"),
+    ("自身建设：工会经费管理，会员发展", 10, "工会法 第43条"),
+]
+
+
+def seed_criteria(uow: UnitOfWork, *, actor: str = "system") -> int:
+    """The default criteria when there are none yet (criteria kept, edited or not, are never touched).
+
+    Returns:
+        How many were added now.
+    """
+    with uow:
+        if uow.session.scalar(select(HomeCriterion.id).limit(1)) is not None:
+            return 0
+        now = uow.now()
+        uow.session.add_all(HomeCriterion(position=i, name=name, max_score=points, source=source, active=True,
+                                          updated_by=actor, updated_at=now)
+                            for i, (name, points, source) in enumerate(DEFAULT_CRITERIA, start=1))
+        uow.audit(SYSTEM_CHAIN, "casework.home_criteria_seeded", {"count": len(DEFAULT_CRITERIA)}, actor=actor)
+        uow.commit()
+        return len(DEFAULT_CRITERIA)
 
 
 def _organiser(actor: Actor) -> None:
