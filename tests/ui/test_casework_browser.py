@@ -12,7 +12,7 @@ from engine.deployments import deploy
 from engine.errors import Conflict
 from engine.identity import SYSTEM, Actor, create_user
 from engine.worker import run_once
-from workflows.casework import appraisal, home
+from workflows.casework import appraisal, committee, home, mediation
 from workflows.catalog import read_folder
 
 from .conftest import NOW, PASSWORD
@@ -82,3 +82,35 @@ def test_the_casework_pages_read_on_a_phone_and_a_desktop(ui, live_server):
             page.goto(ui.url(path))
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (path, suffix)
             ui.shot(f"{name}-{suffix}", expected)
+
+
+def test_the_committee_accepts_a_mediation_from_its_inbox_in_the_browser(ui, live_server):
+    _setup(live_server)
+    services = live_server.services
+    for username in ("md_chair", "md_mediator", "md_employer", "wk_zhou", "hr_lin"):
+        with contextlib.suppress(Conflict):
+            create_user(services.uow(), username, ["mediation_committee"] if username.startswith("md_") else [],
+                        actor=SYSTEM)
+        passwords.set_password(services.uow(), username, PASSWORD, actor=SYSTEM)
+    committee.set_roster(services.uow(), [
+        {"username": "md_chair", "side": "worker", "union_member": True, "chair": True},
+        {"username": "md_mediator", "side": "worker", "union_member": True},
+        {"username": "md_employer", "side": "employer"}], actor=SYSTEM)
+    case_id = mediation.file_application(services.uow(), applicants_=["wk_zhou"], respondent="某某机械有限公司",
+                                         claim="加班工资未足额支付，请求补发3200元。", oral=False,
+                                         actor=Actor("wk_zhou", frozenset()))
+    page = ui.page
+    page.set_viewport_size(PHONE)
+    ui.login("md_chair")
+    page.goto(ui.url("/tasks?scope=groups"))
+    page.locator("a", has_text="受理审查").first.click()
+    page.click("#go-desk")  # the stage is done on the case page, not in a generic form
+    page.wait_for_selector("#accept-form")
+    assert f"/casework/mediations/{case_id}" in page.url
+    page.select_option("#md-mediator", "md_mediator")
+    page.select_option("#md-employer", "hr_lin")
+    page.check("#md-declared")
+    ui.shot("casework-mediation-accept-phone", "受理并指派调解员", "回避")
+    page.click("#md-accept")
+    page.wait_for_selector("#mediation-mediator")
+    ui.shot("casework-mediation-accepted-phone", "调解中", "已受理")
