@@ -14,6 +14,7 @@ from engine.errors import DmflowError
 from engine.identity import SYSTEM, create_user, issue_token
 from engine.parsing import SourceFile
 from workflows import tables as models
+from workflows.casework import home
 from workflows.catalog import deploy_bundled, read_folder
 from workflows.demo import seed_congress, seed_demo
 from workflows.disclosure.catalogue import seed_catalogue
@@ -86,6 +87,8 @@ def deploy_cmd(paths: tuple[Path, ...], bundled: bool, name: str | None) -> None
         seeded = seed_catalogue(_services().uow())
         if seeded:
             click.echo(f"disclosure catalogue seeded with {len(seeded)} statutory items (厂务公开目录)")
+        if home.seed_criteria(_services().uow()):
+            click.echo("职工之家 assessment criteria seeded (editable on /casework/home)")
 
 
 @main.group("users")
@@ -166,6 +169,7 @@ def demo_seed(tokens_file: str) -> None:
     seeded = seed_catalogue(_services().uow())
     if seeded:
         click.echo(f"disclosure catalogue seeded with {len(seeded)} statutory items (厂务公开目录)")
+    home.seed_criteria(_services().uow())
     if not created:
         click.echo(f"demo organisation already present; tokens are in {tokens_file}")
         return

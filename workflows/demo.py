@@ -13,6 +13,7 @@ from engine.models import User
 from engine.passwords import generate_password, set_password
 from engine.unit_of_work import UnitOfWork
 from workflows.calendar import local_today
+from workflows.casework import committee
 from workflows.congress import accounts, meetings, roster, roster_import
 from workflows.congress.tables import Organisation
 
@@ -31,6 +32,20 @@ DEMO_USERS: list[tuple[str, str, list[str]]] = [
     ("delegation_wu", "吴刚（第一代表团团长）", ["delegation", "representative"]),
     ("dept_logistics", "郑军（后勤保障部）", ["handling_department"]),
     ("liaison_sun", "孙丽（劳动保障联络员）", ["liaison"]),
+    # casework (工会服务): the mediation committee (chair, a mediator, the employer's member), legal aid, assistance,
+    # and the union committee that runs appraisals and the 职工之家 assessment
+    ("mediation_zhao", "赵敏（调解委员会主任）", ["mediation_committee"]),
+    ("mediator_qian", "钱进（调解员）", ["mediation_committee"]),
+    ("mediation_feng", "冯涛（调解委员会企业代表）", ["mediation_committee"]),
+    ("legal_aid_he", "何琳（法律援助工作人员）", ["legal_aid_officer"]),
+    ("assist_lu", "卢红（帮扶工作委员会）", ["assistance_committee"]),
+    ("union_xu", "徐静（工会委员会）", ["union_committee"]),
+]
+# the enterprise's labour-dispute mediation committee (劳动争议调解仲裁法 第10条): both sides, a union-member chair
+DEMO_MEDIATION_COMMITTEE = [
+    {"username": "mediation_zhao", "side": "worker", "union_member": True, "chair": True},
+    {"username": "mediator_qian", "side": "worker", "union_member": True},
+    {"username": "mediation_feng", "side": "employer"},
 ]
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹"
@@ -115,6 +130,8 @@ def seed_demo(uow: UnitOfWork, tokens_file: str | Path) -> list[tuple[str, list[
         set_password(uow, username, password, actor=SYSTEM)
         created.append((username, roles, token, password))
     _seed_departments(uow)
+    if not committee.roster(uow):
+        committee.set_roster(uow, DEMO_MEDIATION_COMMITTEE, actor=SYSTEM)
     if created:
         path = Path(tokens_file)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -84,6 +84,10 @@ class Rules:
     hardship_review_months: int = _rule(12, "困难职工帮扶 practice: 档案每年复核 (practice, U)")
     appraisal_dissatisfied_share: Fraction = _rule(
         Fraction(1, 3), "民主评议 practice: 不满意票超过三分之一的须整改/约谈 (practice, U)")
+    home_excellent_share: Fraction = _rule(
+        Fraction(90, 100), "职工之家 assessment practice: 90% of the points for 先进职工之家 (practice, U)")
+    home_pass_share: Fraction = _rule(
+        Fraction(60, 100), "职工之家 assessment practice: 60% of the points for 合格 (practice, U)")
     women_negotiator_required: bool = _rule(
         True, "local rules (e.g. 上海市集体合同条例): the worker side of a women workers' special contract includes "
               "a woman from the union's women workers' committee; off where the province does not require it")

@@ -6,6 +6,7 @@ from . import (
     casework,
     casework_appraisal,  # noqa: F401  (routes on the casework blueprint)
     casework_hardship,  # noqa: F401  (routes on the casework blueprint)
+    casework_home,  # noqa: F401  (routes on the casework blueprint)
     congress,
     contracts,
     contracts_in_force,

@@ -543,3 +543,6 @@ for _role, _names in {
 from .strings_casework import CASEWORK_STRINGS  # noqa: E402  (the casework pages' texts)
 
 STRINGS.update(CASEWORK_STRINGS)
+from .strings_casework_pages import CASEWORK_PAGE_STRINGS  # noqa: E402
+
+STRINGS.update(CASEWORK_PAGE_STRINGS)

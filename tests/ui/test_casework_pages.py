@@ -52,7 +52,7 @@ def test_a_worker_files_on_the_page_and_an_unrelated_worker_sees_a_404(client, f
     page = client.get(filed.headers["Location"])
     assert CLAIM in page.text and "待受理" in page.text and "2026-03-17 24:00" in page.text
     listing = client.get("/casework/mediations")
-    assert f'data-mediation="{case["id"]}"' in listing.text and 'data-nav="mediations"' in listing.text
+    assert f'data-mediation="{case["id"]}"' in listing.text and 'data-nav="casework"' in listing.text
     flow.accept(case["id"])
     closed = flow.close(case["id"])
     page = client.get(f"/casework/mediations/{case['id']}")
@@ -75,7 +75,8 @@ def test_a_worker_applies_for_mediation_in_the_browser(ui, live_server):
     create_user(services.uow(), "wk_li", [], actor=SYSTEM)
     passwords.set_password(services.uow(), "wk_li", PASSWORD, actor=SYSTEM)
     page = ui.login("wk_li")
-    page.click("[data-nav='mediations']")
+    page.click("[data-nav='casework']")
+    page.click("[data-tile='md']")
     page.click("#mediation-new")
     page.fill("#md-respondent", "某某机械有限公司")
     page.fill("#md-claim", CLAIM)

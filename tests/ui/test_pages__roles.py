@@ -7,11 +7,11 @@ import pytest
 from api.web.strings import STRINGS
 
 MENUS = {
-    "admin": ["home", "tasks", "processes", "instances", "meetings", "disclosures", "mediations", "modeler", "audit",
+    "admin": ["home", "tasks", "processes", "instances", "meetings", "disclosures", "casework", "modeler", "audit",
               "users", "departments"],
-    "designer": ["home", "tasks", "processes", "instances", "meetings", "disclosures", "mediations", "modeler"],
-    "auditor": ["home", "processes", "instances", "meetings", "disclosures", "mediations", "audit"],
-    "rep": ["home", "tasks", "processes", "instances", "meetings", "proposals", "disclosures", "mediations"],
+    "designer": ["home", "tasks", "processes", "instances", "meetings", "disclosures", "casework", "modeler"],
+    "auditor": ["home", "processes", "instances", "meetings", "disclosures", "casework", "audit"],
+    "rep": ["home", "tasks", "processes", "instances", "meetings", "proposals", "disclosures", "casework"],
 }
 # Pages each role can open from its menu, with a text each must show in (zh-CN, en).
 PAGES = {

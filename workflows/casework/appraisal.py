@@ -153,3 +153,23 @@ def results(uow: UnitOfWork, appraisal_id: int, actor: Actor) -> dict[str, Any]:
         return out
 
 
+
+def has_voted(uow: UnitOfWork, appraisal_id: int, username: str) -> bool:
+    """Whether this user has cast their ballot (never how)."""
+    with uow:
+        return uow.session.get(AppraisalVoter, (appraisal_id, username)) is not None
+
+
+def may_vote(actor: Actor, record: dict[str, Any]) -> bool:
+    """In the electorate: the representatives, or every worker; never an auditor."""
+    return not actor.is_read_only and (record["electorate"] == "all" or actor.has(REPRESENTATIVE))
+
+
+def listing(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]]:
+    """Every appraisal, newest first, with whether the actor has voted in it."""
+    with uow:
+        rows = uow.session.scalars(select(Appraisal).order_by(Appraisal.created_at.desc(), Appraisal.id.desc()))
+        voted = set(uow.session.scalars(select(AppraisalVoter.appraisal_id)
+                                        .where(AppraisalVoter.username == actor.username)))
+        return [{k: getattr(r, k) for k in ("id", "title", "scale", "electorate", "status", "closes_at")}
+                | {"voted": r.id in voted} for r in rows]

@@ -31,7 +31,7 @@ def attach(params: dict[str, Any], data: dict[str, Any]) -> str:
     if record.electorate == "representatives":  # all workers: announced by the union, not one notice each
         notify(step.uow, Role(REPRESENTATIVE), "casework.appraisal_open", f"请参加评议：{record.title}",
                "无记名评议，截止前完成。 Please take part in the secret appraisal.",
-               f"/api/v1/casework/appraisals/{record.id}", f"appraisal:{record.id}:open")
+               f"/casework/appraisals/{record.id}", f"appraisal:{record.id}:open")
     records.audit(step.uow, record, "casework.appraisal_opened", {"closes_at": record.closes_at.isoformat()},
                   step.actor)
     return record.status
@@ -54,5 +54,5 @@ def tally(params: dict[str, Any], data: dict[str, Any]) -> int:
         "results": distribution(step.uow, record), "follow_up": flagged}, step.actor)
     if flagged:
         notify(step.uow, Role(ORGANISER), "casework.appraisal_follow_up", f"评议结果需要跟进：{record.title}",
-               "、".join(flagged), f"/api/v1/casework/appraisals/{record.id}", f"appraisal:{record.id}:follow_up")
+               "、".join(flagged), f"/casework/appraisals/{record.id}", f"appraisal:{record.id}:follow_up")
     return len(flagged)

@@ -33,7 +33,7 @@ PUBLISHED = ("id", "applicant", "assistance_kind", "publicity_until")  # what th
 
 
 def link(case_id: int) -> str:
-    return f"/api/v1/casework/hardship/{case_id}"
+    return f"/casework/hardship/{case_id}"
 
 
 def fetch(session, case_id: int, *, lock: bool = False) -> HardshipCase:

@@ -35,7 +35,7 @@ FIELDS = ("id", "status", "applicant", "facts", "hardship", "decision_reason", "
 
 
 def link(case_id: int) -> str:
-    return f"/api/v1/casework/legal-aid/{case_id}"
+    return f"/casework/legal-aid/{case_id}"
 
 
 WHAT = "legal-aid case"

@@ -187,3 +187,48 @@ class AppraisalVoter(Base):
 
     appraisal_id: Mapped[int] = mapped_column(ForeignKey("appraisals.id"), primary_key=True)
     username: Mapped[str] = mapped_column(String(100), primary_key=True)
+
+
+class HomeCriterion(Base):
+    """A criterion of the yearly "职工之家" assessment (建家评估): what is scored, its points and its source."""
+
+    __tablename__ = "home_criteria"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    max_score: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(300))  # the rule or practice it cites
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HomeAssessment(Base):
+    """One year's "职工之家" assessment: the total against the criteria in force, and the result."""
+
+    __tablename__ = "home_assessments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, unique=True)
+    total: Mapped[int] = mapped_column(Integer)
+    max_total: Mapped[int] = mapped_column(Integer)
+    result: Mapped[str] = mapped_column(String(20))  # excellent (先进), passed (合格), failed (不合格)
+    note: Mapped[str | None] = mapped_column(Text)
+    assessed_by: Mapped[str] = mapped_column(String(100))
+    assessed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HomeScore(Base):
+    """A criterion's score in one year's assessment, with the criterion as it read then."""
+
+    __tablename__ = "home_scores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("home_assessments.id"), index=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("home_criteria.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(300))
+    max_score: Mapped[int] = mapped_column(Integer)
+    score: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
