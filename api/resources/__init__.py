@@ -7,6 +7,7 @@ from . import (
     casework_appraisal,  # noqa: F401  (routes on the casework blueprint)
     casework_hardship,  # noqa: F401  (routes on the casework blueprint)
     congress,
+    congress_session,
     contracts,
     contracts_in_force,
     departments,
@@ -22,5 +23,6 @@ from . import (
 )
 
 BLUEPRINTS = [deployments.blp, instances.blp, tasks.blp, events.blp, audit.blp, users.blp, calendar.blp, congress.blp,
+              congress_session.blp,
               proposals.blp, contracts.blp, disclosures.blp, departments.blp, notifications.blp,
               inspection.blp, contracts_in_force.blp, casework.blp]
