@@ -532,3 +532,6 @@ for _role, _names in {
 from .strings_casework import CASEWORK_STRINGS  # noqa: E402  (the casework pages' texts)
 
 STRINGS.update(CASEWORK_STRINGS)
+from .strings_session import SESSION_STRINGS  # noqa: E402  (the congress organisation pages' texts)
+
+STRINGS.update(SESSION_STRINGS)

@@ -16,5 +16,6 @@ from . import (  # noqa: F401  (routes and menu entries)
     disclosure_office,
     home,
     notices,
+    session,
     work,
 )
