@@ -21,7 +21,7 @@ from engine.models import User, UserRole
 from engine.unit_of_work import UnitOfWork
 from workflows import rules as r
 from workflows.congress.meetings import PRESIDIUM, get_meeting, meeting_chain
-from workflows.congress.session import seated_among, seated_count
+from workflows.congress.roster import seated_among, seated_count
 from workflows.congress.session_tables import Committee, CommitteeMember
 from workflows.congress.tables import Representative, Term
 from workflows.errors import RuleViolation

@@ -17,7 +17,7 @@ from engine.identity import ADMIN, Actor
 from engine.unit_of_work import UnitOfWork
 from workflows import documents
 from workflows.congress import roster
-from workflows.congress.amendments import amendments_of
+from workflows.congress.amendments import amendment_matters, amendments_of
 from workflows.congress.meetings import PRESIDIUM, get_meeting, meeting_chain, present_ids
 from workflows.congress.session_tables import MatterDraft, Minutes, PresidiumMember, SessionRecord, Speaker
 from workflows.congress.tables import Matter, Meeting, Opinion, Representative, Term, Vote
@@ -99,8 +99,6 @@ def compose(s: Session, meeting: Meeting) -> str:
     if record is not None and (scrutineers := json.loads(record.scrutineers_json)):
         lines.append("监票人（预备会议通过）：" + "、".join(_names(s, scrutineers).get(i, str(i)) for i in scrutineers))
     lines += ["", "会议议程及审议情况："]
-    from workflows.congress.amendments import amendment_matters
-
     amendment_of = {vote_id: s.get(Matter, draft_id).position
                     for vote_id, draft_id in amendment_matters(s, meeting.id).items()}
     for matter in s.scalars(select(Matter).where(Matter.meeting_id == meeting.id).order_by(Matter.position)):

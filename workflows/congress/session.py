@@ -23,8 +23,9 @@ from engine.identity import ADMIN, Actor
 from engine.models import HumanTask
 from engine.unit_of_work import UnitOfWork
 from workflows import rules as r
-from workflows.congress import roster
+from workflows.congress import joint_meetings, meetings
 from workflows.congress.meetings import PRESIDIUM, get_meeting, meeting_chain
+from workflows.congress.roster import seated_among, seated_count
 from workflows.congress.session_tables import PresidiumMember, SessionRecord
 from workflows.congress.tables import Matter, Meeting, Representative, Vote
 from workflows.errors import RuleViolation
@@ -46,19 +47,6 @@ def _ids(values: Any, field: str) -> list[int]:
     except (TypeError, ValueError):
         raise ValidationFailed("expected representative ids", {field: ["a list of representative ids"]}) from None
     return ids
-
-
-def seated_among(session: Session, meeting: Meeting, ids: list[int], field: str) -> list[Representative]:
-    """The representatives ``ids`` seated on the meeting day. Raises: ValidationFailed naming the others."""
-    reps = list(session.scalars(roster.seated_query(meeting.term_id, meeting.held_on)
-                                .where(Representative.id.in_(ids)))) if ids else []
-    if stranger := sorted(set(ids) - {p.id for p in reps}):
-        raise ValidationFailed(f"not seated on {meeting.held_on}", {field: stranger})
-    return reps
-
-
-def seated_count(session: Session, meeting: Meeting) -> int:
-    return len(roster.seated(session, meeting.term_id, meeting.held_on))
 
 
 def check_extraordinary(session: Session, meeting: Meeting, proposed_by: str | None, supporters: list[int],
@@ -126,8 +114,6 @@ def start_session(uow: UnitOfWork, meeting_id: int, body: dict[str, Any], *, rul
         Conflict: the meeting is not planned or already has its session. ValidationFailed.
         RuleViolation ``extraordinary_session_share``.
     """
-    from workflows.congress import joint_meetings  # the joint meeting's decisions come to this session
-
     if not actor.has(*STARTERS, ADMIN):
         raise Forbidden("a session is started by the union or the presidium", {"roles": list(STARTERS)})
     kind = body.get("kind") or "ordinary"
@@ -166,8 +152,6 @@ def start_session(uow: UnitOfWork, meeting_id: int, body: dict[str, Any], *, rul
 
 def approve_preparatory(uow: UnitOfWork, meeting_id: int, data: dict[str, Any], actor: str | None) -> None:
     """Keep what the preparatory meeting approved (inside the step's open uow) and convene the meeting."""
-    from workflows.congress import meetings
-
     s = uow.session
     record = record_of(s, meeting_id, lock=True)
     members = _ids(data.get("presidium"), "presidium")
@@ -271,14 +255,3 @@ def last_session_day(session: Session, term_id: int) -> dt.date | None:
     """The day of the term's last closed session."""
     return session.scalar(select(func.max(Meeting.held_on)).where(Meeting.term_id == term_id,
                                                                   Meeting.status == "closed"))
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return day.replace(year=year, month=month, day=min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")

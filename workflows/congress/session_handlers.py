@@ -11,8 +11,8 @@ from engine.audit import instance_chain
 from engine.identity import Actor
 from engine.notifications import Role, notify
 from engine.steps import current_step
-from workflows.calendar import calendar_of
-from workflows.congress import meetings, minutes, session
+from workflows.calendar import add_months, calendar_of
+from workflows.congress import meetings, minutes, roster, session
 from workflows.congress.session_tables import SessionRecord
 from workflows.congress.tables import Meeting, Term
 from workflows.hooks import case_validator, rules_of, service
@@ -53,7 +53,7 @@ def check_extraordinary(params: dict[str, Any], data: dict[str, Any]) -> dict[st
     supporters = list(data.get("supporters") or [])
     session.check_extraordinary(s, meeting, data.get("proposed_by"), supporters, rules_of(step.uow))
     result = {"proposed_by": data.get("proposed_by"), "supporters": len(supporters),
-              "seated": session.seated_count(s, meeting)}
+              "seated": roster.seated_count(s, meeting)}
     step.uow.audit(instance_chain(step.instance_id), "session.extraordinary_checked", result, actor=step.actor,
                    instance_id=step.instance_id)
     return result
@@ -101,7 +101,7 @@ def remind_if_no_session(params: dict[str, Any], data: dict[str, Any]) -> dict[s
     for term in s.scalars(select(Term).where(Term.starts_on <= today, Term.ends_on >= today)):
         last = session.last_session_day(s, term.id) or term.starts_on
         planned = s.scalar(select(Meeting.id).where(Meeting.term_id == term.id, Meeting.status != "closed"))
-        if planned is None and session.add_months(last, months) <= today:
+        if planned is None and add_months(last, months) <= today:
             overdue.append(term.id)
             notify(step.uow, [Role("union_chair")], "congress.session_due",
                    f"第{chinese(term.number)}届职工代表大会已超过{months}个月未召开", f"上次会议：{last.isoformat()}。"
