@@ -60,9 +60,8 @@ class Close(MethodView):
 class Minutes(MethodView):
     @blp.response(200, s.SessionMinutesSchema)
     def get(self, meeting_id):
-        """The session's minutes (draft, approved or published)."""
-        current_actor()
-        return minutes.view(_uow(readonly=True), meeting_id)
+        """The session's minutes: everyone once published, the presidium and auditors while a draft."""
+        return minutes.view(_uow(readonly=True), meeting_id, current_actor())
 
     @blp.arguments(s.SessionMinutesEditSchema)
     @blp.response(200, s.SessionMinutesSchema)

@@ -59,6 +59,8 @@ def test_a_60_representative_session_from_the_preparatory_meeting_to_the_minutes
     c.call("post", f"/speakers/{first['id']}/call", c.chair, 200)
     c.call("post", f"/speakers/{asked[0]['id']}/call", c.chair, 409)  # one speaker at a time
     assert c.call("post", f"/speakers/{first['id']}/spoken", c.chair, 200).get_json()["status"] == "spoken"
+    c.call("post", f"/speakers/{asked[0]['id']}/withdraw", c.rep(7), 403)  # only the speaker or the presidium
+    assert c.call("post", f"/speakers/{asked[0]['id']}/withdraw", c.rep(5), 200).get_json()["status"] == "withdrawn"
     c.call("post", f"/matters/{report['id']}/opinions", c.rep(7), 201, json={"text": "建议公开食堂收支"})
 
     # the draft, one amendment from a representative and one from a delegation through its head
@@ -92,6 +94,7 @@ def test_a_60_representative_session_from_the_preparatory_meeting_to_the_minutes
     assert (closed["status"], closed["step"]) == ("closed", "approve_minutes")
     minutes = c.call("get", f"/meetings/{meeting}/minutes", c.chair, 200).get_json()
     assert minutes["status"] == "draft"
+    c.call("get", f"/meetings/{meeting}/minutes", c.rep(30), 403)  # a draft is the presidium's
     for line in ("第一届职工代表大会第一次会议会议纪要", "应到代表60人，实到58人。", "缺席代表：代表59、代表60",
                  "主席团成员（预备会议通过）：", "监票人（预备会议通过）：代表20、代表21、代表22",
                  "发言：代表6（安全生产）", "建议公开食堂收支",

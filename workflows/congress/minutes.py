@@ -171,11 +171,19 @@ def approve_and_publish(uow: UnitOfWork, meeting_id: int, actor: str | None, ins
     return row
 
 
-def view(uow: UnitOfWork, meeting_id: int) -> dict[str, Any]:
-    """The minutes of a meeting (any status). Raises: NotFound."""
+READERS_OF_DRAFTS = (PRESIDIUM, ADMIN, "auditor")
+
+
+def view(uow: UnitOfWork, meeting_id: int, actor: Actor | None = None) -> dict[str, Any]:
+    """The minutes of a meeting; before they are published only the presidium (and auditors, admins) read them.
+
+    Raises: NotFound. Forbidden: a draft asked for by someone else (``actor`` given).
+    """
     with uow:
         get_meeting(uow.session, meeting_id)
         row = uow.session.get(Minutes, meeting_id)
         if row is None:
             raise NotFound(f"meeting {meeting_id} has no minutes yet (they are generated when the session closes)")
+        if actor is not None and row.status != "published" and not actor.has(*READERS_OF_DRAFTS):
+            raise Forbidden("the minutes are read by everyone once the presidium has approved them")
         return {c.key: getattr(row, c.key) for c in Minutes.__table__.columns}

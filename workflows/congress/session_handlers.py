@@ -105,7 +105,7 @@ def remind_if_no_session(params: dict[str, Any], data: dict[str, Any]) -> dict[s
             overdue.append(term.id)
             notify(step.uow, [Role("union_chair")], "congress.session_due",
                    f"第{chinese(term.number)}届职工代表大会已超过{months}个月未召开", f"上次会议：{last.isoformat()}。"
-                   f"职工代表大会至少每{months}个月召开一次，请安排会议。", "/congress",
+                   f"职工代表大会至少每{months}个月召开一次，请安排会议。", "/congress/meetings",
                    f"congress:session_due:{term.id}:{today.year}-{today.month:02d}")
     step.uow.audit(instance_chain(step.instance_id), "congress.sessions_checked", {
         "on": today.isoformat(), "interval_months": months, "overdue_terms": overdue},

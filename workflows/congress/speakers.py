@@ -72,7 +72,7 @@ def act(uow: UnitOfWork, speaker_id: int, action: str, *, actor: Actor) -> Speak
         row = _speaker(s, speaker_id)
         matter, meeting = _open_meeting(s, row.matter_id)
         if action == "withdraw":
-            if seat_of(s, meeting, actor).id != row.representative_id and not actor.has(PRESIDIUM, ADMIN):
+            if not actor.has(PRESIDIUM, ADMIN) and seat_of(s, meeting, actor).id != row.representative_id:
                 raise Forbidden("only the speaker or the presidium takes a name off the list")
         elif not actor.has(PRESIDIUM, ADMIN):
             raise Forbidden("the presidium calls the speakers (role 'presidium')")

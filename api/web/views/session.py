@@ -275,12 +275,10 @@ def congress_floor_amend(matter_id: int):
 
 def _minutes_page(meeting_id: int, status: int = 200, error: str | None = None):
     data = _meeting_data(meeting_id)
-    try:
-        row = minutes.view(uow(readonly=True), meeting_id)
-    except DmflowError:
-        row = None
     actor = web_actor()
-    if row is not None and row["status"] != "published" and not actor.has(PRESIDIUM, ADMIN, "auditor"):
+    try:
+        row = minutes.view(uow(readonly=True), meeting_id, actor)
+    except DmflowError:  # none yet, or a draft for the presidium only
         row = None
     return render("congress_minutes.html", status, error=error, meeting=data["meeting"], minutes=row,
                   is_presidium=actor.has(PRESIDIUM, ADMIN))
