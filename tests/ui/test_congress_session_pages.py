@@ -54,7 +54,8 @@ def test_the_union_records_a_joint_meeting_whose_decision_goes_to_the_next_sessi
     assert response.status_code == 302
     body = client.get(page).text
     assert "高温津贴提前发放" in body and "已列入会议议程待确认" in body and "第2代表团团长" in body
-    assert "确认联席会议决定：高温津贴提前发放" in client.get(f"/congress/meetings/{congress['meeting_id']}").text
+    meeting_page = client.get(f"/congress/meetings/{congress['meeting_id']}").text
+    assert "确认联席会议决定：高温津贴提前发放" in meeting_page and 'id="to-session"' in meeting_page
     login(client, "rep004", "representative")
     assert client.get(page).status_code == 403
 
