@@ -56,8 +56,9 @@ def create_committee(uow: UnitOfWork, term_id: int, kind: str, *, name: str | No
     if not _KIND.match(kind or ""):
         raise ValidationFailed("a kind is a short lower-case identifier", {"kind": [kind]})
     name = (name or "").strip() or DEFAULT_COMMITTEES.get(kind, ("", None))[0]
-    if not name:
-        raise ValidationFailed("a committee of another kind needs its name", {"name": ["required"]})
+    if not name or len(name) > 100:
+        raise ValidationFailed("a committee of another kind needs its name (at most 100 characters)",
+                               {"name": ["required, at most 100 characters"]})
     with uow:
         s = uow.session
         fetch(s, Term, term_id, "term")

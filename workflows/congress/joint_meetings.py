@@ -86,6 +86,8 @@ def hold_joint_meeting(uow: UnitOfWork, term_id: int, body: dict[str, Any], *, a
     decisions = [d for d in body.get("decisions") or [] if (d.get("title") or "").strip()]
     if not decisions:
         raise ValidationFailed("a joint meeting decides at least one urgent matter", {"decisions": ["required"]})
+    if any(len(d["title"].strip()) > 300 for d in decisions):
+        raise ValidationFailed("a decision's title is at most 300 characters", {"decisions": ["title too long"]})
     attendees = sorted({int(i) for i in body.get("attendees") or []})
     held_on: dt.date = body["held_on"]
     with uow:
