@@ -14,6 +14,7 @@ from workflows import calendar, hooks, rules
 from workflows.casework import handlers as casework_handlers
 from workflows.congress import handlers as congress_handlers
 from workflows.congress import matter_modes
+from workflows.congress import session_handlers as congress_session_handlers
 from workflows.contracts import change_handlers as contract_change_handlers
 from workflows.contracts import handlers as contract_handlers
 from workflows.disclosure import handlers as disclosure_handlers
@@ -21,8 +22,8 @@ from workflows.inspection import handlers as inspection_handlers
 
 DEPLOYABLE = (".bpmn", ".dmn", ".json")
 # each registers on import
-PROCEDURE_HANDLERS = (congress_handlers, contract_handlers, contract_change_handlers, disclosure_handlers,
-                      inspection_handlers, casework_handlers)
+PROCEDURE_HANDLERS = (congress_handlers, congress_session_handlers, contract_handlers, contract_change_handlers,
+                      disclosure_handlers, inspection_handlers, casework_handlers)
 
 
 def handlers() -> dict[str, hooks.Handler]:

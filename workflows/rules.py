@@ -64,6 +64,9 @@ class Rules:
     presidium_min_frontline_share: Fraction = _rule(
         Fraction(1, 2), "民主管理规定 第19条: workers, technicians, managers >= 50% (V)"
     )
+    session_interval_months: int = _rule(
+        12, "rules.md §2.2: 民主管理规定 每年至少召开一次 (U); 1986 条例 第18条 至少每半年召开一次 (V): set 6 for the "
+            "half-yearly rule; the union is reminded when no session was held within it")
     min_representatives: int = _rule(30, "民主管理规定 ~第25条 (U)")
     representative_share_of_headcount: Fraction = _rule(Fraction(5, 100), "民主管理规定 ~第25条 (U)")
     max_manager_share: Fraction = _rule(Fraction(20, 100), "民主管理规定 ~第26条 (U; V~ provincial)")

@@ -8,6 +8,7 @@ from . import (
     casework_hardship,  # noqa: F401  (routes on the casework blueprint)
     casework_home,  # noqa: F401  (routes on the casework blueprint)
     congress,
+    congress_session,
     contracts,
     contracts_in_force,
     departments,
@@ -23,5 +24,6 @@ from . import (
 )
 
 BLUEPRINTS = [deployments.blp, instances.blp, tasks.blp, events.blp, audit.blp, users.blp, calendar.blp, congress.blp,
+              congress_session.blp,
               proposals.blp, contracts.blp, disclosures.blp, departments.blp, notifications.blp,
               inspection.blp, contracts_in_force.blp, casework.blp]

@@ -546,3 +546,6 @@ STRINGS.update(CASEWORK_STRINGS)
 from .strings_casework_pages import CASEWORK_PAGE_STRINGS  # noqa: E402
 
 STRINGS.update(CASEWORK_PAGE_STRINGS)
+from .strings_session import SESSION_STRINGS  # noqa: E402  (the congress organisation pages' texts)
+
+STRINGS.update(SESSION_STRINGS)

@@ -27,7 +27,9 @@ DRIVEN_END_TO_END = {"proposal": "tests/api/test_proposals.py", "resolution": "t
                      "labour_mediation": "tests/api/test_casework.py",
                      "legal_aid": "tests/api/test_casework__legal_aid.py",
                      "hardship": "tests/api/test_casework__hardship.py",
-                     "appraisal": "tests/api/test_casework__appraisal.py"}
+                     "appraisal": "tests/api/test_casework__appraisal.py",
+                     "congress_session": "tests/api/test_congress__session.py",
+                     "congress_session_yearly": "tests/api/test_congress__session.py"}
 
 
 def assert_round_trip(services, instance_id: str) -> None:

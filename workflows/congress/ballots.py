@@ -15,7 +15,7 @@ from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.identity import Actor
 from engine.unit_of_work import UnitOfWork
 from workflows import rules as r
-from workflows.congress import alerts, roster
+from workflows.congress import alerts, amendments, roster
 from workflows.congress.ballot_keys import ballot_keys_of
 from workflows.congress.matter_modes import VOTING_MODES
 from workflows.congress.meetings import get_matter, get_meeting, meeting_chain, present_ids, seat_of
@@ -73,7 +73,8 @@ def open_vote(uow: UnitOfWork, matter_id: int, *, rules: r.Rules, actor: Actor, 
 
     Raises:
         NotFound. Conflict: the matter takes no vote, already has one, or the meeting is not in session.
-        RuleConflict ``congress_quorum``: fewer than 2/3 of all seated representatives are present.
+        RuleConflict ``congress_quorum``: fewer than 2/3 of all seated representatives are present;
+            ``amendments_first``: an amendment to the draft is not decided yet.
         RuleViolation ``adoption_rule``: 半数以上 asked for a matter that must be adopted by 过半数;
             ``proxies_allowed``: proxies asked for where the rules forbid them.
     """
@@ -92,6 +93,7 @@ def open_vote(uow: UnitOfWork, matter_id: int, *, rules: r.Rules, actor: Actor, 
             raise Conflict(f"meeting {meeting.id} is {meeting.status}, not in session")
         if s.scalar(select(Vote.id).where(Vote.matter_id == matter_id)) is not None:
             raise Conflict(f"matter {matter_id} already has its vote (one vote per item)")
+        amendments.require_amendments_decided(s, matter_id)
         if majority is not rules.adoption_rule and majority is r.Majority.AT_LEAST_HALF \
                 and not matter.at_least_half_allowed:
             raise RuleViolation("半数以上 applies to collective-contract drafts only (集体合同规定 第36条); this "

@@ -11,7 +11,7 @@ from engine.errors import Conflict, ValidationFailed
 from engine.identity import Actor
 from engine.unit_of_work import UnitOfWork
 from workflows.calendar import add_months
-from workflows.congress.tables import Organisation, Representative, Term
+from workflows.congress.tables import Meeting, Organisation, Representative, Term
 from workflows.errors import RuleViolation
 from workflows.hooks import rules_of
 from workflows.records import fetch
@@ -186,3 +186,14 @@ def link_account(uow: UnitOfWork, representative_id: int, username: str | None, 
     return rep
 
 
+def seated_among(session: Session, meeting: Meeting, ids: list[int], field: str) -> list[Representative]:
+    """The representatives ``ids`` seated on the meeting day. Raises: ValidationFailed naming the others."""
+    reps = list(session.scalars(seated_query(meeting.term_id, meeting.held_on)
+                                .where(Representative.id.in_(ids)))) if ids else []
+    if stranger := sorted(set(ids) - {p.id for p in reps}):
+        raise ValidationFailed(f"not seated on {meeting.held_on}", {field: stranger})
+    return reps
+
+
+def seated_count(session: Session, meeting: Meeting) -> int:
+    return len(seated(session, meeting.term_id, meeting.held_on))

@@ -8,9 +8,7 @@ a suspension with an agreed resumption date (``contract.negotiation_suspended``)
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import hashlib
-import re
 from typing import Any
 
 from sqlalchemy import func, select
@@ -20,6 +18,7 @@ from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.identity import Actor
 from engine.unit_of_work import UnitOfWork
 from workflows import rules as r
+from workflows.clause_diff import clause_diff, render_diff
 from workflows.contracts.negotiators import raise_violations, require_recorder, wage_info_violations
 from workflows.contracts.record import (
     NEGOTIATORS,
@@ -166,37 +165,6 @@ def list_drafts(uow: UnitOfWork, contract_id: int) -> list[dict[str, Any]]:
                                                             .order_by(Draft.version))]
 
 
-_SENTENCE = re.compile(r"(?<=[。；;！？!?\n])")
-
-
-def _sentences(text: str) -> list[str]:
-    return [p for p in (s.strip() for s in _SENTENCE.split(text)) if p]
-
-
-def clause_diff(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A clause-by-clause comparison: added, removed, changed (with sentence and character changes), unchanged."""
-    before, after = {c["number"]: c for c in old}, {c["number"]: c for c in new}
-    out = []
-    for number in sorted(before.keys() | after.keys()):
-        a, b = before.get(number), after.get(number)
-        entry: dict[str, Any] = {"number": number, "title": (b or a)["title"]}
-        if a is None:
-            entry.update(status="added", text=b["text"])
-        elif b is None:
-            entry.update(status="removed", text=a["text"])
-        elif (a["title"], a["text"]) == (b["title"], b["text"]):
-            entry.update(status="unchanged")
-        else:
-            matcher = difflib.SequenceMatcher(a=a["text"], b=b["text"], autojunk=False)
-            entry.update(status="changed", old_title=a["title"], old_text=a["text"], text=b["text"],
-                         lines=[line for line in difflib.unified_diff(_sentences(a["text"]), _sentences(b["text"]),
-                                                                      lineterm="", n=1)][2:],
-                         changes=[{"op": op, "old": a["text"][i1:i2], "new": b["text"][j1:j2]}
-                                  for op, i1, i2, j1, j2 in matcher.get_opcodes() if op != "equal"])
-        out.append(entry)
-    return out
-
-
 def diff(uow: UnitOfWork, contract_id: int, old_version: int, new_version: int) -> dict[str, Any]:
     """Compare two versions clause by clause, with a readable text rendering. Raises: NotFound."""
     with uow:
@@ -206,23 +174,7 @@ def diff(uow: UnitOfWork, contract_id: int, old_version: int, new_version: int) 
         clauses = clause_diff(loads(old.clauses_json), loads(new.clauses_json))
     counts = {k: sum(c["status"] == k for c in clauses) for k in ("added", "removed", "changed", "unchanged")}
     return {"contract_id": contract_id, "from_version": old_version, "to_version": new_version, "summary": counts,
-            "clauses": clauses, "text": render_diff(clauses, old_version, new_version)}
-
-
-def render_diff(clauses: list[dict[str, Any]], old_version: int, new_version: int) -> str:
-    lines = [f"--- 第{old_version}稿", f"+++ 第{new_version}稿"]
-    marks = {"added": "新增", "removed": "删除", "changed": "修改"}
-    for c in clauses:
-        if c["status"] == "unchanged":
-            continue
-        lines.append(f"@@ 第{c['number']}条 {c['title']}（{marks[c['status']]}）")
-        if c["status"] == "added":
-            lines.append(f"+ {c['text']}")
-        elif c["status"] == "removed":
-            lines.append(f"- {c['text']}")
-        else:
-            lines += [f"{line[0]} {line[1:]}" if line[:1] in "+- " else line for line in c["lines"]]
-    return "\n".join(lines)
+            "clauses": clauses, "text": render_diff(clauses, f"第{old_version}稿", f"第{new_version}稿")}
 
 
 def record_meeting(uow: UnitOfWork, contract_id: int, body: dict[str, Any], *, actor: Actor,

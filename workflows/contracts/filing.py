@@ -26,7 +26,8 @@ from engine.models import AuditChain
 from engine.unit_of_work import UnitOfWork
 from workflows import notices
 from workflows.calendar import add_months
-from workflows.contracts.drafts import agreed_clauses, clause_diff, get_draft, minutes_signed
+from workflows.clause_diff import clause_diff
+from workflows.contracts.drafts import agreed_clauses, get_draft, minutes_signed
 from workflows.contracts.record import (
     BEFORE_SIGNATURE,
     KIND_NAMES,

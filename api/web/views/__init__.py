@@ -21,5 +21,6 @@ from . import (  # noqa: F401  (routes and menu entries)
     home,
     notices,
     sso,
+    session,
     work,
 )

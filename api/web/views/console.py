@@ -31,6 +31,8 @@ def refusal(error: DmflowError) -> str:
     if isinstance(error, RuleConflict) and error.rule == "congress_quorum":
         return i18n.t("con.err.quorum", needed=details["quorum_required"][0], seated=details["seated"][0],
                       present=details["present"][0])
+    if isinstance(error, RuleConflict) and error.rule == "amendments_first":
+        return i18n.t("ses.err.amendments_first")
     if isinstance(error, RuleViolation):
         return i18n.t("con.err.rule", message=error.message)
     if isinstance(error, ValidationFailed) and set(details) & set(TOTALS):
