@@ -20,7 +20,7 @@ from . import (  # noqa: F401  (routes and menu entries)
     disclosure_office,
     home,
     notices,
-    sso,
     session,
+    sso,
     work,
 )
