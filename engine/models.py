@@ -364,3 +364,18 @@ class ClockOffset(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     offset_seconds: Mapped[float] = mapped_column(Float, default=0.0)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RecomputableValue(Base):
+    """A value a step computed (a deadline) with how it was computed: ``spec`` is opaque to the engine and read
+    only by the layer above, which may recompute the value when what it depended on changes (engine/recompute.py).
+    """
+
+    __tablename__ = "recomputable_values"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("instances.id"), index=True)
+    value_json: Mapped[str] = mapped_column(Text)
+    spec_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

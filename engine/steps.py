@@ -107,6 +107,11 @@ def current_step() -> StepContext:
     return step
 
 
+def step_or_none() -> StepContext | None:
+    """The step being run, or None outside one (a script evaluated at deployment, a page's preview)."""
+    return _current_step.get()
+
+
 @contextlib.contextmanager
 def stepping(uow: UnitOfWork, inst: Instance, actor: str | None = None) -> Iterator[None]:
     """Run engine code for `inst`: SpiffWorkflow reads the engine's clock, handlers see the step."""

@@ -11,7 +11,8 @@ from engine.audit import SYSTEM_CHAIN
 from engine.errors import NotFound, ValidationFailed
 from engine.identity import Actor
 from engine.unit_of_work import UnitOfWork
-from workflows.calendar import LegalCalendar
+from workflows import deadlines
+from workflows.calendar import LegalCalendar, calendar_of
 from workflows.tables import CalendarOverride, CalendarYear
 
 
@@ -28,6 +29,19 @@ def refresh(uow: UnitOfWork, calendar: LegalCalendar) -> None:
     calendar.replace(overrides, years)
 
 
+def _follow(uow: UnitOfWork, actor: Actor, reason: dict[str, Any]) -> int:
+    """Recompute the kept deadlines of running instances with the changed table (same transaction)."""
+    uow.session.flush()
+    overrides, years = load(uow.session)
+    changed = LegalCalendar(calendar_of(uow).tz.key, overrides, confirmed_years=years)
+    moves = deadlines.recompute_all(uow, changed, actor=actor.username, reason=reason)
+    if moves:
+        uow.audit(SYSTEM_CHAIN, "calendar.deadlines_recomputed", {**reason, "moved": len(moves),
+                                                                  "instances": sorted({m.instance_id for m in moves})},
+                  actor=actor.username)
+    return len(moves)
+
+
 def listing(uow: UnitOfWork) -> dict[str, Any]:
     with uow:
         days = uow.session.scalars(select(CalendarOverride).order_by(CalendarOverride.day))
@@ -38,8 +52,11 @@ def listing(uow: UnitOfWork) -> dict[str, Any]:
                                     for y in years]}
 
 
-def set_day(uow: UnitOfWork, day: dt.date, working: bool, note: str | None, *, actor: Actor) -> None:
-    """Enter one day of the State Council's notice (a holiday, or a weekend turned working day)."""
+def set_day(uow: UnitOfWork, day: dt.date, working: bool, note: str | None, *, actor: Actor) -> int:
+    """Enter one day of the State Council's notice (a holiday, or a weekend turned working day).
+
+    Every deadline a running instance waits on is recomputed with it; returns how many moved.
+    """
     with uow:
         row = uow.session.get(CalendarOverride, day)
         previous = None if row is None else {"working": row.working, "note": row.note}
@@ -49,11 +66,13 @@ def set_day(uow: UnitOfWork, day: dt.date, working: bool, note: str | None, *, a
         row.working, row.note, row.updated_by, row.updated_at = working, note, actor.username, uow.now()
         uow.audit(SYSTEM_CHAIN, "calendar.day_set", {"day": day.isoformat(), "working": working, "note": note,
                                                       "previous": previous}, actor=actor.username)
+        moved = _follow(uow, actor, {"change": "calendar.day_set", "day": day.isoformat(), "working": working})
         uow.commit()
+    return moved
 
 
-def remove_day(uow: UnitOfWork, day: dt.date, *, actor: Actor) -> None:
-    """Remove an override. Raises: NotFound."""
+def remove_day(uow: UnitOfWork, day: dt.date, *, actor: Actor) -> int:
+    """Remove an override; deadlines follow as for `set_day`. Raises: NotFound."""
     with uow:
         row = uow.session.get(CalendarOverride, day)
         if row is None:
@@ -61,11 +80,15 @@ def remove_day(uow: UnitOfWork, day: dt.date, *, actor: Actor) -> None:
         uow.session.delete(row)
         uow.audit(SYSTEM_CHAIN, "calendar.day_removed", {"day": day.isoformat(), "working": row.working},
                   actor=actor.username)
+        moved = _follow(uow, actor, {"change": "calendar.day_removed", "day": day.isoformat()})
         uow.commit()
+    return moved
 
 
-def confirm_year(uow: UnitOfWork, year: int, confirmed: bool, *, actor: Actor) -> None:
-    """Mark a year's notice as completely entered (its plain days become confirmed), or withdraw that."""
+def confirm_year(uow: UnitOfWork, year: int, confirmed: bool, *, actor: Actor) -> int:
+    """Mark a year's notice as completely entered (its plain days become confirmed), or withdraw that.
+
+    Deadlines follow as for `set_day` (a deadline's ``confirmed`` mark changes with it)."""
     if not 2000 <= year <= 2100:
         raise ValidationFailed("year out of range", {"year": [str(year)]})
     with uow:
@@ -74,6 +97,8 @@ def confirm_year(uow: UnitOfWork, year: int, confirmed: bool, *, actor: Actor) -
             uow.session.add(CalendarYear(year=year, confirmed_by=actor.username, confirmed_at=uow.now()))
         elif not confirmed and row is not None:
             uow.session.delete(row)
-        uow.audit(SYSTEM_CHAIN, "calendar.year_confirmed" if confirmed else "calendar.year_unconfirmed",
-                  {"year": year}, actor=actor.username)
+        event = "calendar.year_confirmed" if confirmed else "calendar.year_unconfirmed"
+        uow.audit(SYSTEM_CHAIN, event, {"year": year}, actor=actor.username)
+        moved = _follow(uow, actor, {"change": event, "year": year})
         uow.commit()
+    return moved

@@ -10,7 +10,7 @@ from engine.deployments import DeployResult, deploy
 from engine.identity import Actor
 from engine.parsing import SourceFile
 from engine.unit_of_work import UnitOfWork
-from workflows import calendar, hooks, rules
+from workflows import calendar, deadlines, hooks, rules
 from workflows.casework import handlers as casework_handlers
 from workflows.congress import handlers as congress_handlers
 from workflows.congress import matter_modes
@@ -39,6 +39,7 @@ def script_helpers(cal: calendar.LegalCalendar, rule_set: rules.Rules) -> dict[s
         rule_set: the statutory thresholds and day counts in force.
     """
     helpers = calendar.make_helpers(cal)
+    helpers.update(deadlines.tracking_helpers(cal))  # the same values, kept for recomputation
     helpers.update(rules.make_helpers(rule_set))
     return helpers
 

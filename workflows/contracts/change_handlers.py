@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import select
+
 from engine.audit import instance_chain
 from engine.errors import DmflowError, ValidationFailed
 from engine.identity import Actor
@@ -18,6 +20,7 @@ from workflows.congress import ballots, meetings
 from workflows.contracts.change import ACTIONS, GROUNDS, get_change
 from workflows.contracts.change_tables import ContractChange
 from workflows.contracts.record import KIND_NAMES, MATTER_TYPES, ROLE_OF_SIDE, SIDES, get_contract, record
+from workflows.deadlines import due_of, follows, tracked
 from workflows.errors import RuleViolation
 from workflows.hooks import rules_of, service, validator
 
@@ -115,8 +118,8 @@ def record_filing(params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any
     """Filed (第42条): the review runs 15 days from receipt (第46–47条), counted by the legal calendar."""
     step, change = current_step(), _change(params)
     change.filed_on, change.receipt_no = dt.date.fromisoformat(params["filed_on"]), params["receipt_no"]
-    review = calendar_of(step.uow).deadline(change.filed_on, rules_of(step.uow).review_days,
-                                            rules_of(step.uow).day_mode)
+    review = tracked(calendar_of(step.uow), change.filed_on, rules_of(step.uow).review_days,
+                     rules_of(step.uow).day_mode)
     change.review_until = review.due
     _set(change, "under_review", "contract.change_filed", {"filed_on": params["filed_on"],
                                                            "receipt_no": change.receipt_no,
@@ -143,3 +146,14 @@ def conclude(params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
                      f"自{change.effective_on}起{verb}。理由：{GROUNDS[change.ground]}。", f"/contracts/{contract.id}",
                      f"contract_change:{change.id}:concluded", channels=(INAPP,))
     return {"outcome": change.outcome, "effective_on": change.effective_on.isoformat(), "notified": reached}
+
+
+@follows
+def follow_review_deadline(uow, move) -> None:
+    """A change's review period moved with the legal calendar (its record keeps a copy)."""
+    old, new = due_of(move.old), due_of(move.new)
+    if old and new:
+        for change in uow.session.scalars(select(ContractChange).where(ContractChange.instance_id == move.instance_id,
+                                                                       ContractChange.review_until.is_not(None))):
+            if change.review_until == dt.datetime.fromisoformat(old):
+                change.review_until = dt.datetime.fromisoformat(new)

@@ -28,6 +28,7 @@ from workflows.contracts.record import (
     set_stage,
 )
 from workflows.contracts.tables import Contract, Dispute, Vacancy
+from workflows.deadlines import due_of, follows
 from workflows.hooks import rules_of, service
 
 
@@ -285,3 +286,19 @@ def set_vacancy_deadline_handler(params: dict[str, Any], data: dict[str, Any]) -
 @service("contracts.record_vacancy_overdue")
 def record_vacancy_overdue(params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     return {"overdue": mark_vacancy_overdue(_uow(), _contract(data), int(params["vacancy_id"]))}
+
+
+@follows
+def follow_contract_deadlines(uow, move) -> None:
+    """The contract's deadlines list (``deadlines_json``) takes a deadline the legal calendar moved."""
+    if not (move.business_key or "").startswith("contract:"):
+        return
+    contract = uow.session.get(Contract, int(move.business_key.split(":", 1)[1]))
+    old = due_of(move.old)
+    if contract is None or old is None:
+        return
+    deadlines = loads(contract.deadlines_json, {})
+    for name, info in deadlines.items():
+        if isinstance(info, dict) and info.get("due") == old:
+            deadlines[name] = {**info, **(move.new if isinstance(move.new, dict) else {"due": move.new})}
+    contract.deadlines_json = dumps(deadlines)

@@ -5,6 +5,7 @@ Each handler changes the inspection record inside the step's transaction and aud
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -15,6 +16,7 @@ from engine.models import DepartmentMember
 from engine.notifications import Role, notify
 from engine.steps import current_step
 from workflows.calendar import calendar_of
+from workflows.deadlines import due_of, follows, tracked
 from workflows.hooks import case_validator, rules_of, service
 from workflows.inspection import findings, report
 from workflows.inspection.queries import planned_in
@@ -74,7 +76,7 @@ def record_findings(params: dict[str, Any], data: dict[str, Any]) -> dict[str, A
     row, now = _inspection(params), step.uow.now()
     rows = findings.record_findings(step.uow.session, row, list(params["findings"] or []),
                                     actor=step.actor or "system", now=now)
-    due = calendar_of(step.uow).deadline(now, row.answer_days, rules_of(step.uow).day_mode)
+    due = tracked(calendar_of(step.uow), now, row.answer_days, rules_of(step.uow).day_mode)
     row.answer_due = due.due if rows else None
     _set(row, "answering" if rows else "findings_recorded", "inspection.findings_recorded", {
         "methods": list(params.get("methods") or []), "count": len(rows),
@@ -137,3 +139,13 @@ def remind_if_too_few(params: dict[str, Any], data: dict[str, Any]) -> dict[str,
         "year": year, "planned": planned, "required": required, "reminded": reached},
         actor=step.actor, instance_id=step.instance_id)
     return {"year": year, "planned": planned, "required": required, "reminded": reached}
+
+
+@follows
+def follow_answer_deadline(uow, move) -> None:
+    """The inspection's answer deadline moved with the legal calendar (its record keeps a copy)."""
+    old, new = due_of(move.old), due_of(move.new)
+    if old and new:
+        for row in uow.session.scalars(select(Inspection).where(Inspection.instance_id == move.instance_id)):
+            if row.answer_due == dt.datetime.fromisoformat(old):
+                row.answer_due = dt.datetime.fromisoformat(new)

@@ -1,0 +1,99 @@
+"""Statutory deadlines that follow the legal calendar: each is kept with how it was computed, and recomputed when
+an admin enters or changes a year's holidays.
+
+A deadline computed while a step runs (the diagrams' ``deadline(...)`` / ``deadline_info(...)``, or a handler's
+`tracked`) is noted with the engine (engine/recompute.py) with its spec: ``{"kind": "legal_deadline", "start",
+"days", "mode", "form": "due"|"info"}``. `recompute_all` recomputes them with the new calendar in the calendar
+change's own transaction; the engine moves the instance data and waiting timers and audits each move, and the
+records that keep a copy of a deadline (a contract's deadlines, an inspection's answer deadline) follow by the
+functions the procedures register with `follows`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from engine import recompute
+from engine.unit_of_work import UnitOfWork
+from workflows.calendar import Deadline, LegalCalendar
+
+KIND = "legal_deadline"
+
+
+def _spec(start: Any, days: int, mode: str, form: str) -> dict[str, Any]:
+    start = start.isoformat() if isinstance(start, (dt.date, dt.datetime)) else str(start)
+    return {"kind": KIND, "start": start, "days": days, "mode": str(mode), "form": form}
+
+
+def tracking_helpers(calendar: LegalCalendar) -> dict[str, Callable[..., Any]]:
+    """The diagrams' ``deadline`` and ``deadline_info``, which also keep their spec for recomputation."""
+
+    def deadline(start_iso: str, days: int, mode: str = "calendar") -> str:
+        value = calendar.deadline(start_iso, days, mode).iso()
+        recompute.note(value, _spec(start_iso, days, mode, "due"))
+        return value
+
+    def deadline_info(start_iso: str, days: int, mode: str = "calendar") -> dict[str, Any]:
+        value = calendar.deadline(start_iso, days, mode).as_dict()
+        recompute.note(value, _spec(start_iso, days, mode, "info"))
+        return value
+
+    return {"deadline": deadline, "deadline_info": deadline_info}
+
+
+def tracked(calendar: LegalCalendar, start: dt.datetime | dt.date | str, days: int, mode: str = "calendar") -> Deadline:
+    """A deadline computed by a service-task handler, kept for recomputation when the step's instance waits on it."""
+    found = calendar.deadline(start, days, mode)
+    recompute.note(found.iso(), _spec(start, days, mode, "due"))
+    return found
+
+
+def _compute(calendar: LegalCalendar) -> Callable[[dict[str, Any]], Any]:
+    def compute(spec: dict[str, Any]) -> Any:
+        if spec.get("kind") != KIND:
+            return None
+        found = calendar.deadline(spec["start"], int(spec["days"]), spec.get("mode") or "calendar")
+        return found.as_dict() if spec.get("form") == "info" else found.iso()
+    return compute
+
+
+def _local(calendar: LegalCalendar) -> Callable[[dt.datetime], str]:
+    def when(due: dt.datetime) -> str:
+        last_day = (due.astimezone(calendar.tz) - dt.timedelta(seconds=1)).date()
+        return f"{last_day.year}年{last_day.month}月{last_day.day}日24时（北京时间）"
+    return when
+
+
+def recompute_all(uow: UnitOfWork, calendar: LegalCalendar, *, actor: str,
+                  reason: dict[str, Any]) -> list[recompute.Move]:
+    """Recompute every kept deadline of the running instances with `calendar` (the one just changed).
+
+    Called inside the calendar change's open unit of work: the moves commit, or fail, with it.
+    """
+    moves = recompute.recompute(uow, _compute(calendar), actor=actor, reason=reason, when=_local(calendar))
+    for move in moves:
+        _follow_records(uow, move)
+    return moves
+
+
+def due_of(value: Any) -> str | None:
+    """The due instant (ISO text) of a moved value: a ``deadline`` string or a ``deadline_info`` dict."""
+    return value.get("due") if isinstance(value, dict) else value if isinstance(value, str) else None
+
+
+Follower = Callable[[UnitOfWork, recompute.Move], None]
+FOLLOWERS: list[Follower] = []
+
+
+def follows(fn: Follower) -> Follower:
+    """Register a procedure's function that brings its records' copy of a moved deadline up to date."""
+    if fn not in FOLLOWERS:
+        FOLLOWERS.append(fn)
+    return fn
+
+
+def _follow_records(uow: UnitOfWork, move: recompute.Move) -> None:
+    for follower in FOLLOWERS:
+        follower(uow, move)
