@@ -40,7 +40,10 @@ from workflows import documents  # noqa: E402, F401  (generated documents)
 from workflows.casework import tables as casework_tables  # noqa: E402, F401  (mediation cases and sessions)
 from workflows.congress import session_tables as congress_session_tables  # noqa: E402, F401  (organisation)
 from workflows.congress import tables as congress_tables  # noqa: E402, F401  (roster, meetings, votes, proposals)
-from workflows.contracts import change_tables  # noqa: E402, F401  (changes and early terminations)
+from workflows.contracts import (  # noqa: E402, F401  (changes and early terminations; performance disputes)
+    change_tables,
+    dispute_tables,
+)
 from workflows.contracts import tables as contract_tables  # noqa: E402, F401  (collective contracts)
 from workflows.disclosure import tables as disclosure_tables  # noqa: E402, F401  (catalogue, disclosures, questions)
 from workflows.inspection import tables as inspection_tables  # noqa: E402, F401  (inspections, findings)

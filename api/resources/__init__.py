@@ -9,6 +9,7 @@ from . import (
     casework_home,  # noqa: F401  (routes on the casework blueprint)
     congress,
     congress_session,
+    contract_disputes,
     contracts,
     contracts_in_force,
     departments,
@@ -26,4 +27,4 @@ from . import (
 BLUEPRINTS = [deployments.blp, instances.blp, tasks.blp, events.blp, audit.blp, users.blp, calendar.blp, congress.blp,
               congress_session.blp,
               proposals.blp, contracts.blp, disclosures.blp, departments.blp, notifications.blp,
-              inspection.blp, contracts_in_force.blp, casework.blp]
+              inspection.blp, contracts_in_force.blp, contract_disputes.blp, casework.blp]
