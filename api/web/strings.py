@@ -541,6 +541,7 @@ for _role, _names in {
     ROLES.setdefault(_role, _names)
 
 from .strings_casework import CASEWORK_STRINGS  # noqa: E402  (the casework pages' texts)
+from .strings_lifecycle import LIFECYCLE_STRINGS  # noqa: E402  (contract disputes, inspection pages)
 
 STRINGS.update(CASEWORK_STRINGS)
 from .strings_casework_pages import CASEWORK_PAGE_STRINGS  # noqa: E402
@@ -549,3 +550,4 @@ STRINGS.update(CASEWORK_PAGE_STRINGS)
 from .strings_session import SESSION_STRINGS  # noqa: E402  (the congress organisation pages' texts)
 
 STRINGS.update(SESSION_STRINGS)
+STRINGS.update(LIFECYCLE_STRINGS)

@@ -12,6 +12,7 @@ from . import (  # noqa: F401  (routes and menu entries)
     casework_home,
     congress,
     console,
+    contract_disputes,
     contract_forms,
     contracts,
     departments,
