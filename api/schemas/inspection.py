@@ -38,6 +38,9 @@ class FindingSchema(Schema):
     answer = fields.String(allow_none=True)
     answered_by = fields.String(allow_none=True)
     answered_at = fields.DateTime(allow_none=True)
+    rectification = fields.String(allow_none=True, metadata={"description": "what the unit did (整改情况)"})
+    rectified_by = fields.String(allow_none=True)
+    rectified_at = fields.DateTime(allow_none=True)
 
 
 class InspectionSchema(Schema):
@@ -54,10 +57,13 @@ class InspectionSchema(Schema):
     notice_days = Integer()
     answer_days = Integer()
     status = fields.String(metadata={"description": "planned, notified, findings_recorded, answering, answered, "
+                                                    "rectifying, rectified, "
                                                     "reported"})
     notified_at = fields.DateTime(allow_none=True)
     answer_due = fields.DateTime(allow_none=True)
     escalated_at = fields.DateTime(allow_none=True)
+    rectification_due = fields.DateTime(allow_none=True)
+    rectification_escalated_at = fields.DateTime(allow_none=True)
     meeting_id = Integer(allow_none=True)
     matter_id = Integer(allow_none=True)
     report_document_id = Integer(allow_none=True)

@@ -19,7 +19,7 @@ def api(client, deploy, users, services, clock):
     return InspectionApi(client, deploy, users, services, clock)
 
 
-def test_inspection_from_plan_to_congress_report_with_an_overdue_answer_escalated(api, client):
+def test_inspection_from_plan_to_congress_report_with_overdue_answer_and_rectification_escalated_rules_2_5(api, client):
     plan = api.plan(answer_days=10)
     iid, instance = plan["id"], plan["instance_id"]
     assert plan["status"] == "notified" and plan["team"] == ["rep1", "rep2", "unionist"]
@@ -53,6 +53,30 @@ def test_inspection_from_plan_to_congress_report_with_an_overdue_answer_escalate
                                                           {"finding_id": second, "answer": "每周统计并公示"}]})
     assert api.get(iid)["findings"][1]["answer"] == "每周统计并公示"
 
+    # The unit rectifies by the latest finding deadline (2026-04-30, to 24:00 Beijing time); reminded the day before.
+    assert list(api.tasks(instance)) == ["rectify"]
+    body = api.get(iid)
+    assert body["status"] == "rectifying" and body["rectification_due"] == "2026-04-30T16:00:00+00:00"
+    api.at(datetime(2026, 4, 30, 1, tzinfo=UTC))
+    dept_notices = client.get("/api/v1/notifications", headers=api.h["dept"]).get_json()["items"]
+    assert any(n["kind"] == "task.due_soon" and "报告整改完成情况" in n["title"] for n in dept_notices)
+    # Overdue: escalated to the union chair (督办整改), the department and the chair are told; the step goes on.
+    api.at(datetime.fromisoformat(body["rectification_due"]))
+    assert sorted(api.tasks(instance)) == ["rectify", "supervise_rectification"]
+    assert api.get(iid)["rectification_escalated_at"] is not None
+    chair_notices = client.get("/api/v1/notifications", headers=api.h["chair"]).get_json()["items"]
+    assert any(n["kind"] == "inspection.rectification_overdue" and "新增窗口尚未启用" in n["body"]
+               for n in chair_notices)
+    api.complete(instance, "supervise_rectification", "chair", {"urge_note": "约谈后勤负责人，限五日内完成"})
+    partial = {"rectifications": [{"finding_id": first, "done": True, "note": "新窗口5月3日启用"},
+                                  {"finding_id": second, "done": False, "note": "统计表在设计"}]}
+    r = api.complete(instance, "rectify", "dept", partial, expect=422)
+    assert r["errors"]["rectifications"] == [f"finding {second} is not rectified yet"]
+    api.complete(instance, "rectify", "dept", {"rectifications": [
+        {"finding_id": first, "done": True, "note": "新窗口5月3日启用"},
+        {"finding_id": second, "done": True, "note": "每周一公示排队时间统计"}]})
+    assert api.get(iid)["findings"][0]["rectification"] == "新窗口5月3日启用"
+
     meeting = api.congress["meeting_id"]
     api.complete(instance, "report", "chair", {"meeting_id": meeting + 99, "summary": "总体良好"}, expect=404)
     api.complete(instance, "report", "chair", {"meeting_id": meeting, "summary": "总体良好，两项问题已整改"})
@@ -63,8 +87,11 @@ def test_inspection_from_plan_to_congress_report_with_an_overdue_answer_escalate
     assert matter["mode"] == "hear" and matter["title"].startswith("职工代表巡视报告")
     doc = client.get(f"/api/v1/documents/{done['report_document_id']}", headers=api.h["auditor"])
     assert "每周统计并公示" in doc.get_data(as_text=True) and doc.headers["X-Content-SHA256"]
+    assert "每周一公示排队时间统计" in doc.get_data(as_text=True)
     assert api.events(instance) == ["inspection.unit_notified", "inspection.planned", "inspection.findings_recorded",
-                                    "inspection.answer_overdue", "inspection.answered", "inspection.reported"]
+                                    "inspection.answer_overdue", "inspection.answered",
+                                    "inspection.rectification_opened", "inspection.rectification_overdue",
+                                    "inspection.rectified", "inspection.reported"]
     instance_body = client.get(f"/api/v1/instances/{instance}", headers=api.h["auditor"]).get_json()
     assert instance_body["status"] == "completed"
 

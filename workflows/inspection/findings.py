@@ -57,3 +57,37 @@ def record_answers(session: Session, inspection_id: int, answers: list[dict[str,
         row = by_id[int(item["finding_id"])]
         row.answer, row.answered_by, row.answered_at = item["answer"], actor, now
     return len(answers)
+
+
+def check_rectifications(session: Session, inspection_id: int, items: list[dict[str, Any]]) -> None:
+    """Every finding of this inspection is reported rectified, once.
+
+    Raises:
+        ValidationFailed naming the findings left out, unknown, or not rectified yet.
+    """
+    expected = {f.id for f in findings_of(session, inspection_id)}
+    given = [int(i["finding_id"]) for i in items]
+    problems = [f"unknown finding {i}" for i in sorted(set(given) - expected)]
+    problems += [f"finding {i} is not reported" for i in sorted(expected - set(given))]
+    problems += [f"finding {int(i['finding_id'])} is not rectified yet" for i in items if not i.get("done")]
+    if len(given) != len(set(given)):
+        problems.append("a finding is reported twice")
+    if problems:
+        raise ValidationFailed("report every finding of this inspection as rectified, once (整改完成后逐项报告)",
+                               {"rectifications": problems})
+
+
+def record_rectifications(session: Session, inspection_id: int, items: list[dict[str, Any]], *, actor: str,
+                          now: dt.datetime) -> int:
+    """Store what the unit did on each finding. Raises: ValidationFailed (see check_rectifications)."""
+    check_rectifications(session, inspection_id, items)
+    by_id = {f.id: f for f in findings_of(session, inspection_id)}
+    for item in items:
+        row = by_id[int(item["finding_id"])]
+        row.rectification, row.rectified_by, row.rectified_at = item["note"], actor, now
+    return len(items)
+
+
+def overdue(findings: list[InspectionFinding], today: dt.date) -> list[InspectionFinding]:
+    """The findings whose own deadline has passed without a reported rectification."""
+    return [f for f in findings if f.rectified_at is None and f.due_on is not None and f.due_on < today]

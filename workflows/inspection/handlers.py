@@ -114,6 +114,60 @@ def record_answers(params: dict[str, Any], data: dict[str, Any]) -> int:
     return count
 
 
+@case_validator("inspection", "rectify")
+def _check_rectifications(uow, instance_id: str, data: dict[str, Any], actor) -> None:
+    findings.check_rectifications(uow.session, _of_case(uow, instance_id).id, data.get("rectifications") or [])
+
+
+@service("inspection.open_rectification")
+def open_rectification(params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """The rectification deadline: the latest finding deadline (to 24:00 that day), else the answer period again
+    from today (legal calendar, kept for recomputation)."""
+    step = current_step()
+    row, cal = _inspection(params), calendar_of(step.uow)
+    days = [f.due_on for f in findings.findings_of(step.uow.session, row.id) if f.due_on is not None]
+    if days:
+        due = dt.datetime.combine(max(days) + dt.timedelta(days=1), dt.time(0), tzinfo=cal.tz).astimezone(dt.UTC)
+    else:
+        due = tracked(cal, step.uow.now(), row.answer_days, rules_of(step.uow).day_mode).due
+    row.rectification_due = due
+    _set(row, "rectifying", "inspection.rectification_opened", {"rectification_due": due.isoformat()})
+    return {"due": due.isoformat()}
+
+
+@service("inspection.flag_rectification_overdue")
+def flag_rectification_overdue(params: dict[str, Any], data: dict[str, Any]) -> bool:
+    """The rectification is overdue: record which findings, tell the department and the union chair (督办)."""
+    step = current_step()
+    row, cal = _inspection(params), calendar_of(step.uow)
+    row.rectification_escalated_at = step.uow.now()
+    late = findings.overdue(findings.findings_of(step.uow.session, row.id), cal.local_date(step.uow.now()))
+    members = list(step.uow.session.scalars(select(DepartmentMember.username).where(
+        DepartmentMember.department_code == row.department)))
+    notify(step.uow, members + [Role("union_chair")], "inspection.rectification_overdue",
+           f"巡视问题整改已超期：{row.title}",
+           f"整改期限：{row.rectification_due.astimezone(cal.tz):%Y-%m-%d %H:%M}（北京时间）；未完成的问题："
+           + ("；".join(f.text for f in late) or "见巡视页面"), LINK.format(row.id),
+           f"inspection:{row.id}:rectification_overdue")
+    _set(row, row.status, "inspection.rectification_overdue", {
+        "rectification_due": row.rectification_due.isoformat(), "findings": [f.id for f in late]})
+    return True
+
+
+@service("inspection.record_rectification")
+def record_rectification(params: dict[str, Any], data: dict[str, Any]) -> int:
+    """Store the unit's report of what it rectified on each finding."""
+    step = current_step()
+    row = _inspection(params)
+    items = list(params["rectifications"])
+    count = findings.record_rectifications(step.uow.session, row.id, items, actor=step.actor or "system",
+                                           now=step.uow.now())
+    _set(row, "rectified", "inspection.rectified", {
+        "rectifications": [{"finding_id": int(i["finding_id"]), "note": i["note"]} for i in items],
+        "late": row.rectification_escalated_at is not None})
+    return count
+
+
 @service("inspection.report")
 def make_report(params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     """The report document, on the agenda of the chosen congress session as a matter to hear (听取)."""

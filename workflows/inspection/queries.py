@@ -15,8 +15,10 @@ from workflows.records import fetch
 
 FIELDS = ("id", "instance_id", "title", "subject_kind", "subject_ref", "scope", "department", "starts_on",
           "ends_on", "notice_days", "answer_days", "status", "notified_at", "answer_due", "escalated_at",
-          "meeting_id", "matter_id", "report_document_id", "created_by", "created_at")
-FINDING_FIELDS = ("id", "position", "text", "owner", "due_on", "answer", "answered_by", "answered_at")
+          "rectification_due", "rectification_escalated_at", "meeting_id", "matter_id", "report_document_id",
+          "created_by", "created_at")
+FINDING_FIELDS = ("id", "position", "text", "owner", "due_on", "answer", "answered_by", "answered_at", "rectification",
+                  "rectified_by", "rectified_at")
 
 
 def _summary(row: Inspection) -> dict[str, Any]:

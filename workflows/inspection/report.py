@@ -35,7 +35,8 @@ def render(inspection: Inspection, findings: list, summary: str) -> str:
     e = html.escape
     rows = "".join(
         f"<tr><td>{f.position}</td><td>{e(f.text)}</td><td>{e(f.owner or '')}</td>"
-        f"<td>{f.due_on or ''}</td><td>{e(f.answer or '未答复')}</td></tr>" for f in findings)
+        f"<td>{f.due_on or ''}</td><td>{e(f.answer or '未答复')}</td><td>{e(f.rectification or '未完成')}</td></tr>"
+        for f in findings)
     team = "、".join(json.loads(inspection.team_json))
     return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{e(inspection.title)}</title>'
             f"</head><body><h1>职工代表巡视报告：{e(inspection.title)}</h1>"
@@ -43,7 +44,7 @@ def render(inspection: Inspection, findings: list, summary: str) -> str:
             f"<p>被巡视单位：{e(inspection.department)}；巡视组：{e(team)}；"
             f"时间：{inspection.starts_on} 至 {inspection.ends_on}（北京时间）</p>"
             f"<h2>总结</h2><p>{e(summary)}</p><h2>问题与答复</h2><table border=\"1\">"
-            f"<tr><th>序号</th><th>问题</th><th>责任人</th><th>整改期限</th><th>答复</th></tr>{rows}</table>"
+            f"<tr><th>序号</th><th>问题</th><th>责任人</th><th>整改期限</th><th>答复</th><th>整改情况</th></tr>{rows}</table>"
             f"</body></html>")
 
 

@@ -34,6 +34,8 @@ class Inspection(Base):
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answer_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rectification_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rectification_escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     meeting_id: Mapped[int | None] = mapped_column(Integer)
     matter_id: Mapped[int | None] = mapped_column(Integer)
     report_document_id: Mapped[int | None] = mapped_column(Integer)
@@ -56,5 +58,8 @@ class InspectionFinding(Base):
     answer: Mapped[str | None] = mapped_column(Text)
     answered_by: Mapped[str | None] = mapped_column(String(100))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rectification: Mapped[str | None] = mapped_column(Text)  # what was done, reported by the unit
+    rectified_by: Mapped[str | None] = mapped_column(String(100))
+    rectified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     recorded_by: Mapped[str] = mapped_column(String(100))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
