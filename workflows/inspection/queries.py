@@ -8,7 +8,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from engine.models import User, UserRole
 from engine.unit_of_work import UnitOfWork
+from workflows.calendar import local_today
+from workflows.congress.tables import Meeting, Representative
+from workflows.hooks import rules_of
 from workflows.inspection.findings import findings_of
 from workflows.inspection.tables import Inspection
 from workflows.records import fetch
@@ -46,3 +50,32 @@ def planned_in(uow: UnitOfWork, year: int) -> int:
     """How many inspections start in ``year`` (inside an open unit of work)."""
     return uow.session.scalar(select(func.count(Inspection.id)).where(
         Inspection.starts_on >= dt.date(year, 1, 1), Inspection.starts_on <= dt.date(year, 12, 31)))
+
+
+def this_year(uow: UnitOfWork) -> dict[str, int]:
+    """This year's planned inspections against the required number (rules.md §2.5), for the office's reminder."""
+    with uow:
+        year = local_today(uow).year
+        return {"year": year, "planned": planned_in(uow, year), "required": rules_of(uow).inspections_per_year}
+
+
+def team_candidates(uow: UnitOfWork) -> list[dict[str, Any]]:
+    """Who may be on a team: the seated representatives with accounts (marked), then the union's office holders."""
+    with uow:
+        today = local_today(uow)
+        reps = {r.username: r.name for r in uow.session.scalars(select(Representative).where(
+            Representative.username.is_not(None), Representative.elected_on <= today,
+            (Representative.ended_on.is_(None)) | (Representative.ended_on > today)).order_by(Representative.id))}
+        union = uow.session.execute(select(User.username, User.display_name).join(UserRole, UserRole.user_id == User.id)
+                                    .where(UserRole.role.in_(("union_chair", "union_negotiator")),
+                                           User.active.is_(True)).order_by(User.username)).all()
+    people = [{"username": u, "name": n, "representative": True} for u, n in reps.items()]
+    return people + [{"username": u, "name": n or u, "representative": False} for u, n in dict(union).items()
+                     if u not in reps]
+
+
+def open_meetings(uow: UnitOfWork) -> list[dict[str, Any]]:
+    """The congress sessions that can still hear a report (not closed), newest first."""
+    with uow:
+        return [{"id": m.id, "title": m.title, "held_on": m.held_on} for m in uow.session.scalars(
+            select(Meeting).where(Meeting.status != "closed").order_by(Meeting.held_on.desc(), Meeting.id.desc()))]

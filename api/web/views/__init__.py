@@ -20,6 +20,7 @@ from . import (  # noqa: F401  (routes and menu entries)
     disclosure,
     disclosure_office,
     home,
+    inspection,
     notices,
     session,
     sso,

@@ -1,0 +1,154 @@
+"""The representatives' inspection pages (职工代表巡视): the union office's list and plan form, and one page per
+inspection where the team records what it did and found, the inspected unit answers and reports its
+rectification, and the union chair chases what is overdue and reports to the congress.
+
+Each step is a task of the ``inspection`` diagram; the page finds the open task and completes it with the
+engine, so the diagram's checks (who acts, every finding answered, the session still open) are the same as
+through the API. The inspection's tasks in the inbox lead here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import flash, redirect, request, url_for
+from marshmallow import ValidationError
+
+from engine import assignment, departments, queries, runtime
+from engine.errors import DmflowError, Forbidden
+from engine.identity import ADMIN, AUDITOR
+from engine.models import HumanTask
+from workflows.inspection import plan as inspection_plan
+from workflows.inspection import queries as inspections
+from workflows.inspection.report import SUBJECT_NAMES
+
+from ...extension import services, uow
+from ...schemas import inspection as schemas
+from .. import i18n
+from ..core import blp, desk, menu, page, render, web_actor
+
+OFFICE = (*inspection_plan.PLANNERS, "representative", AUDITOR, ADMIN)
+METHODS = ("reports", "site_visits", "interviews", "documents", "questions")
+STAGES = ("notified", "answering", "rectifying", "rectified", "reported")
+menu(78, "web.inspections_page", "ins.menu", "inspections", lambda actor: actor.has(*OFFICE))
+desk("inspection", lambda task: url_for("web.inspection_page", inspection_id=int(task["data"]["inspection_id"]))
+     if task["data"].get("inspection_id") else None)
+
+
+def _department_names() -> dict[str, str]:
+    return departments.names(uow(readonly=True))
+
+
+@blp.route("/inspections")
+@page()
+def inspections_page():
+    actor = web_actor()
+    rows = inspections.listing(uow(readonly=True))
+    return render("inspections.html", rows=rows, year=inspections.this_year(uow(readonly=True)),
+                  planner=actor.has(*inspection_plan.PLANNERS), subjects=SUBJECT_NAMES, depts=_department_names())
+
+
+@blp.route("/inspections/new", methods=["GET", "POST"])
+@page(*inspection_plan.PLANNERS)
+def inspection_new():
+    form: dict[str, Any] = {}
+    if request.method == "POST":
+        form = {k: request.form.get(k, "").strip() for k in ("title", "subject_kind", "subject_ref", "scope",
+                                                              "department", "starts_on", "ends_on", "notice_days")}
+        others = request.form.get("other_members", "").replace("，", ",").replace("\n", ",").split(",")
+        team = request.form.getlist("team") + [u.strip() for u in others if u.strip()]
+        body = {k: v for k, v in form.items() if v} | {"team": team}
+        try:
+            row = inspection_plan.plan_inspection(uow(), schemas.PlanSchema().load(body), actor=web_actor())
+        except ValidationError as error:
+            flash(i18n.t("ins.refused", message=error.messages), "error")
+        except DmflowError as error:
+            flash(i18n.t("ins.refused", message=error.message), "error")
+        else:
+            flash(i18n.t("ins.planned"), "ok")
+            return redirect(url_for("web.inspection_page", inspection_id=row.id))
+    return render("inspection_new.html", form=form, subjects=SUBJECT_NAMES, depts=_department_names(),
+                  people=inspections.team_candidates(uow(readonly=True)), chosen=set(request.form.getlist("team")),
+                  earliest=dt.date.fromisoformat(i18n.localtime(services().clock.now())[:10]) + dt.timedelta(days=10))
+
+
+def _may_complete(task_id: str) -> bool:
+    unit = uow(readonly=True)
+    with unit:
+        row = unit.session.get(HumanTask, task_id)
+        return row is not None and assignment.may_complete(unit, row, web_actor())
+
+
+def _open_tasks(detail: dict[str, Any]) -> dict[str, dict]:
+    if not detail["instance_id"]:
+        return {}
+    instance = queries.get_instance(uow(readonly=True), detail["instance_id"])
+    return {t["element_id"]: t for t in instance["ready_tasks"]}
+
+
+@blp.route("/inspections/<int:inspection_id>")
+@page()
+def inspection_page(inspection_id: int):
+    actor = web_actor()
+    detail = inspections.detail(uow(readonly=True), inspection_id)
+    tasks = _open_tasks(detail)
+    mine = {element for element, task in tasks.items() if _may_complete(task["id"])}
+    today = i18n.localtime(services().clock.now())[:10]
+    return render("inspection_detail.html", i=detail, tasks=tasks, mine=mine, subjects=SUBJECT_NAMES,
+                  depts=_department_names(), methods=METHODS, stages=STAGES, today=today,
+                  meetings=inspections.open_meetings(uow(readonly=True)) if "report" in mine else [],
+                  team_member=actor.username in detail["team"])
+
+
+def _findings_from_form() -> list[dict[str, Any]]:
+    """One finding a line: 问题｜责任人｜整改期限 (YYYY-MM-DD); owner and deadline may be left out."""
+    items = []
+    for line in request.form.get("findings", "").splitlines():
+        cells = [c.strip() for c in line.replace("｜", "|").split("|")]
+        if cells and cells[0]:
+            item = {"text": cells[0]}
+            if len(cells) > 1 and cells[1]:
+                item["owner"] = cells[1]
+            if len(cells) > 2 and cells[2]:
+                item["due_on"] = cells[2]
+            items.append(item)
+    return items
+
+
+def _data(element: str, detail: dict[str, Any]) -> dict[str, Any]:
+    """The task data of a step, read from the page's form."""
+    form = request.form
+    ids = [f["id"] for f in detail["findings"]]
+    if element == "record_findings":
+        return {"methods": [m for m in form.getlist("methods") if m in METHODS], "findings": _findings_from_form()}
+    if element == "answer":
+        return {"answers": [{"finding_id": i, "answer": form.get(f"answer_{i}", "").strip()} for i in ids]}
+    if element == "rectify":
+        return {"rectifications": [{"finding_id": i, "done": form.get(f"done_{i}") == "1",
+                                    "note": form.get(f"note_{i}", "").strip()} for i in ids]}
+    if element in ("escalate", "supervise_rectification"):
+        return {"urge_note": form.get("urge_note", "").strip()}
+    if element == "report":
+        return {"meeting_id": int(form.get("meeting_id") or 0), "summary": form.get("summary", "").strip()}
+    raise Forbidden(f"no such step: {element}")
+
+
+@blp.route("/inspections/<int:inspection_id>/steps/<element>", methods=["POST"])
+@page()
+def inspection_step(inspection_id: int, element: str):
+    """Complete the inspection's open step ``element`` with the page's form (the engine checks who may)."""
+    detail = inspections.detail(uow(readonly=True), inspection_id)
+    task = _open_tasks(detail).get(element)
+    if task is None:
+        flash(i18n.t("ins.step_gone"), "error")
+        return redirect(url_for("web.inspection_page", inspection_id=inspection_id))
+    try:
+        runtime.complete_task(uow(), task["id"], _data(element, detail), actor=web_actor())
+    except DmflowError as error:
+        details = "；".join(str(v) for values in (error.errors or {}).values()
+                           for v in (values if isinstance(values, list) else [values]))
+        flash(i18n.t("ins.refused", message=f"{error.message}{'：' + details if details else ''}"), "error")
+    else:
+        flash(i18n.t(f"ins.done.{element}"), "ok")
+    return redirect(url_for("web.inspection_page", inspection_id=inspection_id))
