@@ -71,6 +71,7 @@ LIFECYCLE_STRINGS: dict[str, tuple[str, str]] = {
     "ins.answer_due": ("答复期限", "Answer due"),
     "ins.rectification_due": ("整改期限", "Rectification due"),
     "ins.escalated": ("已督办", "Escalated"),
+    "ins.until": ("{day} 24时止（北京时间）", "until the end of {day} (Beijing time)"),
     "ins.findings": ("发现的问题", "Findings"),
     "ins.no": ("序号", "No."),
     "ins.finding": ("问题", "Finding"),

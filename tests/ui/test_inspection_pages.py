@@ -62,7 +62,7 @@ def test_inspection_planned_recorded_answered_rectified_and_reported_on_the_page
     ids = re.findall(r'name="answer_(\d+)"', page)
     assert len(ids) == 2 and "答复并制定整改方案" in page
     page = _step(client, iid, "answer", page, {f"answer_{ids[0]}": "4月底前启用", f"answer_{ids[1]}": "每周统计并公示"})
-    assert "答复已提交。" in page and "报告整改完成情况" in page and "2026-05-01 00:00（北京时间）" in page
+    assert "答复已提交。" in page and "报告整改完成情况" in page and "2026-04-30 24时止（北京时间）" in page
     page = _step(client, iid, "rectify", page, {f"done_{ids[0]}": "1", f"note_{ids[0]}": "已启用",
                                                 f"note_{ids[1]}": "统计表设计中"})
     assert "未能办理" in page and f"finding {ids[1]} is not rectified yet" in page

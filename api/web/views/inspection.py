@@ -36,6 +36,14 @@ desk("inspection", lambda task: url_for("web.inspection_page", inspection_id=int
      if task["data"].get("inspection_id") else None)
 
 
+def until(due: str | dt.datetime | None) -> str:
+    """A deadline as its last day: the period ends at 24:00 of that day, Beijing time (民法典 第203条)."""
+    if not due:
+        return ""
+    last = dt.datetime.fromisoformat(i18n.localtime(due)) - dt.timedelta(minutes=1)
+    return i18n.t("ins.until", day=last.date().isoformat())
+
+
 def _department_names() -> dict[str, str]:
     return departments.names(uow(readonly=True))
 
@@ -98,7 +106,7 @@ def inspection_page(inspection_id: int):
     return render("inspection_detail.html", i=detail, tasks=tasks, mine=mine, subjects=SUBJECT_NAMES,
                   depts=_department_names(), methods=METHODS, stages=STAGES, today=today,
                   meetings=inspections.open_meetings(uow(readonly=True)) if "report" in mine else [],
-                  team_member=actor.username in detail["team"])
+                  team_member=actor.username in detail["team"], until=until)
 
 
 def _findings_from_form() -> list[dict[str, Any]]:
