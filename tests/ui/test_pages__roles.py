@@ -7,11 +7,12 @@ import pytest
 from api.web.strings import STRINGS
 
 MENUS = {
-    "admin": ["home", "tasks", "processes", "instances", "meetings", "disclosures", "casework", "modeler", "audit",
-              "users", "departments"],
+    "admin": ["home", "tasks", "processes", "instances", "meetings", "disclosures", "casework", "inspections",
+              "modeler", "audit", "users", "departments"],
     "designer": ["home", "tasks", "processes", "instances", "meetings", "disclosures", "casework", "modeler"],
-    "auditor": ["home", "processes", "instances", "meetings", "disclosures", "casework", "audit"],
-    "rep": ["home", "tasks", "processes", "instances", "meetings", "proposals", "disclosures", "casework"],
+    "auditor": ["home", "processes", "instances", "meetings", "disclosures", "casework", "inspections", "audit"],
+    "rep": ["home", "tasks", "processes", "instances", "meetings", "proposals", "disclosures", "casework",
+            "inspections"],
 }
 # Pages each role can open from its menu, with a text each must show in (zh-CN, en).
 PAGES = {
