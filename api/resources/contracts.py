@@ -83,7 +83,7 @@ class SideRepresentatives(MethodView):
         if side not in contracts.SIDES:
             raise NotFound(f"side must be one of {', '.join(contracts.SIDES)}")
         return contract_negotiators.set_side(_uow(), contract_id, side, body["members"], actor=actor,
-                                             rules=_svc().rules)
+                                             rules=_svc().rules, endorsement=body.get("endorsement"))
 
 
 @blp.route("/<int:contract_id>/representatives/confirm")

@@ -17,7 +17,8 @@ _short = {"validate": validate.Length(min=1, max=200)}
 
 class ContractRequestSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(KINDS), metadata={
-        "description": "comprehensive (集体合同), wage (工资专项集体合同), women (女职工权益保护专项集体合同)"})
+        "description": "comprehensive (集体合同), wage (工资专项集体合同), women (女职工权益保护专项集体合同), "
+                       "safety (劳动安全卫生专项集体合同, 劳动合同法 第52条)"})
     title = fields.String(required=True, **_short)
     enterprise = fields.String(required=True, **_short)
     union_name = fields.String(required=True, **_short)
@@ -31,6 +32,9 @@ class ContractRequestSchema(Schema):
     term_years = Integer(required=True, metadata={"description": "1 to 3 years (第38条)"})
     received_at = fields.AwareDateTime(default_timezone=None, metadata={
         "description": "when the other side received the request (default: now); the 20 days run from it"})
+    no_union = fields.Boolean(load_default=False, metadata={
+        "description": "the enterprise has no union (第20条): the worker side is recommended by the workers and "
+                       "endorsed by at least half of them, its chief elected among its members"})
     adoption_majority = fields.String(validate=validate.OneOf([m.value for m in Majority]), metadata={
         "description": "at_least_half (半数以上, 第36条, default) or more_than_half (过半数)"})
 
@@ -91,8 +95,9 @@ class ContractNegotiatorInSchema(Schema):
     position = fields.String(validate=validate.Length(max=100))
     is_chief = fields.Boolean(load_default=False)
     credential = fields.String(load_default="member", validate=validate.OneOf(
-        ["union_chair", "legal_representative", "written_delegation", "member"]), metadata={
-        "description": "a chief is the union chair / legal representative, or a written delegate (第20–21条)"})
+        ["union_chair", "legal_representative", "written_delegation", "elected_chief", "member"]), metadata={
+        "description": "a chief is the union chair / legal representative, or a written delegate (第20–21条); "
+                       "without a union the workers' chief is elected among their negotiators (elected_chief)"})
     delegation_ref = fields.String(validate=validate.Length(max=200), metadata={
         "description": "the written delegation (委托书) of a delegated chief"})
     outside_expert = fields.Boolean(load_default=False, metadata={"description": "本单位以外的专业人员 (第23条)"})
@@ -108,8 +113,20 @@ class ContractNegotiatorSchema(ContractNegotiatorInSchema):
     replaces_id = Integer(allow_none=True)
 
 
+class EndorsementSchema(Schema):
+    """Without a union (第20条): the workers recommended the list and at least half of all workers agreed."""
+
+    held_on = fields.Date(required=True)
+    workers_total = Integer(required=True, validate=validate.Range(min=1), metadata={"description": "all workers"})
+    in_favour = Integer(required=True, validate=validate.Range(min=0))
+    method = fields.String(load_default="", validate=validate.Length(max=500),
+                           metadata={"description": "how the recommendation and the vote were held"})
+
+
 class ContractSideListSchema(Schema):
     members = fields.List(fields.Nested(ContractNegotiatorInSchema), required=True)
+    endorsement = fields.Nested(EndorsementSchema, load_default=None, metadata={
+        "description": "the workers' endorsement of their side's list; required when the enterprise has no union"})
 
 
 class ContractVacancyCreateSchema(Schema):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 LIFECYCLE_STRINGS: dict[str, tuple[str, str]] = {
+    "ct.kind.safety": ("劳动安全卫生专项集体合同", "Labour safety and health agreement"),
     "pd.title": ("集体合同履行争议", "Performance disputes"),
     "pd.link": ("履行争议", "Performance disputes"),
     "pd.intro": ("因履行集体合同发生争议，双方先协商解决；协商不成的，工会可以向劳动争议仲裁机构提请仲裁"

@@ -37,7 +37,9 @@ from workflows.errors import RuleViolation
 # A chief's standing (第20–21条): the union chair or the legal representative, or a written delegate.
 CHIEF_CREDENTIALS = {"union": ("union_chair", "written_delegation"),
                      "employer": ("legal_representative", "written_delegation")}
-CREDENTIALS = ("union_chair", "legal_representative", "written_delegation", "member")
+# 第20条: where the enterprise has no union, the workers' chief is elected among their negotiators.
+NO_UNION_CHIEF_CREDENTIALS = ("elected_chief",)
+CREDENTIALS = ("union_chair", "legal_representative", "written_delegation", "elected_chief", "member")
 # Stages in which a seat can fall vacant: after the representatives were confirmed, until signature.
 VACANCY_STAGES = ("preparation", "negotiating", "suspended", "dispute", "agreed", "adoption", "signing")
 MAX_VACANCIES = 30  # the diagram's vacancy watch handles this many per negotiation
@@ -50,11 +52,26 @@ def _person(member: dict[str, Any]) -> set[str]:
     return keys
 
 
+def endorsement_violations(endorsement: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """第20条, an enterprise without a union: the workers recommended their side's negotiators democratically and
+    at least half of all workers agreed (半数以上 counts half itself, 民法典 第1259条)."""
+    if not endorsement:
+        return [("worker_side_endorsement", "the enterprise has no union: the workers recommend their negotiators "
+                 "and at least half of all workers agree; give the endorsement (held_on, workers_total, in_favour)")]
+    total, favour = endorsement["workers_total"], endorsement["in_favour"]
+    if favour > total or favour * 2 < total:
+        return [("worker_side_endorsement", f"{favour} of {total} workers agreed to the worker side's negotiators; "
+                 "at least half of all workers must agree")]
+    return []
+
+
 def side_violations(side: str, members: list[dict[str, Any]], other: list[dict[str, Any]], *, kind: str,
-                    rules: r.Rules) -> list[tuple[str, str]]:
+                    rules: r.Rules, no_union: bool = False,
+                    endorsement: dict[str, Any] | None = None) -> list[tuple[str, str]]:
     """Every rule of 第19–24条 that one side's list breaks, as (rule, message), in article order.
 
-    Equal numbers on both sides (第19条) is checked when both lists are confirmed (``confirm``).
+    Equal numbers on both sides (第19条) is checked when both lists are confirmed (``confirm``). ``no_union``:
+    the enterprise has no union, so the worker side needs the workers' endorsement and an elected chief (第20条).
     """
     found: list[tuple[str, str]] = []
     name = SIDE_NAMES[side]
@@ -65,10 +82,16 @@ def side_violations(side: str, members: list[dict[str, Any]], other: list[dict[s
     if len(chiefs) != 1:
         found.append(("one_chief_per_side", f"{name} names {len(chiefs)} chief representatives; each side has "
                       "exactly one"))
+    workers_without_union = no_union and side == "union"
+    if workers_without_union:
+        found += endorsement_violations(endorsement)
     for chief in chiefs:
-        allowed = CHIEF_CREDENTIALS[side]
+        allowed = NO_UNION_CHIEF_CREDENTIALS if workers_without_union else CHIEF_CREDENTIALS[side]
         delegated = chief["credential"] == "written_delegation" and (chief.get("delegation_ref") or "").strip()
-        if chief["credential"] not in allowed or (chief["credential"] == "written_delegation" and not delegated):
+        if workers_without_union and chief["credential"] not in allowed:
+            found.append(("worker_chief", f"{name}'s chief representative {chief['name']} is elected among the "
+                          "worker side's negotiators (the enterprise has no union): credential elected_chief"))
+        elif chief["credential"] not in allowed or (chief["credential"] == "written_delegation" and not delegated):
             rule = "worker_chief" if side == "union" else "employer_chief"
             who = "the union chair (工会主席)" if side == "union" else "the legal representative (法定代表人)"
             found.append((rule, f"{name}'s chief representative {chief['name']} must be {who} or a delegate "
@@ -118,7 +141,7 @@ def _as_dict(n: Negotiator) -> dict[str, Any]:
 
 
 def set_side(uow: UnitOfWork, contract_id: int, side: str, members: list[dict[str, Any]], *, actor: Actor,
-             rules: r.Rules) -> list[Negotiator]:
+             rules: r.Rules, endorsement: dict[str, Any] | None = None) -> list[Negotiator]:
     """Name (or rename) one side's negotiating representatives before they are confirmed.
 
     Raises:
@@ -133,14 +156,21 @@ def set_side(uow: UnitOfWork, contract_id: int, side: str, members: list[dict[st
         contract = get_contract(s, contract_id, lock=True)
         require_stage(contract, ("representatives",), "name representatives")
         other = [_as_dict(n) for n in active_negotiators(s, contract.id, "employer" if side == "union" else "union")]
-        raise_violations(side_violations(side, members, other, kind=contract.kind, rules=rules))
+        request = loads(contract.request_json, {})
+        no_union = bool(request.get("no_union"))
+        raise_violations(side_violations(side, members, other, kind=contract.kind, rules=rules, no_union=no_union,
+                                         endorsement=endorsement))
+        if no_union and side == "union":
+            contract.request_json = dumps(request | {"worker_side_endorsement": endorsement})
         s.execute(delete(Negotiator).where(Negotiator.contract_id == contract.id, Negotiator.side == side))
         on, now = today(uow, contract), uow.now()
         rows = [Negotiator(contract_id=contract.id, side=side, appointed_on=on, created_at=now,
                            **{**_defaults(m)}) for m in members]
         s.add_all(rows)
         s.flush()
-        record(uow, contract, "contract.representatives_named", {"side": side, "members": members}, actor.username)
+        record(uow, contract, "contract.representatives_named", {
+            "side": side, "members": members,
+            **({"endorsement": endorsement} if no_union and side == "union" else {})}, actor.username)
         uow.commit()
     return rows
 

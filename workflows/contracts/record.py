@@ -37,11 +37,13 @@ from workflows.contracts.tables import (
 from workflows.errors import RuleViolation
 
 PROCESS_ID = "collective_contract"
-KINDS = ("comprehensive", "wage", "women")
-KIND_NAMES = {"comprehensive": "集体合同", "wage": "工资专项集体合同", "women": "女职工权益保护专项集体合同"}
+KINDS = ("comprehensive", "wage", "women", "safety")
+# 劳动合同法 第52条: special contracts on labour safety and health (劳动安全卫生), wages, women's rights.
+KIND_NAMES = {"comprehensive": "集体合同", "wage": "工资专项集体合同", "women": "女职工权益保护专项集体合同",
+              "safety": "劳动安全卫生专项集体合同"}
 # The congress matter type (bpmn/congress/matter_mode.dmn) under which each kind's draft is adopted.
 MATTER_TYPES = {"comprehensive": "collective_contract", "wage": "wage_agreement",
-                "women": "special_collective_contract"}
+                "women": "special_collective_contract", "safety": "special_collective_contract"}
 SIDES = ("union", "employer")
 SIDE_NAMES = {"union": "工会（职工）方", "employer": "用人单位方"}
 UNION_NEGOTIATOR, EMPLOYER_NEGOTIATOR = "union_negotiator", "employer_negotiator"
@@ -71,6 +73,7 @@ ARTICLES = {
     "negotiators_equal": "集体合同规定第19条",
     "one_chief_per_side": "集体合同规定第19条",
     "worker_chief": "集体合同规定第20条",
+    "worker_side_endorsement": "集体合同规定第20条（未建立工会的，职工民主推荐并经半数以上职工同意）",
     "employer_chief": "集体合同规定第21条",
     "outside_experts_max_share": "集体合同规定第23条",
     "outside_expert_not_chief": "集体合同规定第23条",

@@ -64,7 +64,8 @@ def request_negotiation(uow: UnitOfWork, body: dict[str, Any], *, actor: Actor, 
         contract = Contract(
             kind=body["kind"], title=body["title"], enterprise=body["enterprise"], union_name=body["union_name"],
             stage="requested", requesting_side=side, received_at=received, term_years=body["term_years"],
-            request_json=dumps({k: body.get(k) for k in ("topics", "proposed_time", "proposed_place", "text")}),
+            request_json=dumps({k: body.get(k) for k in ("topics", "proposed_time", "proposed_place", "text")}
+                               | {"no_union": bool(body.get("no_union"))}),
             adoption_majority=majority, timezone=timezone, previous_contract_id=previous.id if previous else None,
             deadlines_json="{}", objection_pending=False, failed_vote_attempts=0, created_at=now,
             created_by=actor.username, updated_at=now)
