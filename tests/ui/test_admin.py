@@ -29,4 +29,5 @@ def test_admin_creates_a_user_who_then_logs_in(ui):
 
     page = ui.login("hr_chen", password="another-long-pass")
     assert [a.get_attribute("data-nav") for a in page.locator("nav.menu a").all()] == \
-        ["home", "tasks", "processes", "instances", "meetings", "proposals", "disclosures", "casework"]
+        ["home", "tasks", "processes", "instances", "meetings", "proposals", "disclosures", "casework",
+         "inspections"]
