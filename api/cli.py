@@ -22,6 +22,7 @@ from workflows.disclosure.catalogue import seed_catalogue
 from . import create_app
 from .cli_audit import audit_group
 from .cli_audit import schedule as checkpoint_schedule
+from .cli_calendar import calendar_group
 
 
 def _services():
@@ -260,6 +261,7 @@ def serve(host: str, port: int) -> None:
 
 
 main.add_command(audit_group)
+main.add_command(calendar_group)
 
 if __name__ == "__main__":
     main()

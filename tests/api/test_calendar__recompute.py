@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from api.cli import main
 from engine.worker import run_once
 
 from helpers.bpmn import deadline_escalation, diagram
@@ -33,6 +34,12 @@ def _computed_then_waiting(pid: str, days: int) -> bytes:
       <bpmn:endEvent id="late"><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>""", lanes=LANE)
 
 
+def _warm(client, headers) -> None:
+    """Compute one 2027 deadline first: the rule-based holidays of a year are built once per calendar, which on a
+    loaded machine could exceed a diagram script's time budget."""
+    assert client.get(f"{API}/calendar/deadline?start=2026-12-04&days=30", headers=headers).status_code == 200
+
+
 def _start(client, headers, pid, requested_at):
     r = client.post(f"{API}/instances", json={"process": pid, "data": {"requested_at": requested_at}},
                     headers=headers)
@@ -56,6 +63,7 @@ def test_changing_the_2027_calendar_moves_waiting_deadlines_and_audits_each_move
     admin, auditor = login_as("admin"), login_as("auditor")
     starter, chair = users.headers("starter", "hr"), users.headers("chair_li", "union_chair")
     clock.set(datetime(2026, 12, 4, 2, tzinfo=UTC))
+    _warm(client, starter)
     assert deploy({"a.bpmn": _computed_then_waiting("reply_30", 30),
                    "b.bpmn": deadline_escalation("reply_direct", "deadline(requested_at, 30)"),
                    "c.bpmn": _computed_then_waiting("reply_10", 10)}).status_code == 201
@@ -123,6 +131,7 @@ def test_confirming_a_year_marks_its_deadlines_confirmed_without_moving_them(cli
       <bpmn:userTask id="reply"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing></bpmn:userTask>
       <bpmn:sequenceFlow id="f3" sourceRef="reply" targetRef="done"/>
       <bpmn:endEvent id="done"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>""")}).status_code == 201
+    _warm(client, users.headers("starter", "hr"))
     started = _start(client, users.headers("starter", "hr"), "info_30", "2026-12-04")
     auditor = login_as("auditor")
     assert _instance(client, auditor, started["id"])["data"]["info"]["confirmed"] is False
@@ -132,3 +141,20 @@ def test_confirming_a_year_marks_its_deadlines_confirmed_without_moving_them(cli
     assert info == {"due": "2027-01-04T16:00:00+00:00", "last_day": "2027-01-04", "confirmed": True}
     [move] = _moves(client, auditor, started["id"])
     assert move["payload"]["old"]["confirmed"] is False and move["payload"]["timers"] == 0
+
+
+def test_the_calendar_cli_enters_a_holiday_and_the_waiting_deadline_follows(client, deploy, users, login_as, runner,
+                                                                            clock):
+    clock.set(datetime(2026, 12, 4, 2, tzinfo=UTC))
+    assert deploy({"a.bpmn": _computed_then_waiting("reply_cli", 30)}).status_code == 201
+    _warm(client, users.headers("starter", "hr"))
+    waiting = _start(client, users.headers("starter", "hr"), "reply_cli", "2026-12-04")
+    result = runner.invoke(main, ["calendar", "set", "2027-01-04", "--holiday", "--note", "元旦调休"])
+    assert result.exit_code == 0, result.output
+    assert "deadlines moved: 1" in result.output
+    auditor = login_as("auditor")
+    assert _instance(client, auditor, waiting["id"])["next_timer_at"] == "2027-01-05T16:00:00+00:00"
+    [move] = _moves(client, auditor, waiting["id"])
+    assert move["actor"] == "cli"
+    result = runner.invoke(main, ["calendar", "confirm", "1999"])
+    assert result.exit_code == 1 and "year out of range" in result.output
