@@ -94,13 +94,13 @@ def _retime(wf, strings: dict[str, str]) -> set:
     return moved
 
 
-def recompute(uow: UnitOfWork, compute: Callable[[dict[str, Any]], Any], *, actor: str | None,
+def recompute(uow: UnitOfWork, compute: Callable[[dict[str, Any], Any], Any], *, actor: str | None,
               reason: dict[str, Any], notify_kind: str = "deadline.moved",
               when: Callable[[datetime], str] = datetime.isoformat) -> list[Move]:
     """Recompute every kept value of the running instances and move those that changed (caller commits).
 
     Args:
-        compute: spec -> the value as it would be computed now (None: leave it).
+        compute: (spec, current value) -> the value as it would be computed now (None: leave it).
         reason: why (audited with each move, e.g. the calendar day that changed).
         when: how a due time is written in the notice to the people of a task whose due time moved.
     """
@@ -110,7 +110,7 @@ def recompute(uow: UnitOfWork, compute: Callable[[dict[str, Any]], Any], *, acto
     changed: dict[str, list[tuple[RecomputableValue, Any, Any, dict[str, Any]]]] = {}
     for row in rows:
         spec, old = json.loads(row.spec_json), json.loads(row.value_json)
-        new = compute(spec)
+        new = compute(spec, old)
         if new is not None and canonical_json(new) != row.value_json:
             changed.setdefault(row.instance_id, []).append((row, old, new, spec))
     moves: list[Move] = []

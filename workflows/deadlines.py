@@ -50,10 +50,11 @@ def tracked(calendar: LegalCalendar, start: dt.datetime | dt.date | str, days: i
     return found
 
 
-def _compute(calendar: LegalCalendar) -> Callable[[dict[str, Any]], Any]:
-    def compute(spec: dict[str, Any]) -> Any:
-        if spec.get("kind") != KIND:
-            return None
+def _compute(calendar: LegalCalendar, now: dt.datetime) -> Callable[[dict[str, Any], Any], Any]:
+    def compute(spec: dict[str, Any], old: Any) -> Any:
+        due = due_of(old)
+        if spec.get("kind") != KIND or (due is not None and dt.datetime.fromisoformat(due) <= now):
+            return None  # not ours, or a period that has run out already: what happened on it stands
         found = calendar.deadline(spec["start"], int(spec["days"]), spec.get("mode") or "calendar")
         return found.as_dict() if spec.get("form") == "info" else found.iso()
     return compute
@@ -72,7 +73,8 @@ def recompute_all(uow: UnitOfWork, calendar: LegalCalendar, *, actor: str,
 
     Called inside the calendar change's open unit of work: the moves commit, or fail, with it.
     """
-    moves = recompute.recompute(uow, _compute(calendar), actor=actor, reason=reason, when=_local(calendar))
+    moves = recompute.recompute(uow, _compute(calendar, uow.now()), actor=actor, reason=reason,
+                                when=_local(calendar))
     for move in moves:
         _follow_records(uow, move)
     return moves

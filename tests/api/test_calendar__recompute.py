@@ -158,3 +158,16 @@ def test_the_calendar_cli_enters_a_holiday_and_the_waiting_deadline_follows(clie
     assert move["actor"] == "cli"
     result = runner.invoke(main, ["calendar", "confirm", "1999"])
     assert result.exit_code == 1 and "year out of range" in result.output
+
+
+def test_a_period_that_has_run_out_is_not_moved_by_a_later_calendar_change(client, deploy, users, login_as, clock):
+    clock.set(datetime(2026, 12, 4, 2, tzinfo=UTC))
+    _warm(client, users.headers("starter", "hr"))
+    assert deploy({"a.bpmn": _computed_then_waiting("reply_past", 30)}).status_code == 201
+    started = _start(client, users.headers("starter", "hr"), "reply_past", "2026-12-04")
+    clock.set(datetime(2027, 1, 6, 2, tzinfo=UTC))  # past 2027-01-04 24:00, the worker not yet run
+    assert client.put(f"{API}/calendar/overrides/2027-01-04", json={"working": False},
+                      headers=login_as("admin")).status_code == 204
+    auditor = login_as("auditor")
+    assert _moves(client, auditor, started["id"]) == []
+    assert _instance(client, auditor, started["id"])["next_timer_at"] == "2027-01-04T16:00:00+00:00"
