@@ -220,4 +220,27 @@ OFFICE_STRINGS.update({
     "ct.f.adjustment_ratio": ("调整幅度（%）", "Adjustment (%)"), "ct.f.headcount": ("职工人数", "Headcount"),
     "ct.f.women_statement": ("女职工权益保护情况说明", "Women's protection statement"),
     "ct.f.file": ("生成备案材料并报送", "Generate the package and file"),
+    "ct.f.library": ("从条款库起草", "Start from the clause library"),
+    "ct.f.from_library": ("以条款库为第1稿", "Use the library as draft 1"),
+    "ct.vote_at": ("职代会表决：{meeting} · {matter}", "Congress vote: {meeting} · {matter}"),
+    "ct.to_meeting": ("查看会议", "The meeting"), "ct.to_console": ("主席团控制台", "Presidium console"),
+    "ct.adoption_help": ("在“待办步骤”中选择职代会议题提交审议；"
+                         "出席代表须达全体代表三分之二以上（集体合同规定第36条）。",
+                         "Submit it under a congress agenda item (open steps); two thirds of all representatives "
+                         "must be present (集体合同规定第36条)."),
+    "ct.effective_at": ("生效时间", "Effective"), "ct.expires_on": ("到期日", "Expires on"),
+    "ct.published_at": ("公布时间", "Published"),
+    "ct.renewal": ("申请续订（集体合同规定第38条）", "Request renewal (集体合同规定第38条)"),
+    "ct.renewal_requested": ("已提出续订协商要求。", "Renewal requested."),
+    "ct.f.review": ("劳动保障部门审查", "The labour bureau's review"),
+    "ct.f.review_help": ("审查机关自收到文本之日起15日内未提出异议的，合同即行生效（集体合同规定第47条）；"
+                         "收到《审查意见书》的，在此登记，异议条款退回重新协商（第45、46条）。",
+                         "No objection within 15 days of receipt: the contract takes effect (第47条). A review "
+                         "opinion received is entered here; the objected clauses are renegotiated (第45、46条)."),
+    "ct.f.objection": ("登记审查意见书", "Enter a review opinion"),
+    "ct.f.objected_clauses": ("有异议的条款序号（逗号分隔）", "Objected clause numbers (comma-separated)"),
+    "ct.f.opinion": ("审查意见", "Opinion"), "ct.f.document_no": ("文号", "Document no."),
+    "ct.f.issued_on": ("发文日期", "Issued on"),
+    "ct.f.record_objection": ("登记并退回重新协商", "Enter and renegotiate"),
+    "ct.objection_recorded": ("已登记审查意见，异议条款退回重新协商。", "Opinion entered; back to negotiation."),
 })
