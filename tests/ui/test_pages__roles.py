@@ -8,7 +8,7 @@ from api.web.strings import STRINGS
 
 MENUS = {
     "admin": ["home", "tasks", "processes", "instances", "meetings", "disclosures", "casework", "modeler", "audit",
-              "users", "departments"],
+              "users", "disclosure-catalogue", "departments"],
     "designer": ["home", "tasks", "processes", "instances", "meetings", "disclosures", "casework", "modeler"],
     "auditor": ["home", "processes", "instances", "meetings", "disclosures", "casework", "audit"],
     "rep": ["home", "tasks", "processes", "instances", "meetings", "proposals", "disclosures", "casework"],
