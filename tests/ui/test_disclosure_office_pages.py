@@ -102,6 +102,7 @@ def test_the_owner_attaches_files_to_the_draft_and_workers_download_them_once_pu
     flow.review(did)
     flow.publish(did)
     assert client.get(f"/disclosures/{did}/attachments/{aid}").status_code == 200
+    assert f'data-attachment="{aid}"' in client.get(f"/disclosures/{did}").text  # listed on the workers' page
 
 
 def test_the_supervision_group_orders_a_rectification_the_owner_reports_it_and_the_record_is_archived__s3_2(
