@@ -180,6 +180,7 @@ OFFICE_STRINGS.update({
     "dk.nothing_due": ("没有待发布的公开。", "Nothing to publish."),
     "dk.by_item": ("各事项的公开计划", "Each item's schedule"), "dk.last": ("最近已启动期间", "Last period started"),
     "dk.next": ("下一期", "Next period"), "dk.starts_on": ("自动启动日期", "Starts on"),
+    "dk.by_day": ("{day}（含）前", "by {day}"),
     "dk.on_demand": ("按需启动", "On demand"), "dk.start_adhoc": ("启动临时公开", "Start an ad hoc disclosure"),
     "dk.start_missed": ("补启动 {period}", "Start {period}"), "dk.started": ("已启动公开。", "Disclosure started."),
 })

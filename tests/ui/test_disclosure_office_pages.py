@@ -177,6 +177,7 @@ def test_the_admin_edits_the_catalogue_and_the_office_sees_the_schedules_and_wha
     page = client.get("/disclosure-office/schedules").text
     assert f'data-disclosure="{did}"' in page and "社会保险和企业年金缴纳情况（2026年第1季度）" in page
     assert "2026年3月" in page and "2026-04-01" in page  # the monthly item's next period starts after March
+    assert "2026-04-10（含）前" in page and "补启动 2026年2月" in page  # its deadline; the missed month
     start = client.post(f"/disclosure-office/schedules/{item['id']}/start",
                         data={"csrf_token": csrf(page), "period": "2026-02"})
     page = client.get(start.headers["Location"]).text

@@ -105,13 +105,14 @@ def _schedule_rows() -> list[dict]:
                                          .group_by(Disclosure.item_id)).all())
     rows = []
     for item in catalogue.list_items(uow(readonly=True), active_only=True):
-        row = {"item": item, "last": last.get(item["id"])}
-        if item["frequency"] != "ad_hoc":
-            current = catalogue.period_containing(item["frequency"], today)
-            ended = catalogue.last_ended_period(item["frequency"], today)
+        frequency, label = item["frequency"], last.get(item["id"])
+        row = {"item": item, "last": catalogue.parse_period(frequency, label).title if label else None}
+        if frequency != "ad_hoc":
+            current = catalogue.period_containing(frequency, today)
+            ended = catalogue.last_ended_period(frequency, today)
             row |= {"next": current, "starts_on": current.last_day + dt.timedelta(days=1),
-                    "publish_by": cal.deadline(current.last_day, cfg.publish_by_day).due,
-                    "missed": ended.label if (row["last"] or "") < ended.label else None}
+                    "publish_by": cal.deadline(current.last_day, cfg.publish_by_day).last_day,
+                    "missed": ended if (label or "") < ended.label else None}
         rows.append(row)
     return rows
 
