@@ -40,6 +40,14 @@ DEMO_USERS: list[tuple[str, str, list[str]]] = [
     ("legal_aid_he", "何琳（法律援助工作人员）", ["legal_aid_officer"]),
     ("assist_lu", "卢红（帮扶工作委员会）", ["assistance_committee"]),
     ("union_xu", "徐静（工会委员会）", ["union_committee"]),
+    # the disclosure office (厂务公开): an owner department, the confidentiality check, the supervision group
+    ("hr_luo", "罗军（人力资源部·厂务公开）", ["dept_hr"]),
+    ("secrecy_he", "何磊（保密审查员）", ["confidentiality_officer"]),
+    ("supervisor_xu", "徐娜（厂务公开监督检查小组）", ["supervision_group"]),
+    # the contract office (集体合同): each side's chief negotiator and the neutral recorder
+    ("chief_yang", "杨燕（工会方首席协商代表）", ["union_negotiator"]),
+    ("chief_lin", "林杰（企业方首席协商代表）", ["employer_negotiator"]),
+    ("recorder_xie", "谢霞（协商记录员）", ["recorder"]),
 ]
 # the enterprise's labour-dispute mediation committee (劳动争议调解仲裁法 第10条): both sides, a union-member chair
 DEMO_MEDIATION_COMMITTEE = [

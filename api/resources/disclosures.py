@@ -9,7 +9,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from engine.errors import ValidationFailed
 from engine.identity import ADMIN
+from workflows.congress.tables import Matter
 from workflows.disclosure import catalogue as disclosure_catalogue
 from workflows.disclosure import feedback as disclosure_feedback
 from workflows.disclosure import stages as disclosure
@@ -129,6 +131,24 @@ class CongressReviewSchema(Schema):
     outcome = fields.String(required=True, validate=validate.OneOf(["noted", "returned"]),
                             metadata={"description": "noted: the congress has seen it; returned: back to drafting"})
     note = fields.String(load_default=None, validate=validate.Length(max=2000))
+    matter_id = fields.Integer(load_default=None, validate=validate.Range(min=1), metadata={
+        "description": "the agenda item (matter) of the congress meeting at which it was heard"})
+
+
+def matter_heard(matter_id: int | None) -> dict | None:
+    """The meeting and agenda item a congress review names (None: none named).
+
+    Raises:
+        ValidationFailed: no such agenda item.
+    """
+    if matter_id is None:
+        return None
+    unit = _uow(readonly=True)
+    with unit:
+        matter = unit.session.get(Matter, matter_id)
+        if matter is None:
+            raise ValidationFailed(f"agenda item {matter_id} does not exist", {"matter_id": [str(matter_id)]})
+        return {"meeting_id": matter.meeting_id, "matter_id": matter.id, "matter_title": matter.title}
 
 
 @blp.route("/<int:disclosure_id>/congress-review")
@@ -140,7 +160,7 @@ class CongressReview(MethodView):
         returned it); the disclosure moves on in the same transaction."""
         actor = require("presidium", ADMIN)
         disclosure.congress_reviewed(_uow(), disclosure_id, outcome=body["outcome"], note=body["note"],
-                                     actor=actor.username)
+                                     actor=actor.username, heard=matter_heard(body["matter_id"]))
         return body  # the draft itself stays visible to its staff only
 
 

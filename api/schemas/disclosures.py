@@ -139,6 +139,7 @@ class StaffViewSchema(Schema):
     publication_late_at = fields.DateTime(allow_none=True)
     congress_first = fields.Boolean()
     confidentiality_check = fields.Boolean()
+    archive_sha256 = fields.String(allow_none=True, metadata={"description": "SHA-256 of the sealed archive"})
     reviews = fields.List(fields.Nested(ReviewSchema))
 
 

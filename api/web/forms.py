@@ -87,8 +87,8 @@ def _kind(prop: dict, ui: dict) -> str:
         return "textarea" if widget == "textarea" else "text"
     if kind in ("integer", "number", "boolean"):
         return "checkbox" if kind == "boolean" else kind
-    if kind == "array" and (prop.get("items") or {}).get("type") == "string" and "enum" not in prop["items"]:
-        return "list"
+    if kind == "array" and (prop.get("items") or {}).get("type") == "string":
+        return "checks" if "enum" in prop["items"] else "list"  # several of a fixed set: a box each
     if kind == "object" and _flat(prop):
         return "object"
     if kind == "array" and _flat(prop.get("items") or {}):
@@ -96,7 +96,8 @@ def _kind(prop: dict, ui: dict) -> str:
     return "json"  # deeper structures: edited as JSON text, checked on the server
 
 
-SCALARS = ("text", "textarea", "select", "radio", "checkbox", "integer", "number", "date", "datetime", "list")
+SCALARS = ("text", "textarea", "select", "radio", "checkbox", "integer", "number", "date", "datetime", "list",
+           "checks")
 
 
 def _flat(prop: dict) -> bool:
@@ -135,9 +136,11 @@ def _field(name: str, prop: dict, ui: dict, en: dict, required: bool, value: Any
               description=en.get("description") or prop.get("description") or "",
               required=required and kind != "checkbox", attrs=_attrs(kind, prop, ui, en),
               value=value if value is not None else prop.get("default"))
-    if kind in ("radio", "select"):
-        names = en.get("enumNames") or ui.get("ui:enumNames") or []
-        f.options = [(str(v), str(names[i]) if i < len(names) else str(v)) for i, v in enumerate(prop["enum"])]
+    if kind in ("radio", "select", "checks"):
+        source, source_ui, source_en = ((prop["items"], ui.get("items") or {}, en.get("items") or {})
+                                        if kind == "checks" else (prop, ui, en))
+        names = source_en.get("enumNames") or source_ui.get("ui:enumNames") or []
+        f.options = [(str(v), str(names[i]) if i < len(names) else str(v)) for i, v in enumerate(source["enum"])]
     f.errors = list(errors.get(name, []))
     if kind == "object":
         f.children = _fields(prop, ui, en, name + ".", f.value if isinstance(f.value, dict) else {}, errors)
@@ -185,7 +188,7 @@ def _scalar(kind: str, raw: str, posted: MultiDict, name: str, tz: str) -> Any:
     """One posted input as typed data; None when left blank. Raises: ValueError."""
     if kind == "checkbox":
         return name in posted
-    if kind == "list":
+    if kind in ("list", "checks"):
         return [v.strip() for v in posted.getlist(name) if v.strip()] or None
     if raw.strip() == "":
         return None

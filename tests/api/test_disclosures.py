@@ -12,9 +12,11 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from engine.errors import Conflict, ValidationFailed
+from workflows.congress import meetings
 from workflows.disclosure import stages as disclosure
 from workflows.disclosure.catalogue import DisclosureSettings
 
+from helpers.congress import CHAIR, make_congress
 from helpers.disclosure import DisclosureApi, disclosure_api
 from helpers.roundtrip import assert_round_trip
 from helpers.web import login
@@ -454,3 +456,23 @@ def test_the_owner_departments_steps_are_in_its_peoples_inbox_and_lead_to_the_di
     assert f'href="/disclosure-office/{did}"' in page and 'id="task-form"' not in page
     flow.draft(did)  # the desk's own path still works with the candidate group
     assert "draft" not in flow.tasks(did) and "confidentiality_check" in flow.tasks(did)
+
+
+def test_the_congress_review_names_the_agenda_item_it_was_heard_under__s3_2_main_channel(flow, services):
+    ids = make_congress(services)
+    matter = meetings.add_matter(services.uow(), ids["meeting_id"], matter_type="report", title="预算报告",
+                                 actor=CHAIR).id
+    did = flow.start("budget", "2026", "finance")
+    flow.draft(did, "finance", content="2026年度预算草案", channels=["intranet"])
+    flow.check(did)
+    flow.review(did)
+    presidium = flow.users.headers("chair", "presidium")
+    url = f"/api/v1/disclosures/{did}/congress-review"
+    missing = flow.client.post(url, headers=presidium, json={"outcome": "noted", "matter_id": 99999})
+    assert missing.status_code == 422 and "matter_id" in missing.get_json()["errors"]
+    assert flow.call("get", f"/{did}", "finance")["status"] == "awaiting_congress"
+    done = flow.client.post(url, headers=presidium, json={"outcome": "noted", "matter_id": matter})
+    assert done.status_code == 200 and done.get_json()["matter_id"] == matter
+    [review] = [r for r in flow.call("get", f"/{did}", "finance")["staff"]["reviews"] if r["stage"] == "congress"]
+    assert review["details"] == {"note": None, "meeting_id": ids["meeting_id"], "matter_id": matter,
+                                 "matter_title": "预算报告"}

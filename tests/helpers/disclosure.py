@@ -26,6 +26,11 @@ class DisclosureApi:
         items = client.get("/api/v1/disclosures/catalogue", headers=self.h["worker"]).get_json()
         self.items = {i["code"]: i for i in items}
 
+    def items_now(self) -> dict[str, dict]:
+        """The catalogue as it is now, by code."""
+        items = self.client.get("/api/v1/disclosures/catalogue", headers=self.h["worker"]).get_json()
+        return {i["code"]: i for i in items}
+
     def call(self, method: str, path: str, who: str, expect: int | None = 200, **kwargs):
         response = getattr(self.client, method)(f"/api/v1/disclosures{path}", headers=self.h[who], **kwargs)
         if expect is not None:

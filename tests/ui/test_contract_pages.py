@@ -11,7 +11,7 @@ import pytest
 
 from workflows.contracts import record as contracts
 
-from helpers.contracts import SHANGHAI, UNION, Deal, local
+from helpers.contracts import PRESIDIUM, SHANGHAI, UNION, Deal, local
 from helpers.web import csrf, login
 
 
@@ -152,3 +152,60 @@ def test_union_and_employer_run_a_contract_from_request_to_filing_on_the_pages_a
     open_step(client, contract_id, "register_receipt", received_on=deal.clock.now().astimezone(SHANGHAI).date()
               .isoformat(), receipt_no="人社备1")
     assert deal.contract.stage == "under_review"
+
+
+def test_the_hub_links_the_adoption_vote_to_its_congress_meeting_art36(client, deal):
+    deal.negotiate_to_agreement()
+    login(client, "chair_p", "presidium")
+    hub = client.get(f"/contracts/{deal.id}").text
+    assert 'id="adoption-help"' in hub and "三分之二以上" in hub and 'data-element="submit_to_congress"' in hub
+    matter = deal.congress()
+    deal.complete("submit_to_congress", {"matter_id": matter}, PRESIDIUM)
+    hub = client.get(f"/contracts/{deal.id}").text
+    assert 'id="adoption-vote"' in hub and "职代会表决" in hub and "2026年度集体合同" in hub
+    assert re.search(r'href="/congress/meetings/\d+/console" id="to-console"', hub)
+
+
+def test_a_women_contract_starts_from_the_clause_library_on_the_hub(client, deal):
+    deal.start_negotiating("women")
+    login(client, "chief_u", "union_negotiator")
+    hub = client.get(f"/contracts/{deal.id}").text
+    assert 'id="library-form"' in hub and "从条款库起草" in hub
+    hub = post(client, f"/contracts/{deal.id}/drafts/library")
+    assert "第1稿" in hub and 'id="library-form"' not in hub
+    assert deal.detail()["drafts"][0]["clauses"] > 3
+
+
+def test_the_liaison_enters_the_bureaus_objection_and_the_clauses_go_back_to_negotiation_art45_art46(
+        client, deal, clock):
+    deal.signed_and_filed()
+    clock.set(local("2026-05-06", "09:00"))
+    deal.receive()
+    login(client, "chief_u", "union_negotiator")
+    assert 'id="objection-form"' not in client.get(f"/contracts/{deal.id}").text
+    assert client.post(f"/contracts/{deal.id}/objection", data={
+        "csrf_token": csrf(client.get(f"/contracts/{deal.id}").text)}).status_code == 403
+    login(client, "liaison1", "liaison")
+    hub = client.get(f"/contracts/{deal.id}").text
+    assert 'id="objection-form"' in hub and "15日内未提出异议" in hub
+    hub = post(client, f"/contracts/{deal.id}/objection", clauses="1", opinion="第1条违反最低工资规定",
+               document_no="人社审〔2026〕7号", issued_on="2026-05-10")
+    assert "已登记审查意见" in hub and deal.contract.stage == "negotiating"
+    assert [o["clauses"] for o in deal.detail()["objections"]] == [[1]]
+
+
+def test_either_side_asks_to_renew_in_the_window_on_the_hub_art38(client, deal, clock):
+    deal.signed_and_filed()
+    clock.set(local("2026-05-06", "09:00"))
+    deal.receive()
+    deal.at(local("2026-05-22", "00:10"))
+    deal.complete("publish", {"channels": ["notice_board"], "published_on": "2026-05-22"}, UNION)
+    login(client, "chief_e", "employer_negotiator")
+    hub = client.get(f"/contracts/{deal.id}").text
+    assert "生效时间" in hub and "2029-05-21" in hub and 'id="renewal-form"' not in hub
+    deal.at(local("2029-02-21", "00:10"))
+    hub = client.get(f"/contracts/{deal.id}").text
+    assert 'id="renewal-form"' in hub
+    renewed = post(client, f"/contracts/{deal.id}/renewal", topics="续订", text="要求续订集体合同")
+    assert "已提出续订协商要求" in renewed and deal.contract.stage == "renewed"
+    assert 'data-stage="requested">已提出协商要求' in renewed.replace("\n      ", "")

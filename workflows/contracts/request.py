@@ -7,14 +7,16 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.deployments import find_version
-from engine.errors import Conflict, ValidationFailed
+from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.identity import Actor
+from engine.messages import route_message
 from engine.runtime import create_instance
 from engine.unit_of_work import UnitOfWork
 from workflows import rules as r
 from workflows.contracts.record import (
     BEFORE_ADOPTION,
     KIND_NAMES,
+    LIAISON,
     MAX_ROUNDS,
     PROCESS_ID,
     SIDES,
@@ -170,3 +172,21 @@ def request_renewal(uow: UnitOfWork, contract_id: int, body: dict[str, Any], *, 
         notify(uow, old, "contract.renewal_started", {"new_contract_id": new.id}, actor.username)
         uow.commit()
     return new
+
+
+def deliver_objection(uow: UnitOfWork, contract_id: int, objection: dict[str, Any], *, actor: Actor) -> None:
+    """The liaison enters the labour bureau's review opinion (《审查意见书》, 第45条) received during the review:
+    the objected clauses go back to negotiation and the contract is filed again (第46条).
+
+    Raises:
+        Forbidden: not the liaison. Conflict: the contract is not under review.
+    """
+    if not actor.has(LIAISON):
+        raise Forbidden("only the liaison (联络员) enters the labour bureau's review opinion")
+    with uow:
+        contract = get_contract(uow.session, contract_id)
+        require_stage(contract, ("under_review",), "enter a review opinion")
+        if not route_message(uow, "contract.objection_received", {"contract_id": contract.id}, objection,
+                             actor=actor.username):
+            raise Conflict(f"contract {contract.id} does not wait for a review opinion")
+        uow.commit()

@@ -147,7 +147,8 @@ def record_congress_review(params: dict[str, Any], data: dict[str, Any]) -> str:
     record = _record(params)
     review = params.get("congress_review") or {}
     outcome = review.get("outcome", "noted")
-    _review(record, "congress", outcome, {"note": review.get("note")})
+    _review(record, "congress", outcome, {"note": review.get("note")} | {
+        k: review[k] for k in ("meeting_id", "matter_id", "matter_title") if review.get(k) is not None})
     if outcome == "returned":
         return _set(record, "drafting", "disclosure.congress_reviewed", {"outcome": outcome})
     return _set(record, "approved", "disclosure.congress_reviewed", {"outcome": outcome},

@@ -41,6 +41,7 @@ OWNER_LANE = "owner_department"  # the diagram's lane for the item's department;
 PUBLIC_STATES = frozenset({"published", "feedback_open", "answering", "evaluating", "rectifying", "closed",
                            "archived"})
 STAFF_ROLES = (SUPERVISION, CONFIDENTIALITY, AUDITOR)
+PRESIDIUM = "presidium"  # reads a draft the congress must review first (awaiting_congress), and records the review
 CONGRESS_REVIEWED = "disclosure.congress_reviewed"
 STAGES = {
     "draft": "编制公开内容", "confidentiality_check": "保密与合法性审查", "supervision_review": "监督检查小组审核",
@@ -90,7 +91,8 @@ def visible(uow: UnitOfWork, disclosure_id: int, actor: Actor, *, lock: bool = F
         NotFound: no such disclosure, or one that is not published and the actor is no staff of.
     """
     record = locked(uow, disclosure_id) if lock else fetch(uow.session, disclosure_id)
-    if record.status not in PUBLIC_STATES and not is_staff(actor, record):
+    before_congress = record.status == "awaiting_congress" and actor.has(PRESIDIUM)
+    if record.status not in PUBLIC_STATES and not is_staff(actor, record) and not before_congress:
         raise NotFound(f"disclosure {disclosure_id} does not exist")
     return record
 
@@ -325,10 +327,14 @@ def report_rectification(uow: UnitOfWork, disclosure_id: int, report: str, *, ac
         uow.commit()
 
 
-def congress_reviewed(uow: UnitOfWork, disclosure_id: int, *, outcome: str, note: str | None, actor: str) -> None:
+def congress_reviewed(uow: UnitOfWork, disclosure_id: int, *, outcome: str, note: str | None, actor: str,
+                      heard: dict[str, Any] | None = None) -> None:
     """For the congress module: the congress has seen the matter (``noted``) or sent it back (``returned``).
 
-    Delivers ``disclosure.congress_reviewed`` correlated by ``disclosure_id`` in the caller's transaction.
+    ``heard`` names the agenda item at which the congress heard it (``meeting_id``, ``matter_id``,
+    ``matter_title``, looked up by the caller: this procedure uses no other); the review records them and the
+    meeting's agenda shows the disclosure (`heard_at`). Delivers
+    ``disclosure.congress_reviewed`` correlated by ``disclosure_id`` in the caller's transaction.
 
     Raises:
         ValidationFailed: unknown outcome. Conflict: the disclosure does not wait for the congress.
@@ -337,9 +343,25 @@ def congress_reviewed(uow: UnitOfWork, disclosure_id: int, *, outcome: str, note
         raise ValidationFailed("the congress either noted the matter or returned it", {"outcome": [outcome]})
     with uow:
         if not route_message(uow, CONGRESS_REVIEWED, {"disclosure_id": disclosure_id},
-                             {"outcome": outcome, "note": note}, actor=actor):
+                             {"outcome": outcome, "note": note, **(heard or {})}, actor=actor):
             raise Conflict(f"disclosure {disclosure_id} does not wait for the congress")
         uow.commit()
+
+
+def heard_at(uow: UnitOfWork, meeting_id: int) -> dict[int, list[dict[str, Any]]]:
+    """The disclosures the congress reviewed at this meeting, by agenda item: what its agenda shows."""
+    with uow:
+        rows = uow.session.execute(select(DisclosureReview, Disclosure.title).join(
+            Disclosure, Disclosure.id == DisclosureReview.disclosure_id).where(DisclosureReview.stage == "congress")
+            .order_by(DisclosureReview.id))
+        found: dict[int, list[dict[str, Any]]] = {}
+        for review, title in rows:
+            details = json.loads(review.details_json)
+            if details.get("meeting_id") == meeting_id and details.get("matter_id"):
+                found.setdefault(details["matter_id"], []).append({
+                    "disclosure_id": review.disclosure_id, "title": title, "outcome": review.decision,
+                    "note": details.get("note"), "reviewed_at": review.reviewed_at})
+        return found
 
 
 SUMMARY = ("id", "item_id", "title", "period", "status", "owner_role", "publish_due", "published_at",
@@ -378,7 +400,7 @@ def detail(uow: UnitOfWork, disclosure_id: int, actor: Actor) -> dict[str, Any]:
         if is_staff(actor, record):
             out["staff"] = {k: getattr(record, k) for k in ("draft_version", "submitted_at", "approved_at",
                                                             "publication_late_at", "congress_first",
-                                                            "confidentiality_check")} | {
+                                                            "confidentiality_check", "archive_sha256")} | {
                 "reviews": [r | {"details": json.loads(r.pop("details_json"))} for r in rows(DisclosureReview)]}
         return out
 
@@ -389,7 +411,8 @@ def listing(uow: UnitOfWork, actor: Actor, *, status: str | None = None,
     with uow:
         query = select(Disclosure, DisclosureItem).join(DisclosureItem, DisclosureItem.id == Disclosure.item_id)
         if not actor.has(*STAFF_ROLES):
-            query = query.where(or_(Disclosure.status.in_(sorted(PUBLIC_STATES)),
+            shown = PUBLIC_STATES | ({"awaiting_congress"} if actor.has(PRESIDIUM) else set())
+            query = query.where(or_(Disclosure.status.in_(sorted(shown)),
                                     Disclosure.owner_role.in_(sorted(actor.roles))))
         if status:
             query = query.where(Disclosure.status == status)

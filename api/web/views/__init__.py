@@ -18,6 +18,7 @@ from . import (  # noqa: F401  (routes and menu entries)
     departments,
     design,
     disclosure,
+    disclosure_catalogue,
     disclosure_office,
     home,
     inspection,

@@ -16,6 +16,7 @@ from workflows import notices
 from workflows.congress import ballots, meetings, proposals, roster, tally
 from workflows.congress.meetings import PRESIDIUM, REPRESENTATIVE
 from workflows.congress.tables import CheckIn, Matter, NamedBallot, Participation, Representative, Vote
+from workflows.disclosure import stages as disclosure_stages
 
 from ...errors import status_of
 from ...extension import services, uow
@@ -101,8 +102,9 @@ def _meeting_page(meeting_id: int, status: int = 200, error: str | None = None):
                       "voted": vote is not None and vote.id in mine["voted"],
                       "late": vote is not None and mine["check_in"] is not None and mine["check_in"] > vote.opened_at})
     may_check_in = mine["seat"] is not None and mine["check_in"] is None and summary["status"] == "in_session"
+    heard = disclosure_stages.heard_at(uow(readonly=True), meeting_id)  # disclosures the congress saw first
     return render("congress_meeting.html", status, meeting=summary, items=items, mine=mine, error=error,
-                  label=label, is_presidium=actor.has(PRESIDIUM, ADMIN), may_check_in=may_check_in)
+                  heard=heard, label=label, is_presidium=actor.has(PRESIDIUM, ADMIN), may_check_in=may_check_in)
 
 
 @blp.route("/congress/meetings/<int:meeting_id>")

@@ -14,7 +14,7 @@ from workflows.contracts import drafts as contract_drafts
 from workflows.contracts import filing as contract_filing
 from workflows.contracts import negotiators as contract_negotiators
 from workflows.contracts import request as contract_request
-from workflows.contracts.record import NEGOTIATORS, RECORDER, SIDES
+from workflows.contracts.record import LIAISON, NEGOTIATORS, RECORDER, SIDES
 
 from ...extension import services, uow
 from ...schemas import contracts as cs
@@ -136,6 +136,38 @@ def contract_draft(contract_id: int):
     body = {"clauses": _clauses()} | _fields("note")
     return _submit(contract_id, cs.ContractDraftCreateSchema(), body, lambda b: contract_drafts.add_draft(
         uow(), contract_id, clauses=b["clauses"], note=b.get("note"), actor=web_actor()), "ct.saved")
+
+
+@blp.route("/contracts/<int:contract_id>/drafts/library", methods=["POST"])
+@page(*NEGOTIATORS)
+def contract_draft_from_library(contract_id: int):
+    """A women workers' contract's first draft taken from the clause library, to be edited in later drafts."""
+    body = {"from_library": True} | _fields("note")
+    return _submit(contract_id, cs.ContractDraftCreateSchema(), body, lambda b: contract_drafts.add_draft(
+        uow(), contract_id, clauses=None, note=b.get("note"), actor=web_actor(), from_library=True), "ct.saved")
+
+
+@blp.route("/contracts/<int:contract_id>/renewal", methods=["POST"])
+@page(*NEGOTIATORS)
+def contract_renewal(contract_id: int):
+    """Either side asks to renew in the window before expiry (第38条); the new negotiation gets its own hub."""
+    body = {"topics": _lines("topics"), "text": _text("text") or ""}
+    found: list[int] = []
+    done = _submit(contract_id, cs.ContractRenewalSchema(), body, lambda b: found.append(
+        contract_request.request_renewal(uow(), contract_id, b, actor=web_actor(), rules=services().rules).id),
+        "ct.renewal_requested")
+    return redirect(url_for("web.contract_page", contract_id=found[0])) if found else done
+
+
+@blp.route("/contracts/<int:contract_id>/objection", methods=["POST"])
+@page(LIAISON)
+def contract_objection(contract_id: int):
+    """The liaison enters the bureau's review opinion objecting to clauses (第45条); they are renegotiated."""
+    cells = request.form.get("clauses", "").replace("，", ",").replace("、", ",").split(",")
+    clauses = [int(cell) for cell in cells if cell.strip().isdigit()]
+    body = {"clauses": clauses, "opinion": _text("opinion") or ""} | _fields("document_no", "issued_on")
+    return _submit(contract_id, cs.Schema(), {}, lambda _: contract_request.deliver_objection(
+        uow(), contract_id, body, actor=web_actor()), "ct.objection_recorded")
 
 
 @blp.route("/contracts/<int:contract_id>/filing", methods=["POST"])

@@ -14,6 +14,7 @@ from flask import Response, flash, redirect, url_for
 from engine import queries
 from engine.errors import DmflowError, NotFound
 from engine.identity import ADMIN, AUDITOR, Actor
+from workflows.congress import ballots, meetings
 from workflows.contracts import drafts as contract_drafts
 from workflows.contracts import filing as contract_filing
 from workflows.contracts import record as contracts
@@ -70,10 +71,25 @@ def contract_page(contract_id: int):
     reached = STAGE_BAR.index(stage) if stage in STAGE_BAR else -1
     chiefs = {n["side"]: n["username"] for n in detail["negotiators"] if n["is_chief"] and not n["ended_on"]}
     return render("contract_detail.html", c=detail, bar=STAGE_BAR, reached=reached, stage=_stage_label,
+                  vote=_vote(detail["vote_id"]), library=contract_drafts.clause_library(detail["kind"]),
+                  presidium=actor.has(PRESIDIUM), liaison=actor.has(LIAISON),
                   next_who=contracts.NEXT_BY.get(stage), tasks=instance["ready_tasks"] if instance else [],
                   diffs=_diffs(contract_id, detail["drafts"]), chief=actor.username in chiefs.values(),
                   sides=contracts.SIDE_NAMES, recorder=actor.has(RECORDER),
                   my_sides=[s for s in contracts.SIDES if actor.has(contracts.ROLE_OF_SIDE[s])])
+
+
+def _vote(vote_id: int | None) -> dict | None:
+    """The adoption vote's meeting and agenda item: the hub links to the congress's pages for it."""
+    if vote_id is None:
+        return None
+    vote = ballots.get_vote(uow(readonly=True), vote_id)
+    unit = uow(readonly=True)
+    with unit:
+        matter = meetings.get_matter(unit.session, vote.matter_id)
+        meeting = meetings.get_meeting(unit.session, matter.meeting_id)
+        return {"id": vote.id, "status": vote.status, "outcome": vote.outcome, "meeting_id": meeting.id,
+                "meeting": meeting.title, "matter": matter.title}
 
 
 @blp.route("/contracts/<int:contract_id>/notice")
