@@ -33,7 +33,7 @@ class Document(Base):
 
 
 # Documents published to all workers (notices); any other document is read by those involved in its case.
-PUBLISHED_KINDS = frozenset({"resolution_notice", "congress_minutes"})
+PUBLISHED_KINDS = frozenset({"resolution_notice", "congress_minutes", "election_notice"})
 
 
 def store(uow: UnitOfWork, *, kind: str, title: str, filename: str, media_type: str, content: bytes,

@@ -94,6 +94,15 @@ class Rules:
     women_negotiator_required: bool = _rule(
         True, "local rules (e.g. 上海市集体合同条例): the worker side of a women workers' special contract includes "
               "a woman from the union's women workers' committee; off where the province does not require it")
+    election_competitive_min_extra: int = _rule(
+        1, "差额选举: more candidates than seats; the congress's 选举办法 sets the margin (practice; e.g. 工会基层组织"
+           "选举工作条例 第十六条 差额率不低于5%, U). At least this many candidates more than seats on each post")
+    election_write_in_allowed: bool = _rule(
+        True, "选举办法 practice: a voter may write in another person (另选他人) unless the congress's rules forbid it "
+              "(practice, U)")
+    scrutineers_min: int = _rule(
+        3, "选举办法 practice: 总监票人1人、监票人若干人, chosen among representatives who are not candidates and "
+           "approved by the congress (practice, U; 民主管理规定 第20条 for the approval)")
     day_mode: DayMode = _rule(DayMode.CALENDAR, "rules.md §0.4: 日 nationally, 工作日 in some local rules")
 
     def __post_init__(self) -> None:
@@ -320,6 +329,12 @@ def contract_term_valid(years: int, rules: Rules) -> bool:
     return lo <= years <= hi
 
 
+def competitive_margin_met(candidates: int, seats: int, rules: Rules) -> bool:
+    """Return True if a 差额 post has at least ``election_competitive_min_extra`` more candidates than seats."""
+    _counts(candidates=candidates, seats=seats)
+    return candidates >= seats + rules.election_competitive_min_extra
+
+
 def proposal_cosigned(cosigners: int, rules: Rules) -> bool:
     """Return True if a 提案 has enough 附议人 (the congress's 提案工作制度; practice, rules.md §2.4)."""
     _counts(cosigners=cosigners)
@@ -341,6 +356,7 @@ _PREDICATES: tuple[Callable[..., Any], ...] = (
     outside_experts_within_cap,
     contract_term_valid,
     proposal_cosigned,
+    competitive_margin_met,
 )
 
 

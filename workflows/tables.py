@@ -38,6 +38,7 @@ class CalendarYear(Base):
 # The domain's tables live on the engine's metadata: one schema, one migration history.
 from workflows import documents  # noqa: E402, F401  (generated documents)
 from workflows.casework import tables as casework_tables  # noqa: E402, F401  (mediation cases and sessions)
+from workflows.congress import election_tables  # noqa: E402, F401  (elections, candidates, rounds, scrutineers)
 from workflows.congress import session_tables as congress_session_tables  # noqa: E402, F401  (organisation)
 from workflows.congress import tables as congress_tables  # noqa: E402, F401  (roster, meetings, votes, proposals)
 from workflows.contracts import (  # noqa: E402, F401  (changes and early terminations; performance disputes)

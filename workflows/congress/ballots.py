@@ -94,6 +94,10 @@ def open_vote(uow: UnitOfWork, matter_id: int, *, rules: r.Rules, actor: Actor, 
         if s.scalar(select(Vote.id).where(Vote.matter_id == matter_id)) is not None:
             raise Conflict(f"matter {matter_id} already has its vote (one vote per item)")
         amendments.require_amendments_decided(s, matter_id)
+        from workflows.congress.election_tables import Election  # an election set up on the matter runs its rounds
+
+        if s.scalar(select(Election.id).where(Election.matter_id == matter_id)) is not None:
+            raise Conflict(f"matter {matter_id} is held as an election with candidates: open its rounds instead")
         if majority is not rules.adoption_rule and majority is r.Majority.AT_LEAST_HALF \
                 and not matter.at_least_half_allowed:
             raise RuleViolation("半数以上 applies to collective-contract drafts only (集体合同规定 第36条); this "

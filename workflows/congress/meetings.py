@@ -90,6 +90,12 @@ def close_meeting(uow: UnitOfWork, meeting_id: int, *, actor: Actor) -> Meeting:
             raise Conflict(f"meeting {meeting_id} is {meeting.status}, not in session")
         open_votes = s.scalar(select(func.count()).select_from(Vote).join(Matter, Matter.id == Vote.matter_id)
                               .where(Matter.meeting_id == meeting_id, Vote.status == "open"))
+        from workflows.congress.election_tables import Election, ElectionRound  # elections on the agenda
+
+        open_votes += s.scalar(select(func.count()).select_from(ElectionRound)
+                               .join(Election, Election.id == ElectionRound.election_id)
+                               .join(Matter, Matter.id == Election.matter_id)
+                               .where(Matter.meeting_id == meeting_id, ElectionRound.status == "open"))
         if open_votes:
             raise Conflict(f"{open_votes} vote(s) of meeting {meeting_id} are still open")
         meeting.status, meeting.closed_at = "closed", uow.now()
