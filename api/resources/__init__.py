@@ -15,6 +15,7 @@ from . import (
     departments,
     deployments,
     disclosures,
+    elections,
     events,
     inspection,
     instances,
@@ -27,4 +28,5 @@ from . import (
 BLUEPRINTS = [deployments.blp, instances.blp, tasks.blp, events.blp, audit.blp, users.blp, calendar.blp, congress.blp,
               congress_session.blp,
               proposals.blp, contracts.blp, disclosures.blp, departments.blp, notifications.blp,
-              inspection.blp, contracts_in_force.blp, contract_disputes.blp, casework.blp]
+              inspection.blp, contracts_in_force.blp, contract_disputes.blp, casework.blp,
+              elections.blp]

@@ -243,7 +243,8 @@ def detail(uow: UnitOfWork, election_id: int) -> dict[str, Any]:
                 "posts": [_columns(p) for p in posts_of(s, election_id)],
                 "candidates": [{**_columns(c), "delegation": delegations.get(c.representative_id)}
                                for c in candidates_of(s, election_id, standing=False)],
-                "rounds": [_columns(x) for x in rounds],
+                "rounds": [{k: v for k, v in _columns(x).items() if k not in ("result", "ballot_key")}
+                           for x in rounds],  # a count is read per round, by those who may see it
                 "next_round": election_tally.next_round_plan(s, election, rounds)}
 
 
