@@ -551,3 +551,7 @@ from .strings_session import SESSION_STRINGS  # noqa: E402  (the congress organi
 
 STRINGS.update(SESSION_STRINGS)
 STRINGS.update(LIFECYCLE_STRINGS)
+
+from .strings_elections import ELECTION_STRINGS  # noqa: E402  (the election pages' texts)
+
+STRINGS.update(ELECTION_STRINGS)

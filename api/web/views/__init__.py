@@ -20,6 +20,8 @@ from . import (  # noqa: F401  (routes and menu entries)
     disclosure,
     disclosure_catalogue,
     disclosure_office,
+    election_pages,
+    elections,
     home,
     inspection,
     notices,

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from engine.errors import Conflict, DmflowError, Forbidden, NotFound, ValidationFailed
 from engine.identity import ADMIN, Actor
 from workflows import notices
-from workflows.congress import ballots, meetings, proposals, roster, tally
+from workflows.congress import ballots, election_state, meetings, proposals, roster, tally
 from workflows.congress.meetings import PRESIDIUM, REPRESENTATIVE
 from workflows.congress.tables import CheckIn, Matter, NamedBallot, Participation, Representative, Vote
 from workflows.disclosure import stages as disclosure_stages
@@ -104,6 +104,7 @@ def _meeting_page(meeting_id: int, status: int = 200, error: str | None = None):
     may_check_in = mine["seat"] is not None and mine["check_in"] is None and summary["status"] == "in_session"
     heard = disclosure_stages.heard_at(uow(readonly=True), meeting_id)  # disclosures the congress saw first
     return render("congress_meeting.html", status, meeting=summary, items=items, mine=mine, error=error,
+                  elections=election_state.meeting_rounds(uow(readonly=True), meeting_id, actor),
                   heard=heard, label=label, is_presidium=actor.has(PRESIDIUM, ADMIN), may_check_in=may_check_in)
 
 

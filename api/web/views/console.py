@@ -10,7 +10,7 @@ from flask import flash, jsonify, redirect, request, url_for
 
 from engine.errors import DmflowError, ValidationFailed
 from engine.identity import ADMIN
-from workflows.congress import ballots, console, matter_modes, meetings, tally
+from workflows.congress import ballots, console, elections, matter_modes, meetings, tally
 from workflows.congress.ballots import TOTALS
 from workflows.congress.meetings import PRESIDIUM
 from workflows.errors import RuleConflict, RuleViolation
@@ -54,7 +54,9 @@ def _console(meeting_id: int, status: int = 200, error: str | None = None):
              for m in matters]
     people = console.attendance(uow(readonly=True), meeting_id)
     types = matter_modes.matter_modes(uow(readonly=True))["rows"]
+    elected = {e["matter_id"]: e for e in elections.list_elections(uow(readonly=True), meeting_id)}
     return render("congress_console.html", status, meeting=summary, items=items, people=people, types=types,
+                  elections=elected,
                   error=error, label=label, totals=TOTALS,
                   present=sum(1 for p in people if p["checked_in_at"]))
 
