@@ -147,5 +147,11 @@ def test_the_presidium_runs_an_election_and_scrutineers_confirm_in_their_browser
     voter.shot("election-result-phone-zh", "选举结果", "当选", "代表4", "未当选")
     notice = voter.page.request.get(voter.url(voter.page.get_attribute("#notice-pdf", "href")))
     assert notice.ok and notice.body().startswith(b"%PDF")
+    voter.page.click("#notice-html")
+    voter.shot("election-notice-zh", "职工代表大会选举结果公告", "当选人", "代表1、代表2、代表3", "总监票人")
+    voter.go(f"/congress/election-rounds/{round_id}")
+    voter.switch_language("en")
+    voter.shot("election-result-phone-en", "Election result", "Elected: 代表1, 代表2, 代表3",
+               "more than half of all 60 seated")
     for context, _ in phones.values():
         context.close()

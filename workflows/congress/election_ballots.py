@@ -31,7 +31,14 @@ from workflows.congress.election_tables import (
     ElectionRound,
     ElectionSealedBallot,
 )
-from workflows.congress.elections import candidates_of, get_election, meeting_of, posts_of, rounds_of
+from workflows.congress.elections import (
+    candidates_of,
+    get_election,
+    meeting_of,
+    next_round_plan,
+    posts_of,
+    rounds_of,
+)
 from workflows.congress.meetings import get_matter, meeting_chain, seat_of
 from workflows.congress.roster import seated_query
 from workflows.congress.tables import CheckIn, Representative
@@ -95,8 +102,6 @@ def open_round(uow: UnitOfWork, election_id: int, *, rules: r.Rules, actor: Acto
         than 2/3 present. RuleViolation ``election_competitive_min_extra`` / ``equal_election``: the candidates do
         not fit the kind of election.
     """
-    from workflows.congress.election_tally import next_round_plan
-
     with uow:
         s = uow.session
         election = get_election(s, election_id, lock=True)

@@ -18,7 +18,7 @@ from workflows.congress import roster, scrutineers
 from workflows.congress.election_ballots import get_round, meeting_of_round
 from workflows.congress.election_notice import render_election_notice
 from workflows.congress.election_tables import Candidate, Election, ElectionPost, ElectionRound
-from workflows.congress.elections import get_election, meeting_of, rounds_of
+from workflows.congress.elections import get_election, meeting_of, next_round_plan, rounds_of
 from workflows.congress.meetings import PRESIDIUM, get_matter, meeting_chain
 from workflows.congress.tables import Organisation, Representative, Term
 from workflows.errors import RuleConflict
@@ -81,8 +81,6 @@ def publish(uow: UnitOfWork, round_id: int, *, actor: Actor) -> dict[str, Any]:
         NotFound. Conflict: the round is not closed. RuleConflict ``scrutineers_confirmed``: a scrutineer has
         not confirmed (named in ``errors.missing``). NoticeUnavailable: no PDF can be made here.
     """
-    from workflows.congress.election_tally import next_round_plan
-
     with uow:
         s = uow.session
         rnd = get_round(s, round_id, lock=True)

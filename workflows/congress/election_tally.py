@@ -178,21 +178,6 @@ def close_round(uow: UnitOfWork, round_id: int, *, rules: r.Rules, actor: Actor)
     return rnd
 
 
-def next_round_plan(session: Session, election: Election, rounds: list[ElectionRound]) -> dict[str, Any] | None:
-    """The further round the last published round calls for: its seats per post, the candidates the rule names
-    and why; None when nothing is left (or the last round is not yet published, or it is a recall)."""
-    if election.kind != "election" or election.status == "finished" or not rounds \
-            or rounds[-1].status != "published":
-        return None
-    further = (rounds[-1].result or {}).get("further") or []
-    if not further:
-        return None
-    return {"seats": {str(f["post_id"]): f["seats"] for f in further},
-            "candidates": [c for f in further for c in f["candidates"]],
-            "reason": "tie" if all(f["reason"] == "tie" for f in further) else "unfilled",
-            "posts": further}
-
-
 def _sealed(session: Session, rnd: ElectionRound) -> dict[str, Any]:
     if not rnd.secret:
         raise Conflict(f"election round {rnd.id} is named: only secret rounds are sealed")

@@ -221,14 +221,27 @@ def rounds_of(session: Session, election_id: int) -> list[ElectionRound]:
                                 .order_by(ElectionRound.number)))
 
 
+def next_round_plan(session: Session, election: Election, rounds: list[ElectionRound]) -> dict[str, Any] | None:
+    """The further round the last published round calls for: its seats per post, the candidates the rule names
+    and why; None when nothing is left (or the last round is not yet published, or it is a recall)."""
+    if election.kind != "election" or election.status == "finished" or not rounds \
+            or rounds[-1].status != "published":
+        return None
+    further = (rounds[-1].result or {}).get("further") or []
+    if not further:
+        return None
+    return {"seats": {str(f["post_id"]): f["seats"] for f in further},
+            "candidates": [c for f in further for c in f["candidates"]],
+            "reason": "tie" if all(f["reason"] == "tie" for f in further) else "unfilled",
+            "posts": further}
+
+
 def _columns(row) -> dict[str, Any]:
     return {c.key: getattr(row, c.key) for c in row.__table__.columns}
 
 
 def detail(uow: UnitOfWork, election_id: int) -> dict[str, Any]:
     """An election with its matter, posts, candidates and rounds (results only once counted)."""
-    from workflows.congress import election_tally  # the rule for the next round
-
     with uow:
         s = uow.session
         election = get_election(s, election_id)
@@ -245,7 +258,7 @@ def detail(uow: UnitOfWork, election_id: int) -> dict[str, Any]:
                                for c in candidates_of(s, election_id, standing=False)],
                 "rounds": [{k: v for k, v in _columns(x).items() if k not in ("result", "ballot_key")}
                            for x in rounds],  # a count is read per round, by those who may see it
-                "next_round": election_tally.next_round_plan(s, election, rounds)}
+                "next_round": next_round_plan(s, election, rounds)}
 
 
 def list_elections(uow: UnitOfWork, meeting_id: int) -> list[dict[str, Any]]:
