@@ -18,12 +18,16 @@ from workflows.hooks import on_task
 DECISIONS = {"not_registered": "不予立案", "turned_into_opinion": "转为意见建议", "merged": "并案处理"}
 
 
+def seated_usernames(uow: UnitOfWork, meeting: Meeting) -> list[str]:
+    """The accounts of the representatives seated on the meeting day."""
+    return list(uow.session.scalars(seated_query(meeting.term_id, meeting.held_on)
+                                    .where(Representative.username.is_not(None))
+                                    .with_only_columns(Representative.username)))
+
+
 def vote_opened(uow: UnitOfWork, vote: Vote, matter: Matter, meeting: Meeting) -> int:
     """Tell every representative seated in the meeting (with an account) that the vote on a matter is open."""
-    usernames = list(uow.session.scalars(seated_query(meeting.term_id, meeting.held_on)
-                                         .where(Representative.username.is_not(None))
-                                         .with_only_columns(Representative.username)))
-    return notify(uow, usernames, "vote.opened", f"表决开始：{matter.title}",
+    return notify(uow, seated_usernames(uow, meeting), "vote.opened", f"表决开始：{matter.title}",
                   f"本次会议的“{matter.title}”已开始表决，请投票。(A vote is open in your meeting.)",
                   f"/congress/votes/{vote.id}/ballot", f"vote.opened/{vote.id}")
 

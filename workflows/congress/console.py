@@ -12,7 +12,7 @@ from engine.identity import ADMIN, Actor
 from engine.models import User
 from engine.unit_of_work import UnitOfWork
 from workflows import documents
-from workflows.congress import roster
+from workflows.congress import election_state, roster
 from workflows.congress.meetings import PRESIDIUM, get_meeting, meeting_chain, present_ids
 from workflows.congress.tables import CheckIn, Matter, NamedBallot, Participation, Representative, Vote
 
@@ -91,7 +91,8 @@ def _cast_counts(session, vote_ids: list[int]) -> dict[int, int]:
 def live(uow: UnitOfWork, meeting_id: int) -> dict[str, Any]:
     """The meeting's live state: status, seated and present, and per vote its status and ballots cast so far.
 
-    No choice is ever in it while a vote is open (secret or named); the outcome appears at the close.
+    No choice is ever in it while a vote is open (secret or named); the outcome appears at the close. ``rounds``:
+    the latest round of each election, with its status and ballots cast.
     """
     with uow:
         s = uow.session
@@ -105,7 +106,8 @@ def live(uow: UnitOfWork, meeting_id: int) -> dict[str, Any]:
                 "votes": [{"id": v.id, "matter_id": v.matter_id, "status": v.status, "kind": v.kind,
                            "cast": v.ballots_cast if v.status == "closed" else cast.get(v.id, 0),
                            "present": v.present, "votes_required": v.votes_required,
-                           "outcome": v.outcome} for v in votes]}
+                           "outcome": v.outcome} for v in votes],
+                "rounds": election_state.live_rounds(s, meeting_id)}
 
 
 def notices(uow: UnitOfWork, meeting_id: int) -> dict[int, int]:

@@ -21,7 +21,7 @@ from engine.identity import Actor
 from engine.notifications import notify
 from engine.unit_of_work import UnitOfWork
 from workflows import rules as r
-from workflows.congress import scrutineers
+from workflows.congress import alerts, scrutineers
 from workflows.congress.ballot_keys import BallotKeys, Sender, ballot_keys_of
 from workflows.congress.ballots import _new_receipt, check_quorum
 from workflows.congress.election_tables import (
@@ -40,8 +40,7 @@ from workflows.congress.elections import (
     rounds_of,
 )
 from workflows.congress.meetings import get_matter, meeting_chain, seat_of
-from workflows.congress.roster import seated_query
-from workflows.congress.tables import CheckIn, Representative
+from workflows.congress.tables import CheckIn
 from workflows.errors import RuleViolation
 from workflows.records import fetch
 
@@ -85,10 +84,8 @@ def _first_round(session: Session, election: Election, rules: r.Rules) -> tuple[
 
 def _tell_representatives(uow: UnitOfWork, rnd: ElectionRound, matter, meeting) -> int:
     """Every representative seated in the meeting (with an account) learns that the round is open."""
-    usernames = list(uow.session.scalars(seated_query(meeting.term_id, meeting.held_on)
-                                         .where(Representative.username.is_not(None))
-                                         .with_only_columns(Representative.username)))
-    return notify(uow, usernames, "vote.opened", f"选举开始：{matter.title}（第{rnd.number}轮）",
+    return notify(uow, alerts.seated_usernames(uow, meeting), "vote.opened",
+                  f"选举开始：{matter.title}（第{rnd.number}轮）",
                   f"本次会议的“{matter.title}”第{rnd.number}轮投票已开始，请投票。(An election round is open.)",
                   f"/congress/election-rounds/{rnd.id}/ballot", f"election.opened/{rnd.id}")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from engine.errors import Forbidden
 from engine.identity import Actor
@@ -35,7 +36,7 @@ def meeting_rounds(uow: UnitOfWork, meeting_id: int, actor: Actor) -> dict[int, 
         approved = scrutineers.approved_ids(s, meeting_id)
         out = {}
         for election, matter_id in s.execute(select(Election, Matter.id).join(Matter, Matter.id == Election.matter_id)
-                                             .where(Matter.meeting_id == meeting_id)).all():
+                                             .where(Matter.meeting_id == meeting_id).order_by(Matter.position)).all():
             rounds = rounds_of(s, election.id)
             latest = rounds[-1] if rounds else None
             voted = bool(latest and rep and has_voted(s, latest, rep.id))
@@ -46,6 +47,18 @@ def meeting_rounds(uow: UnitOfWork, meeting_id: int, actor: Actor) -> dict[int, 
             out[matter_id] = {"election": election, "round": latest, "voted": voted, "may_vote": may_vote,
                               "to_confirm": to_confirm}
         return out
+
+
+def live_rounds(session: Session, meeting_id: int) -> list[dict[str, Any]]:
+    """The latest round of each election of the meeting, in agenda order: id, status and ballots cast so far
+    (the meeting's live JSON; never a mark)."""
+    out = []
+    for election in session.scalars(select(Election).join(Matter, Matter.id == Election.matter_id)
+                                    .where(Matter.meeting_id == meeting_id).order_by(Matter.position)):
+        rounds = rounds_of(session, election.id)
+        if rounds:
+            out.append({"id": rounds[-1].id, "status": rounds[-1].status, "cast": cast_count(session, rounds[-1])})
+    return out
 
 
 def round_counts(uow: UnitOfWork, election_id: int) -> dict[int, int]:

@@ -7,7 +7,8 @@
   const PERIOD = 3000;
 
   function stateOf(data) {
-    return data.status + '|' + data.votes.map(function (v) { return v.id + ':' + v.status + ','; }).join('');
+    return data.status + '|' + data.votes.map(function (v) { return v.id + ':' + v.status + ','; }).join('') +
+      (data.rounds || []).map(function (r) { return 'r' + r.id + ':' + r.status + ','; }).join('');
   }
 
   function busy() {

@@ -47,7 +47,8 @@ def _console(meeting_id: int, status: int = 200, error: str | None = None):
     summary = meetings.meeting_summary(uow(readonly=True), meeting_id)
     matters = meetings.list_matters(uow(readonly=True), meeting_id)
     votes = {v.matter_id: v for v in ballots.list_votes(uow(readonly=True), meeting_id)}
-    live = {v["id"]: v for v in console.live(uow(readonly=True), meeting_id)["votes"]}
+    state = console.live(uow(readonly=True), meeting_id)
+    live = {v["id"]: v for v in state["votes"]}
     notices = console.notices(uow(readonly=True), meeting_id)
     items = [{"matter": m, "vote": votes.get(m.id), "live": live.get(votes[m.id].id) if m.id in votes else None,
               "result": tally.result_of(votes[m.id]) if m.id in votes else None, "notice": notices.get(m.id)}
@@ -56,7 +57,7 @@ def _console(meeting_id: int, status: int = 200, error: str | None = None):
     types = matter_modes.matter_modes(uow(readonly=True))["rows"]
     elected = {e["matter_id"]: e for e in elections.list_elections(uow(readonly=True), meeting_id)}
     return render("congress_console.html", status, meeting=summary, items=items, people=people, types=types,
-                  elections=elected,
+                  elections=elected, live_rounds=state["rounds"],
                   error=error, label=label, totals=TOTALS,
                   present=sum(1 for p in people if p["checked_in_at"]))
 

@@ -13,7 +13,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from engine.errors import Conflict
 from workflows.congress import ballot_keys, ballots, meetings, tally
@@ -83,15 +83,6 @@ def replay_commits(db: Path, folder: Path) -> list[Path]:
             (version / "dmflow.db-wal").write_bytes(wal[:frame])
             versions.append(version / "dmflow.db")
     return versions
-
-
-@pytest.fixture
-def keep_the_wal(services, backend):
-    """No automatic checkpoint: the WAL keeps every commit of the vote, as an unlucky backup would find it."""
-    if backend != "sqlite":
-        pytest.skip("SQLite's write-ahead log (PostgreSQL: test_postgres_tuple_versions_hold_only_ciphertext)")
-    services.db.dispose()
-    event.listen(services.db, "connect", lambda conn, _: conn.execute("PRAGMA wal_autocheckpoint=0"))
 
 
 def test_wal_replayed_commit_by_commit_links_no_voter_to_a_choice_and_shows_no_running_tally(

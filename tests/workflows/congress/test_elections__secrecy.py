@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 
 import workflows.congress.tables  # noqa: F401  (registers the tables before PostgreSQL's create_all)
 from engine.models import AuditEvent
@@ -19,14 +19,6 @@ from helpers.congress import rep
 from helpers.elections import close, election, meeting_with_scrutineers, open_round
 
 WRITTEN = "诸葛孔明"  # a name written in (另选他人): it must not be readable anywhere before the close
-
-
-@pytest.fixture
-def keep_the_wal(services, backend):
-    if backend != "sqlite":
-        pytest.skip("SQLite's write-ahead log")
-    services.db.dispose()
-    event.listen(services.db, "connect", lambda conn, _: conn.execute("PRAGMA wal_autocheckpoint=0"))
 
 
 def _secret_round(services):
