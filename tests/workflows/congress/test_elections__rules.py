@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from sqlalchemy import text
 
 import workflows.congress.tables  # noqa: F401  (registers the tables before PostgreSQL's create_all)
 from engine.errors import Conflict, Forbidden, ValidationFailed
@@ -262,3 +263,25 @@ def test_one_final_ballot_per_representative_checked_in_before_the_round(service
         from workflows.congress import ballots
 
         ballots.open_vote(services.uow(), made["matter_id"], rules=services.rules, actor=CHAIR)
+
+
+def test_a_named_election_records_each_voter_with_their_marks_and_gives_no_receipt(services):
+    ids = meeting_with_scrutineers(services)
+    matter = meetings.add_matter(services.uow(), ids["meeting_id"], matter_type="election", title="选举职工董事",
+                                 actor=CHAIR)
+    with services.db.begin() as conn:  # as a matter_mode table that makes this election named would
+        conn.execute(text("UPDATE congress_matters SET secret = :f WHERE id = :m"), {"f": False, "m": matter.id})
+    made = elections.create_election(services.uow(), matter.id, posts=[{"title": "职工董事", "seats": 1}],
+                                     rules=services.rules, actor=CHAIR, method="choose")
+    post = elections.detail(services.uow(readonly=True), made.id)["posts"][0]["id"]
+    people = [elections.nominate(services.uow(), made.id, post_id=post, name="", nominated_by="union",
+                                 nominator="", profile="", rules=services.rules, actor=CHAIR,
+                                 representative_id=ids["representatives"][i]).id for i in (1, 2)]
+    rnd = open_round(services, made.id)
+    assert not rnd.secret and rnd.ballot_key is None
+    receipts = cast_all(services, rnd.id, plan_marks({people[0]: 40, people[1]: 20}, VOTERS, 1))
+    assert set(receipts.values()) == {None}
+    with services.db.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM congress_election_named")).scalar() == 60
+        assert conn.execute(text("SELECT COUNT(*) FROM congress_election_participation")).scalar() == 0
+    assert close(services, rnd.id).result["posts"][0]["elected"] == ["代表1"]
