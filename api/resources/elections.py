@@ -70,6 +70,15 @@ class Candidates(MethodView):
         return next(c for c in elections.detail(_uow(readonly=True), election_id)["candidates"] if c["id"] == made.id)
 
 
+@blp.route("/elections/<int:election_id>/posts")
+class Posts(MethodView):
+    @blp.arguments(es.PostCreateSchema)
+    @blp.response(201, es.PostSchema)
+    def post(self, body, election_id):
+        """Add another post before the first round (presidium)."""
+        return elections.add_post(_uow(), election_id, body, rules=_svc().rules, actor=require(PRESIDIUM))
+
+
 @blp.route("/candidates/<int:candidate_id>/withdraw")
 class Withdraw(MethodView):
     @blp.response(200, es.CandidateSchema)

@@ -186,5 +186,8 @@ ELECTION_STRINGS: dict[str, tuple[str, str]] = {
     "el.err.proposal_cosigners_min": ("联名推荐须至少 {n} 名代表。", "A joint nomination needs at least {n} "
                                       "representatives."),
     "el.err.ballot": ("选票填写有误：{message}", "The ballot is not valid: {message}"),
+    "el.add_post": ("增加职位", "Add a post"),
+    "el.post_added": ("职位已增加。", "The post is added."),
+    "el.colon": ("：", ": "),
     "el.err.chief": ("请在监票人中指定一名总监票人。", "Pick the chief among the scrutineers."),
 }

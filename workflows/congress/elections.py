@@ -125,6 +125,28 @@ def _setup_election(s: Session, election_id: int) -> Election:
     return election
 
 
+def add_post(uow: UnitOfWork, election_id: int, post: dict[str, Any], *, rules: r.Rules, actor: Actor) -> ElectionPost:
+    """Add another post (title, seats, max_choices, write_in) before the first round.
+
+    Raises: NotFound. Conflict: the election has started or is a recall. ValidationFailed: a bad post.
+    """
+    with uow:
+        s = uow.session
+        election = _setup_election(s, election_id)
+        checked = _check_post(post, election.method)
+        if not rules.election_write_in_allowed:
+            checked["write_in"] = False
+        position = (s.scalar(select(func.max(ElectionPost.position)).where(ElectionPost.election_id == election_id))
+                    or 0) + 1
+        row = ElectionPost(election_id=election_id, position=position, **checked)
+        s.add(row)
+        s.flush()
+        uow.audit(meeting_chain(meeting_of(s, election).id), "election.post_added", {
+            "election_id": election_id, "post_id": row.id, **checked}, actor=actor.username)
+        uow.commit()
+    return row
+
+
 def nominate(uow: UnitOfWork, election_id: int, *, post_id: int, name: str, nominated_by: str, nominator: str,
              profile: str, rules: r.Rules, actor: Actor, employee_no: str | None = None,
              representative_id: int | None = None, nominator_ids: list[int] | None = None) -> Candidate:

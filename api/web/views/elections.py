@@ -143,6 +143,20 @@ def election_nominate(election_id: int):
         actor=web_actor()), "el.nominated", name=lambda c: c.name)
 
 
+@blp.route("/congress/elections/<int:election_id>/posts", methods=["POST"])
+@page(PRESIDIUM)
+def election_add_post(election_id: int):
+    form = request.form
+    try:
+        post = {"title": form.get("post_title", "").strip(), "seats": int(form.get("seats") or 0),
+                "max_choices": int(form["max_choices"]) if form.get("max_choices", "").strip() else None,
+                "write_in": form.get("write_in") == "1"}
+    except ValueError:
+        return _desk(election_id, 422, i18n.t("el.err.ballot", message=i18n.t("el.seats")))
+    return _attempt(election_id, lambda: elections.add_post(uow(), election_id, post, rules=services().rules,
+                                                            actor=web_actor()), "el.post_added")
+
+
 @blp.route("/congress/candidates/<int:candidate_id>/withdraw", methods=["POST"])
 @page(PRESIDIUM)
 def election_withdraw(candidate_id: int):

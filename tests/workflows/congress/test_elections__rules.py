@@ -285,3 +285,22 @@ def test_a_named_election_records_each_voter_with_their_marks_and_gives_no_recei
         assert conn.execute(text("SELECT COUNT(*) FROM congress_election_named")).scalar() == 60
         assert conn.execute(text("SELECT COUNT(*) FROM congress_election_participation")).scalar() == 0
     assert close(services, rnd.id).result["posts"][0]["elected"] == ["代表1"]
+
+
+def test_one_ballot_fills_several_posts_each_with_its_own_seats(services):
+    ids = meeting_with_scrutineers(services)
+    made = election(services, ids, seats=2, candidates=3)
+    director = elections.add_post(services.uow(), made["election_id"], {"title": "职工董事", "seats": 1},
+                                  rules=services.rules, actor=CHAIR)
+    people = [elections.nominate(services.uow(), made["election_id"], post_id=director.id, name="",
+                                 nominated_by="union", nominator="", profile="", rules=services.rules, actor=CHAIR,
+                                 representative_id=ids["representatives"][i]).id for i in (6, 7)]
+    rnd = open_round(services, made["election_id"])
+    c1, c2, c3 = made["candidates"]
+    supervisors = plan_marks({c1: 50, c2: 40, c3: 30}, VOTERS, 2)
+    directors = plan_marks({people[0]: 45, people[1]: 15}, VOTERS, 1)
+    with pytest.raises(ValidationFailed):  # two in favour for the one director's seat
+        election_ballots.cast(services.uow(), rnd.id, {people[0]: "for", people[1]: "for"}, actor=rep(1))
+    cast_all(services, rnd.id, {i: {**supervisors[i], **directors[i]} for i in VOTERS})
+    posts = {p["title"]: p for p in close(services, rnd.id).result["posts"]}
+    assert posts["职工监事"]["elected"] == ["代表1", "代表2"] and posts["职工董事"]["elected"] == ["代表6"]
