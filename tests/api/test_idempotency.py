@@ -105,7 +105,7 @@ def test_every_create_in_the_openapi_document_honours_the_header(app, client, se
         params = spec["paths"][template]["post"]["parameters"]
         assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in params), template
         dates = {p["name"] for p in params if p["in"] == "path" and p.get("schema", {}).get("format") == "date"}
-        path = re.sub(r"\{([^}]+)\}", lambda m: "2026-01-01" if m.group(1) in dates else "1", template)
+        path = re.sub(r"\{([^}]+)\}", lambda m, dates=dates: "2026-01-01" if m.group(1) in dates else "1", template)
         assert app.url_map.bind("localhost").match(path, method="POST"), template  # a real route
         body = json.dumps({"n": number}).encode()
         digest = hashlib.sha256(f"POST {path}\n".encode())
