@@ -551,3 +551,9 @@ from .strings_session import SESSION_STRINGS  # noqa: E402  (the congress organi
 
 STRINGS.update(SESSION_STRINGS)
 STRINGS.update(LIFECYCLE_STRINGS)
+
+from .strings_home import HOME_STRINGS, MATTER_TYPE_STRINGS, ROSTER_STRINGS  # noqa: E402  (home, roster)
+
+STRINGS.update(HOME_STRINGS)
+STRINGS.update(MATTER_TYPE_STRINGS)
+STRINGS.update(ROSTER_STRINGS)
