@@ -17,6 +17,7 @@ from workflows import tables as models
 from workflows.casework import home
 from workflows.catalog import deploy_bundled, read_folder
 from workflows.demo import seed_congress, seed_demo
+from workflows.demo_cases import seed_cases
 from workflows.disclosure.catalogue import seed_catalogue
 
 from . import create_app
@@ -167,6 +168,9 @@ def demo_seed(tokens_file: str) -> None:
     if seed_congress(_services().uow(), _services().rules, sheet):
         click.echo("demo congress created: 华东机械制造有限公司, 5th term, 30 representatives, a planned meeting; "
                    f"the representatives' initial passwords are in {sheet}")
+    if seed_cases(_services().uow()):
+        click.echo("demo cases created: a proposal at each stage (co-signing, screening, registered, being handled, "
+                   "answered, published) and two resolutions (one to draft, one to deliberate)")
     seeded = seed_catalogue(_services().uow())
     if seeded:
         click.echo(f"disclosure catalogue seeded with {len(seeded)} statutory items (厂务公开目录)")

@@ -98,6 +98,11 @@ class Config:
     # roles every directory user gets besides: DMFLOW_DIRECTORY_DEFAULT_ROLES='["representative"]'.
     DIRECTORY_GROUP_ROLES: dict = {}
     DIRECTORY_DEFAULT_ROLES: list = []
+    # The document number (文号) of resolution notices: {org_short} (ORG_SHORT_NAME, or the organisation's name
+    # without its company-form suffix, four characters at most), {year} (the notice's year) and {seq} (its
+    # number among that year's resolution notices).
+    NOTICE_REFERENCE_PATTERN = "{org_short}职代〔{year}〕{seq}号"
+    ORG_SHORT_NAME = ""
 
     # Rehearsal (演练): DMFLOW_REHEARSAL=true lets an admin move the installation's clock forward
     # (`dmflow clock advance P16D`, POST /api/v1/admin/clock); every page then shows a banner. Never in production.

@@ -71,7 +71,9 @@ class Services:
                                      router=route_thrown, task_validator=validate_task, task_listener=task_event,
                                      context={"rules": self.rules, "calendar": self.calendar,
                                               "disclosure": DisclosureSettings.from_config(cfg),
-                                              "ballot_keys": BallotKeys(cfg["BALLOT_KEY_DIR"])},
+                                              "ballot_keys": BallotKeys(cfg["BALLOT_KEY_DIR"]),
+                                              "notice_reference": (str(cfg["NOTICE_REFERENCE_PATTERN"]),
+                                                                   str(cfg.get("ORG_SHORT_NAME") or ""))},
                                      spec_cache=SpecCache(int(cfg["SPEC_CACHE_SIZE"])),
                                      max_tree_depth=int(cfg["MAX_TREE_DEPTH"]),
                                      notifications=notification_settings(cfg))

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from .errors import Forbidden, ValidationFailed
 from .identity import ADMIN, Actor, _check_contact, create_user, set_profile
 from .models import User
+from .passwords import generate_password, set_password
 from .unit_of_work import UnitOfWork
 
 HEADERS = {"用户名": "username", "账号": "username", "username": "username", "姓名": "display_name",
@@ -82,3 +83,42 @@ def import_users(uow: UnitOfWork, content: bytes, *, actor: Actor) -> dict[str, 
                 set_profile(uow, row["username"], contact, actor=actor)
         uow.commit()
     return {"created": created, "updated": updated}
+
+
+def create_accounts(uow: UnitOfWork, entries: list[dict[str, Any]], *, actor: Actor) -> list[dict[str, Any]]:
+    """Create web accounts with roles and a generated initial password each, all or none (an office handing
+    out logins to a list of people). Each entry: ``username``, ``display_name`` (optional), ``roles``.
+
+    Returns:
+        One row per account with its ``password``, shown once (only its hash is stored).
+
+    Raises:
+        Forbidden: the actor is not an admin. ValidationFailed: a username given twice or taken already, or a
+        bad username or role (each named by its place in the list); nothing is created then.
+    """
+    if not actor.has(ADMIN):
+        raise Forbidden("only admins create accounts")
+    errors: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    with uow:
+        taken = set(uow.session.scalars(select(User.username).where(
+            User.username.in_([e["username"] for e in entries]))))
+    for i, entry in enumerate(entries):
+        if entry["username"] in seen:
+            errors[f"accounts.{i}.username"] = [f"'{entry['username']}' is listed twice"]
+        elif entry["username"] in taken:
+            errors[f"accounts.{i}.username"] = [f"user '{entry['username']}' already exists"]
+        seen.add(entry["username"])
+    if errors:
+        raise ValidationFailed("no account was created: fix the usernames named", errors)
+    issued = []
+    with uow:
+        for entry in entries:
+            user, _ = create_user(uow, entry["username"], entry["roles"], actor=actor,
+                                  display_name=entry.get("display_name") or None, token_label="bulk")
+            password = generate_password()
+            set_password(uow, entry["username"], password, actor=actor)
+            issued.append({"username": user.username, "display_name": user.display_name,
+                           "roles": sorted(set(entry["roles"])), "password": password})
+        uow.commit()
+    return issued

@@ -28,7 +28,7 @@ ALLOWED = {
     "api": {"workflows", "engine"} | {f"workflows.{p}" for p in PROCEDURES},
 }
 # The shared modules that put the procedures together (table registry, handler registry, demo data).
-ASSEMBLERS = {"workflows.tables", "workflows.catalog", "workflows.demo"}
+ASSEMBLERS = {"workflows.tables", "workflows.catalog", "workflows.demo", "workflows.demo_cases"}
 FORBIDDEN_LIBRARIES = {"engine": {"flask", "flask_smorest"}, "workflows": {"flask", "flask_smorest"}}
 
 

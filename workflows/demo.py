@@ -29,7 +29,7 @@ DEMO_USERS: list[tuple[str, str, list[str]]] = [
     ("hr_chen", "陈静（人力资源部）", ["hr"]),
     ("worker_ma", "马丽（职工）", ["worker"]),
     ("drafting_zhou", "周敏（起草组）", ["drafting_group"]),
-    ("delegation_wu", "吴刚（第一代表团团长）", ["delegation", "representative"]),
+    ("delegation_wu", "吴刚（第3代表团团长）", ["delegation", "representative"]),
     ("dept_logistics", "郑军（后勤保障部）", ["handling_department"]),
     ("liaison_sun", "孙丽（劳动保障联络员）", ["liaison"]),
     # casework (工会服务): the mediation committee (chair, a mediator, the employer's member), legal aid, assistance,
@@ -67,7 +67,7 @@ _LINKED = {1: "rep_wang", 2: "rep_li", 3: "delegation_wu"}
 
 def _roster_csv() -> bytes:
     categories = ["一线职工"] * 22 + ["技术人员"] * 4 + ["中层管理人员"] * 3 + ["高层管理人员(领导人员)"]
-    names = {1: "王芳", 2: "李强", 3: "吴刚"}
+    names = {1: "王芳", 2: "李强", 3: "吴刚", 4: "孙晓东"}  # 4: not 陈静, the name of the HR demo user
     lines = ["姓名,工号,代表团,类别,性别,派遣,当选日期,用户名"]
     for i in range(1, 31):
         name = names.get(i, _SURNAMES[i % len(_SURNAMES)] + _GIVEN[i % len(_GIVEN)] + ("" if i < 16 else "红"))

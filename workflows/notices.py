@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import jinja2
 from markupsafe import Markup
 
+from workflows.numerals import chinese
+
 TEMPLATES = Path(__file__).parent / "templates"
 LANGS = ("zh-CN", "en")
 # The first family that fontconfig finds is used; the PDF is refused if neither was (tofu boxes otherwise).
@@ -60,7 +62,10 @@ TEXT: dict[str, dict[str, str]] = {
         "period": "公告期", "period_text": "自公布之日起 {days} 日",
         "until": "（至 {date}）", "published": "公布时间", "closing": "特此公告。",
         "verify": "核验信息", "audit_hash": "审计链哈希（本事项最新审计事件）",
-        "verify_note": "纸质公告可凭此哈希值与 dmflow 审计记录核对。", "colon": "：", "stop": "。",
+        "verify_note": "核对方法：扫描右侧二维码或抄录上面的哈希值，在 dmflow 中打开本事项的案件历史（或由审计员运行"
+                       " dmflow audit verify 核验整条审计链），确认该哈希值是本事项的审计事件之一；"
+                       "哈希值不符或查无此值，说明本公告与系统记录不一致。",
+        "colon": "：", "stop": "。", "adopted_text": "决议全文", "seal": "（盖章）",
         "checkpoint": "最近一次签名审计检查点（编号与指纹）",
     },
     "en": {
@@ -83,8 +88,11 @@ TEXT: dict[str, dict[str, str]] = {
         "period": "Publication period", "period_text": "{days} days from publication",
         "until": " (until {date})", "published": "Published", "closing": "",
         "verify": "Verification", "audit_hash": "Audit-trail hash (latest audit event of this matter)",
-        "verify_note": "A paper copy can be checked against the dmflow audit trail with this hash.",
-        "colon": ": ", "stop": ".",
+        "verify_note": "How to check: scan the QR code or copy the hash above, open this matter's case history in "
+                       "dmflow (or have an auditor run dmflow audit verify over the whole trail) and confirm the hash "
+                       "is one of its audit events; a hash that differs or is not found means this notice does not "
+                       "match the record.",
+        "colon": ": ", "stop": ".", "adopted_text": "Full text of the resolution", "seal": "(seal)",
         "checkpoint": "Latest signed audit checkpoint (number and fingerprint)",
     },
 }
@@ -162,11 +170,58 @@ def _local_date(value: date, lang: str) -> str:
     return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
 
 
+# What people call the time of a zone (北京时间, not "Asia/Shanghai 时间"); other zones show their key.
+ZONE_NAMES: dict[str, tuple[str, str]] = {
+    "Asia/Shanghai": ("北京时间", "Beijing time"), "Asia/Chongqing": ("北京时间", "Beijing time"),
+    "Asia/Harbin": ("北京时间", "Beijing time"), "PRC": ("北京时间", "Beijing time"),
+    "Asia/Urumqi": ("乌鲁木齐时间", "Urumqi time"), "Asia/Hong_Kong": ("香港时间", "Hong Kong time"),
+    "Asia/Macau": ("澳门时间", "Macau time"), "Asia/Taipei": ("台北时间", "Taipei time"),
+    "UTC": ("协调世界时", "UTC"), "Etc/UTC": ("协调世界时", "UTC"),
+}
+
+
+def zone_name(key: str, lang: str = "zh-CN") -> str:
+    """A time zone as people name it: Asia/Shanghai -> 北京时间 (Beijing time); unknown zones by their key."""
+    names = ZONE_NAMES.get(key)
+    if names is None:
+        return f"{key} 时间" if lang == "zh-CN" else key
+    return names[0] if lang == "zh-CN" else names[1]
+
+
+def chinese_date(value: date) -> str:
+    """A date as official documents write it: 二〇二六年十二月五日 (the year digit by digit)."""
+    year = "".join("〇一二三四五六七八九"[int(d)] for d in str(value.year))
+    return f"{year}年{chinese(value.month)}月{chinese(value.day)}日"
+
+
+def reference_number(pattern: str, *, org_short: str, year: int, seq: int) -> str:
+    """A document number (文号) from a pattern such as ``{org_short}职代〔{year}〕{seq}号``.
+
+    Raises:
+        ValueError: the pattern names a field other than org_short, year and seq.
+    """
+    try:
+        return pattern.format(org_short=org_short, year=year, seq=seq)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ValueError(f"the document number pattern {pattern!r} may use only {{org_short}}, {{year}} and "
+                         f"{{seq}} ({exc})") from exc
+
+
+def short_name(organisation: str) -> str:
+    """An organisation's short name for document numbers: its name without the company-form suffix, at most
+    four characters (华东机械制造有限公司 -> 华东机械)."""
+    for suffix in ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "公司", "集团"):
+        if organisation.endswith(suffix):
+            organisation = organisation[: -len(suffix)]
+            break
+    return organisation[:4]
+
+
 def _moment(value: datetime, lang: str, zone: ZoneInfo) -> str:
     local = value.astimezone(zone)
     if lang == "zh-CN":
-        return f"{_local_date(local.date(), lang)} {local:%H:%M}（{zone.key} 时间）"
-    return f"{_local_date(local.date(), lang)}, {local:%H:%M} ({zone.key})"
+        return f"{_local_date(local.date(), lang)} {local:%H:%M}（{zone_name(zone.key, lang)}）"
+    return f"{_local_date(local.date(), lang)}, {local:%H:%M} ({zone_name(zone.key, lang)})"
 
 
 def vote_chart_svg(bars: list[tuple[str, int, str]], *, scale: int, threshold: int | None = None,
@@ -259,7 +314,8 @@ def _context(notice: Mapping[str, Any], lang: str, tz: str) -> dict[str, Any]:
                                    mode=t["secret" if vote["secret"] else "named"]),
         "rule_text": RULE_TEXT[vote["rule"]][lang], "conclusion": conclusion,
         "paragraphs": [p.strip() for p in _text(notice, "text", required=False).split("\n") if p.strip()],
-        "published": _moment(published, lang, zone), "signature_date": _local_date(local.date(), lang),
+        "published": _moment(published, lang, zone),
+        "signature_date": chinese_date(local.date()) if lang == "zh-CN" else _local_date(local.date(), lang),
         "created_iso": local.isoformat(timespec="seconds"),
         "period_text": t["period_text"].format(days=period),
         "until": t["until"].format(date=_local_date(until, lang)) if until else "",

@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields
 
-from engine import identity, user_import
+from engine import identity, passwords, user_import
 from engine.identity import ADMIN
 
 from ..auth import current_actor, require
@@ -77,3 +77,26 @@ class UsersImport(MethodView):
     def post(self, files):
         """Create or update users from a CSV sheet, all rows or none (admins)."""
         return user_import.import_users(_uow(), files["file"].read(), actor=require(ADMIN))
+
+
+@blp.route("/users/<username>/password")
+class UserPassword(MethodView):
+    @blp.arguments(es.PasswordSetSchema)
+    @blp.response(200, es.PasswordIssuedSchema)
+    def put(self, body, username):
+        """Set a user's web password, or generate one when none is given (admins); every session of theirs ends."""
+        actor = require(ADMIN)
+        chosen = body.get("password")
+        password = chosen or passwords.generate_password()
+        passwords.set_password(_uow(), username, password, actor=actor)
+        return {"username": username, "password": None if chosen else password}
+
+
+@blp.route("/users/accounts")
+class Accounts(MethodView):
+    @blp.arguments(es.AccountsCreateSchema)
+    @blp.response(201, es.AccountsIssuedSchema)
+    def post(self, body):
+        """Create many web accounts at once, each with a generated initial password shown once, all or none
+        (admins); roles default to representative (职工代表)."""
+        return {"accounts": user_import.create_accounts(_uow(), body["accounts"], actor=require(ADMIN))}

@@ -5,8 +5,19 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from api.bounds import Integer, Upload
+from workflows.numerals import chinese
 
 from . import Schema
+
+
+def _field(obj, name: str):
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+
+
+def _ordinal_label(name: str, unit: str):
+    """A read-only ``label`` in Chinese ordinals (第五届, 第二次会议), as the pages and notices write them."""
+    return fields.Function(lambda obj: f"第{chinese(_field(obj, name))}{unit}" if _field(obj, name) else None,
+                           dump_only=True, metadata={"description": f"第N{unit} in Chinese numerals"})
 
 CATEGORIES = ["frontline", "technician", "middle_manager", "senior_manager", "other"]
 MODES = ["hear", "deliberate", "adopt", "elect"]
@@ -44,6 +55,7 @@ class TermCreateSchema(Schema):
 
 class TermSchema(TermCreateSchema):
     id = Integer()
+    label = _ordinal_label("number", "届")
     created_at = fields.DateTime()
 
 
@@ -156,6 +168,7 @@ class MeetingCreateSchema(Schema):
 
 class MeetingSchema(MeetingCreateSchema):
     id = Integer()
+    label = _ordinal_label("session_number", "次会议")
     term_id = Integer()
     status = fields.String(metadata={"description": "planned, in_session or closed"})
     created_at = fields.DateTime()

@@ -178,6 +178,40 @@ class RolesSchema(Schema):
     roles = fields.List(fields.String(validate=validate.Length(min=1, max=100)), required=True)
 
 
+class PasswordSetSchema(Schema):
+    password = fields.String(load_default=None, validate=validate.Length(min=8, max=1024),
+                             metadata={"description": "the new password; omitted: one is generated and returned"})
+
+
+class PasswordIssuedSchema(Schema):
+    username = fields.String()
+    password = fields.String(allow_none=True, metadata={"description": "the generated password, shown once; "
+                                                                      "null when the caller chose it"})
+
+
+class AccountSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    display_name = fields.String(validate=validate.Length(max=200), load_default=None)
+    roles = fields.List(fields.String(validate=validate.Length(min=1, max=100)), load_default=["representative"],
+                        validate=validate.Length(min=1),
+                        metadata={"description": "default: representative (职工代表)"})
+
+
+class AccountsCreateSchema(Schema):
+    accounts = fields.List(fields.Nested(AccountSchema), required=True, validate=validate.Length(min=1, max=2000))
+
+
+class AccountIssuedSchema(Schema):
+    username = fields.String()
+    display_name = fields.String(allow_none=True)
+    roles = fields.List(fields.String())
+    password = fields.String(metadata={"description": "initial password, shown once; only its hash is stored"})
+
+
+class AccountsIssuedSchema(Schema):
+    accounts = fields.List(fields.Nested(AccountIssuedSchema))
+
+
 class MeSchema(Schema):
     username = fields.String()
     roles = fields.List(fields.String())

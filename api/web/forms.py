@@ -98,6 +98,7 @@ def _kind(prop: dict, ui: dict) -> str:
 
 SCALARS = ("text", "textarea", "select", "radio", "checkbox", "integer", "number", "date", "datetime", "list",
            "checks")
+PEOPLE_URL = "/congress/people"  # the seated representatives matching ?q= (api/web/views/congress.py)
 
 
 def _flat(prop: dict) -> bool:
@@ -122,6 +123,9 @@ def _attrs(kind: str, prop: dict, ui: dict, en: dict) -> dict[str, Any]:
     placeholder = placeholder or items_ui.get("ui:placeholder")
     if placeholder:
         attrs["placeholder"] = placeholder
+    if kind in ("list", "text") and "people" in (ui.get("ui:widget"), items_ui.get("ui:widget")):
+        attrs["data-people"] = PEOPLE_URL  # a people picker: suggestions from the roster as one types
+        attrs["autocomplete"] = "off"
     rows = (ui.get("ui:options") or {}).get("rows")
     if kind in ("textarea", "json"):
         attrs["rows"] = rows or (6 if kind == "json" else 4)

@@ -76,7 +76,7 @@ def process_label(process_id: str, processes: list[dict] | None = None) -> str:
 def event_label(event_type: str) -> str:
     """An audit event type for people; types without an entry show as they are."""
     key = f"event.{event_type}"
-    return t(key) if key in STRINGS else event_type
+    return t(key if key in STRINGS else "event.other")
 
 
 def notice_kind(kind: str) -> str:

@@ -18,8 +18,9 @@ from . import i18n
 from .strings import STRINGS
 
 
-def _titles(schema: dict, ui: dict, out: dict[str, str]) -> None:
-    """Every property title of a form (nested ones too), the first title of a name winning."""
+def _titles(schema: dict, ui: dict, out: dict[str, str], choices: dict[str, dict[str, str]]) -> None:
+    """Every property title of a form (nested ones too), the first title of a name winning; and the words of
+    each coded choice (``enum`` with the UI schema's ``ui:enumNames``)."""
     props = schema.get("properties") or {}
     en = ((ui.get("ui:i18n") or {}).get("en") or {}) if i18n.current_lang() == "en" else {}
     for name, prop in props.items():
@@ -27,9 +28,14 @@ def _titles(schema: dict, ui: dict, out: dict[str, str]) -> None:
         title = prop_en.get("title") or prop.get("title")
         if title:
             out.setdefault(name, title)
+        names = prop_en.get("enumNames") or (ui.get(name) or {}).get("ui:enumNames") or []
+        if prop.get("enum") and names:
+            choices.setdefault(name, {str(v): str(n) for v, n in zip(prop["enum"], names, strict=False)})
         inner = prop.get("items") if prop.get("type") == "array" else prop
         if isinstance(inner, dict) and inner.get("properties"):
-            _titles(inner, {"ui:i18n": {"en": prop_en.get("items") or prop_en}}, out)
+            inner_ui = ui.get(name) or {}
+            inner_ui = inner_ui.get("items") or {} if prop.get("type") == "array" else inner_ui
+            _titles(inner, {**inner_ui, "ui:i18n": {"en": prop_en.get("items") or prop_en}}, out, choices)
 
 
 def use_process(process_id: str, version: int) -> None:
@@ -40,10 +46,11 @@ def use_process(process_id: str, version: int) -> None:
         meta, g.process_name = json.loads(pv.meta_json), pv.name or process_id
     forms = meta.get("forms") or {}
     titles: dict[str, str] = {}
+    choices: dict[str, dict[str, str]] = {}
     for filename, schema in sorted(forms.items()):
         if filename.endswith(".schema.json"):
-            _titles(schema, forms.get(filename.replace(".schema.", ".uischema."), {}), titles)
-    g.var_titles = titles
+            _titles(schema, forms.get(filename.replace(".schema.", ".uischema."), {}), titles, choices)
+    g.var_titles, g.var_choices = titles, choices
 
 
 def process_name(process_id: str) -> str:
@@ -64,7 +71,11 @@ def value_label(name: str, value: Any) -> Any:
     key = f"val.{name}.{value}"
     if isinstance(value, bool):
         return i18n.t("val.yes") if value else i18n.t("val.no")
-    return i18n.t(key) if isinstance(value, str) and key in STRINGS else value
+    if not isinstance(value, str):
+        return value
+    if key in STRINGS:
+        return i18n.t(key)
+    return ((g.get("var_choices") or {}).get(name) or {}).get(value, value)
 
 
 def ordinal(n: int) -> str:

@@ -555,3 +555,8 @@ STRINGS.update(LIFECYCLE_STRINGS)
 from .strings_elections import ELECTION_STRINGS  # noqa: E402  (the election pages' texts)
 
 STRINGS.update(ELECTION_STRINGS)
+from .strings_home import HOME_STRINGS, MATTER_TYPE_STRINGS, ROSTER_STRINGS  # noqa: E402  (home, roster)
+
+STRINGS.update(HOME_STRINGS)
+STRINGS.update(MATTER_TYPE_STRINGS)
+STRINGS.update(ROSTER_STRINGS)

@@ -7,8 +7,8 @@ import pytest
 from api.web.strings import STRINGS
 
 MENUS = {
-    "admin": ["home", "tasks", "processes", "instances", "meetings", "disclosures", "casework", "inspections",
-              "modeler", "audit", "users", "disclosure-catalogue", "departments"],
+    "admin": ["home", "tasks", "processes", "instances", "meetings", "roster", "disclosures", "casework",
+              "inspections", "modeler", "audit", "users", "disclosure-catalogue", "departments"],
     "designer": ["home", "tasks", "processes", "instances", "meetings", "disclosures", "casework", "modeler"],
     "auditor": ["home", "processes", "instances", "meetings", "disclosures", "casework", "inspections", "audit"],
     "rep": ["home", "tasks", "processes", "instances", "meetings", "proposals", "disclosures", "casework",

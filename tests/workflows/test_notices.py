@@ -10,7 +10,7 @@ import struct
 import subprocess
 import sys
 import zlib
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -114,7 +114,7 @@ class TestHtml:
         assert cell(page, "Seated representatives") == "120" and cell(page, "Votes needed to adopt") == "61"
         assert cell(page, "Rule applied") == "more than half of all seated representatives in favour"
         assert cell(page, "Outcome") == "Adopted" and cell(page, "Voting method") == "secret ballot"
-        assert "5 March 2026, 02:30 (Asia/Shanghai)" in page and AUDIT_HASH in page
+        assert "5 March 2026, 02:30 (Beijing time)" in page and AUDIT_HASH in page
         assert "Page " in page and "决议公告" not in page
 
     def test_chinese_page_is_declared_chinese_with_a_cjk_font_stack_and_numbered_a4_pages(self):
@@ -268,7 +268,36 @@ class TestPdf:
                               capture_output=True, text=True, check=True).stdout
         compact = "".join(text.split())  # letter-spacing and line breaks come out as spaces
         assert "职工代表大会决议公告" in compact and "第1页" in compact
-        assert "赞成票超过全体职工代表半数" in compact and AUDIT_HASH in compact
+        assert "赞成票超过全体职工代表半数" in compact and "文号：华机职代〔2026〕3号" in compact
+        # The signature, the seal area and the verification block may run onto the last page.
+        whole = "".join(subprocess.run([_tool("pdftotext"), str(pdf_file), "-"], capture_output=True, text=True,
+                                       check=True).stdout.split())
+        assert AUDIT_HASH in whole and "二〇二六年三月五日" in whole and "（盖章）" in whole
+        assert "（北京时间）" in whole and "Asia/Shanghai" not in whole
+
+    def test_notice_is_an_official_document_with_number_adopted_text_seal_and_chinese_date(self):
+        page = render_notice_html(notice(issuer="华东机械制造有限公司职工代表大会主席团"))
+        assert "文号：华机职代〔2026〕3号" in page
+        assert "<h2>决议全文</h2>" in page and '<p class="text">本决议自公布之日起施行。</p>' in page
+        assert '<div class="seal" aria-label="（盖章）">（盖章）</div>' in page
+        assert '<div class="issuer">华东机械制造有限公司职工代表大会主席团</div>' in page
+        assert '<div class="date">二〇二六年三月五日</div>' in page
+        assert "2026年3月5日 02:30（北京时间）" in page and "Asia/Shanghai" not in page
+        assert "dmflow audit verify" in page
+
+    def test_document_numbers_follow_the_configured_pattern(self):
+        assert notices.reference_number("{org_short}职代〔{year}〕{seq}号", org_short=notices.short_name(
+            "华东机械制造有限公司"), year=2026, seq=12) == "华东机械职代〔2026〕12号"
+        assert notices.reference_number("工代字〔{year}〕第{seq}号", org_short="", year=2027, seq=1) == \
+            "工代字〔2027〕第1号"
+        with pytest.raises(ValueError, match="org_short"):
+            notices.reference_number("{department}〔{year}〕", org_short="x", year=2026, seq=1)
+
+    def test_dates_are_written_the_official_way(self):
+        assert notices.chinese_date(date(2026, 12, 5)) == "二〇二六年十二月五日"
+        assert notices.chinese_date(date(2030, 10, 20)) == "二〇三〇年十月二十日"
+        assert notices.zone_name("Asia/Shanghai") == "北京时间"
+        assert notices.zone_name("Asia/Shanghai", "en") == "Beijing time"
 
     def test_pdf_page_one_renders_visible_chinese(self, pdf_file, tmp_path):
         pdftoppm = _tool("pdftoppm")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine import departments
 from engine.audit import instance_chain
@@ -18,9 +18,12 @@ from workflows import rules as r
 from workflows.calendar import local_today
 from workflows.congress import alerts, meetings, proposals
 from workflows.congress.tables import Matter, Meeting, Organisation, Term, Vote
+from workflows.documents import Document
 from workflows.hooks import service, validator
-from workflows.notices import render_notice
+from workflows.notices import reference_number, render_notice, short_name
 from workflows.numerals import chinese, meeting_title
+
+DEFAULT_REFERENCE = "{org_short}职代〔{year}〕{seq}号"
 
 
 def _actor() -> Actor:
@@ -117,16 +120,19 @@ def publish_notice(params: dict[str, Any], data: dict[str, Any]) -> dict[str, An
     rules: r.Rules = step.uow.runtime.context["rules"]
     head = s.get(AuditChain, instance_chain(step.instance_id))
     now = step.uow.now()
+    zone = step.uow.runtime.context["calendar"].tz
     notice = render_notice({
         "organisation": organisation.name, "meeting": meeting_title(term.number, meeting.session_number),
         "title": params.get("title") or matter.title, "published_at": now, "period": rules.resolution_publication_days,
         "audit_hash": head.last_hash, "checkpoint": latest_fingerprint(s),
+        "reference": _reference(s, organisation.name, now.astimezone(zone).year, zone),
+        "issuer": f"{organisation.name}职工代表大会主席团", "text": str(data.get("text") or ""),
         "vote": {"seated": vote.seated, "present": vote.present, "ballots_issued": vote.ballots_issued,
                  "ballots_cast": vote.ballots_cast, "valid": vote.valid, "for": vote.votes_for,
                  "against": vote.votes_against,
                  "abstain": vote.abstentions, "rule": vote.rule, "quorum_required": vote.quorum_required,
                  "votes_required": vote.votes_required, "outcome": vote.outcome, "secret": vote.secret},
-    }, tz=step.uow.runtime.context["calendar"].tz.key)
+    }, tz=zone.key)
     pdf = documents.store(step.uow, kind="resolution_notice", title=matter.title, filename=f"notice-{matter.id}.pdf",
                           media_type="application/pdf", content=notice.pdf, instance_id=step.instance_id,
                           actor=step.actor)
@@ -135,3 +141,12 @@ def publish_notice(params: dict[str, Any], data: dict[str, Any]) -> dict[str, An
                            content=notice.html.encode("utf-8"), instance_id=step.instance_id, actor=step.actor)
     return {"published_at": now.isoformat(), "document_id": pdf.id, "html_document_id": html.id,
             "sha256": notice.sha256}
+
+
+def _reference(session, organisation: str, year: int, zone) -> str:
+    """The next document number (文号) of this year's resolution notices, from the configured pattern."""
+    pattern, short = current_step().uow.runtime.context.get("notice_reference") or (DEFAULT_REFERENCE, "")
+    start = dt.datetime(year, 1, 1, tzinfo=zone)
+    issued = session.scalar(select(func.count()).select_from(Document).where(
+        Document.kind == "resolution_notice", Document.media_type == "application/pdf", Document.created_at >= start))
+    return reference_number(pattern, org_short=short or short_name(organisation), year=year, seq=(issued or 0) + 1)

@@ -163,6 +163,7 @@ def view(session, proposal: Proposal) -> dict[str, Any]:
             "proposer_employee_no": proposer.employee_no, "created_at": proposal.created_at,
             "published_at": proposal.published_at, **_text(session, proposal),
             "cosignatures": [{"employee_no": _employee_no(session, c.representative_id), "status": c.status,
+                              "name": session.get(Representative, c.representative_id).name,
                               "responded_at": c.responded_at} for c in cosigs]}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, ValidationFailed
@@ -197,3 +197,44 @@ def seated_among(session: Session, meeting: Meeting, ids: list[int], field: str)
 
 def seated_count(session: Session, meeting: Meeting) -> int:
     return len(seated(session, meeting.term_id, meeting.held_on))
+
+
+def _contains(text: str) -> str:
+    """A LIKE pattern (escape character \\) matching values that contain ``text`` literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def search_seated(uow: UnitOfWork, text: str, day: dt.date, *, limit: int = 20) -> list[Representative]:
+    """Representatives seated on ``day`` in the terms running that day whose name or employee number contains
+    ``text`` (a people picker's suggestions), employee numbers that start with it first."""
+    text = text.strip()[:50]
+    if not text:
+        return []
+    pattern = _contains(text)
+    with uow:
+        terms = list(uow.session.scalars(select(Term.id).where(Term.starts_on <= day, Term.ends_on >= day)))
+        found: list[Representative] = []
+        for term_id in terms:
+            found += uow.session.scalars(seated_query(term_id, day).where(or_(
+                Representative.name.like(pattern, escape="\\"), Representative.employee_no.like(pattern, escape="\\")))
+                .order_by(Representative.employee_no).limit(limit))
+        found.sort(key=lambda rep: (not rep.employee_no.startswith(text), rep.employee_no))
+        return found[:limit]
+
+
+def page_of_representatives(uow: UnitOfWork, term_id: int, *, text: str = "", page: int = 1,
+                            per_page: int = 50) -> tuple[list[Representative], int]:
+    """One page of a term's representatives (by delegation, then employee number) whose name, employee
+    number, delegation or account contains ``text``, and how many there are in all. Raises: NotFound."""
+    query = select(Representative).where(Representative.term_id == term_id)
+    text = text.strip()[:50]
+    if text:
+        pattern = _contains(text)
+        query = query.where(or_(*(column.like(pattern, escape="\\") for column in (
+            Representative.name, Representative.employee_no, Representative.delegation, Representative.username))))
+    with uow:
+        fetch(uow.session, Term, term_id, "term")
+        total = uow.session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = list(uow.session.scalars(query.order_by(Representative.delegation, Representative.employee_no)
+                                        .offset((max(page, 1) - 1) * per_page).limit(per_page)))
+        return rows, total or 0

@@ -59,7 +59,77 @@
     });
   }
 
+  // People pickers: an input with data-people suggests seated representatives (name, employee number,
+  // delegation) as one types; choosing one puts the employee number in the input and the name beside it.
+  function setupPeoplePickers() {
+    let timer = null;
+    let asked = 0;
+    function listFor(input) {
+      let list = input.parentNode.querySelector('ul.people-results');
+      if (!list) {
+        list = document.createElement('ul');
+        list.className = 'people-results';
+        list.setAttribute('role', 'listbox');
+      }
+      input.insertAdjacentElement('afterend', list);
+      return list;
+    }
+    function show(input, people) {
+      const list = listFor(input);
+      list.replaceChildren();
+      people.forEach(function (p) {
+        const item = document.createElement('li');
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.className = 'person-choice';
+        button.dataset.value = p.employee_no;
+        button.dataset.name = p.name;
+        button.textContent = p.name + ' · ' + p.employee_no + (p.delegation ? ' · ' + p.delegation : '');
+        item.appendChild(button);
+        list.appendChild(item);
+      });
+      list.hidden = people.length === 0;
+      list.dataset.for = input.name;
+      list.inputElement = input;
+    }
+    document.addEventListener('input', function (event) {
+      const input = event.target;
+      if (!input.matches || !input.matches('input[data-people]')) { return; }
+      const text = input.value.trim();
+      clearTimeout(timer);
+      if (!text) { show(input, []); return; }
+      timer = setTimeout(async function () {
+        const mine = ++asked;
+        const response = await fetch(input.dataset.people + '?q=' + encodeURIComponent(text),
+                                     {credentials: 'same-origin', headers: {'Accept': 'application/json'}});
+        if (mine !== asked || !response.ok) { return; }
+        show(input, await response.json());
+      }, 200);
+    });
+    document.addEventListener('click', function (event) {
+      const button = event.target.closest && event.target.closest('button.person-choice');
+      if (!button) { return; }
+      const list = button.closest('ul.people-results');
+      const input = list.inputElement;
+      input.value = button.dataset.value;
+      input.title = button.dataset.name;
+      list.hidden = true;
+      const name = document.createElement('span');
+      name.className = 'picked';
+      name.textContent = button.dataset.name;
+      const old = list.nextElementSibling;
+      if (old && old.classList.contains('picked')) { old.remove(); }
+      list.insertAdjacentElement('afterend', name);
+      input.dispatchEvent(new Event('change', {bubbles: true}));
+    });
+  }
+
+  document.addEventListener('click', function (event) {
+    if (event.target.matches && event.target.matches('button[data-print]')) { window.print(); }
+  });
+
   window.dmflow = {postJSON: postJSON, token: token};
+  setupPeoplePickers();
   setupRows();
   setupListInputs();
   setupJsonFields();

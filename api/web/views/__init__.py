@@ -25,6 +25,7 @@ from . import (  # noqa: F401  (routes and menu entries)
     home,
     inspection,
     notices,
+    roster,
     session,
     sso,
     work,

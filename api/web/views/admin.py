@@ -22,10 +22,25 @@ def _roles(raw: str) -> list[str]:
     return [r for r in re.split(r"[\s,，、]+", raw) if r]
 
 
+PER_PAGE = 50
+
+
+def _matches(user: dict, text: str) -> bool:
+    text = text.casefold()
+    names = [user["username"], user["display_name"] or "", *user["roles"], *(i18n.role_label(r) for r in user["roles"])]
+    return any(text in name.casefold() for name in names)
+
+
 def _users_page(status: int = 200, **context):
-    known = sorted(set(ROLES) | {r for u in identity.list_users(uow(readonly=True)) for r in u["roles"]})
-    return render("users.html", status, users=identity.list_users(uow(readonly=True)), known_roles=known,
-                  **context)
+    everyone = identity.list_users(uow(readonly=True))
+    known = sorted(set(ROLES) | {r for u in everyone for r in u["roles"]})
+    text = request.args.get("q", "").strip()[:100]
+    found = [u for u in everyone if _matches(u, text)] if text else everyone
+    pages = max(1, -(-len(found) // PER_PAGE))
+    page_no = min(max(request.args.get("page", 1, type=int), 1), pages)
+    shown = found[(page_no - 1) * PER_PAGE: page_no * PER_PAGE]
+    return render("users.html", status, users=shown, total=len(found), q=text, page_no=page_no, pages=pages,
+                  known_roles=known, **context)
 
 
 @blp.route("/admin/users")

@@ -6,14 +6,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import flash, redirect, request, url_for
+from flask import flash, jsonify, redirect, request, url_for
 from markupsafe import Markup
 from sqlalchemy import select
 
 from engine.errors import Conflict, DmflowError, Forbidden, NotFound, ValidationFailed
 from engine.identity import ADMIN, Actor
 from workflows import notices
-from workflows.congress import ballots, election_state, meetings, proposals, roster, tally
+from workflows.congress import ballots, dashboard, election_state, meetings, proposals, roster, tally
 from workflows.congress.meetings import PRESIDIUM, REPRESENTATIVE
 from workflows.congress.tables import CheckIn, Matter, NamedBallot, Participation, Representative, Vote
 from workflows.disclosure import stages as disclosure_stages
@@ -196,6 +196,18 @@ def congress_receipt_check(vote_id: int):
     return _result_page(vote_id, counted=counted, code=code)
 
 
+# --- people picker -------------------------------------------------------------------------------------
+
+@blp.route("/congress/people")
+@page()
+def congress_people():
+    """Seated representatives whose name or employee number contains ``q`` (a form's people picker)."""
+    today = services().calendar.local_date(services().clock.now())
+    found = roster.search_seated(uow(readonly=True), request.args.get("q", ""), today)
+    return jsonify([{"employee_no": rep.employee_no, "name": rep.name, "delegation": rep.delegation}
+                    for rep in found])
+
+
 # --- proposals ------------------------------------------------------------------------------------------
 
 def _my_numbers(actor: Actor) -> set[str]:
@@ -226,8 +238,9 @@ def _proposal_page(proposal_id: int, status: int = 200, error: str | None = None
         raise Forbidden("roles")
     asked = [c for c in proposal["cosignatures"] if c["employee_no"] in numbers]
     may_cosign = proposal["status"] == "cosigning" and any(c["status"] == "pending" for c in asked)
+    stage = dashboard.stage_of(uow(readonly=True), proposal_id)
     return render("congress_proposal.html", status, proposal=proposal, may_cosign=may_cosign, numbers=numbers,
-                  label=label, error=error)
+                  label=label, error=error, stage=stage, stages=dashboard.STAGES)
 
 
 @blp.route("/congress/proposals/<int:proposal_id>")

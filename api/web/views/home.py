@@ -7,6 +7,8 @@ from flask import redirect, request, session, url_for
 from engine import inbox, signin
 from engine.directory import DirectoryUnavailable
 from engine.errors import Forbidden, TooManyAttempts, Unauthorized
+from workflows.congress import dashboard
+from workflows.congress.meetings import PRESIDIUM
 
 from ... import directories
 from ...extension import services, uow
@@ -20,9 +22,21 @@ menu(10, "web.home", "nav.home", "home")
 @page()
 def home():
     actor = web_actor()
-    count = 0 if actor.is_read_only else \
-        inbox.list_tasks(uow(readonly=True), actor, inbox.TaskFilter(scope="open", per_page=1))["total"]
-    return render("home.html", task_count=count)
+    tasks = {"items": [], "total": 0} if actor.is_read_only else \
+        inbox.list_tasks(uow(readonly=True), actor, inbox.TaskFilter(scope="open", per_page=5))
+    congress = dashboard.representative_steps(uow(readonly=True), actor.username)
+    chaired = dashboard.presidium_meetings(uow(readonly=True)) if actor.has(PRESIDIUM) else []
+    return render("home.html", task_count=tasks["total"], tasks=tasks["items"], congress=congress,
+                  chaired=chaired, day=short_date)
+
+
+def short_date(value) -> str:
+    """A meeting day as people say it: 12月10日 (10 December)."""
+    months = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+              "October", "November", "December")
+    if i18n.current_lang() == "zh-CN":
+        return f"{value.month}月{value.day}日"
+    return f"{value.day} {months[value.month - 1]}"
 
 
 @blp.route("/login", methods=["GET", "POST"])
