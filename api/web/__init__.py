@@ -50,7 +50,9 @@ def init_app(app: Flask) -> None:
     from .. import directories
 
     directories.init_app(app)  # the OpenID Connect client, when OIDC_ISSUER is set
-    from . import views  # noqa: F401  (each view module adds its routes to blp and its menu entries)
+    from . import catalogue, i18n, views  # noqa: F401  (each view module adds its routes to blp and its menu entries)
     from .core import blp
+
+    catalogue.init_app(app, i18n.current_lang)  # the .po catalogues through Flask-Babel
 
     app.register_blueprint(blp)

@@ -11,8 +11,7 @@ from zoneinfo import ZoneInfo
 from jsonschema import Draft202012Validator
 from werkzeug.datastructures import MultiDict
 
-from .i18n import t
-from .strings import STRINGS
+from .i18n import known, t
 
 
 @dataclass
@@ -275,7 +274,7 @@ def refusal_messages(errors: dict[str, Any] | None) -> dict[str, list[str]]:
     """
     errors = dict(errors or {})
     rules = errors.pop("rule", [])
-    words = [t(f"rule.{r}") for r in rules if f"rule.{r}" in STRINGS]
+    words = [t(f"rule.{r}") for r in rules if known(f"rule.{r}")]
     if not words:
         return {k: [str(m) for m in v] if isinstance(v, list) else [str(v)] for k, v in errors.items()}
     out = {}

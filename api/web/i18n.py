@@ -9,7 +9,7 @@ from flask import current_app, has_request_context, session
 
 from engine.clock import as_utc
 
-from .strings import ROLES, STRINGS
+from . import catalogue
 
 LANGS = ("zh-CN", "en")
 DEFAULT = "zh-CN"
@@ -29,18 +29,32 @@ def t(key: str, lang: str | None = None, **values: object) -> str:
     An unknown key shows as itself, so a missing entry is visible on the page (and fails the
     completeness test) instead of breaking it.
     """
-    entry = STRINGS.get(key)
-    if entry is None:
-        return key
-    text = entry[0] if (lang or current_lang()) == "zh-CN" else entry[1]
-    return text.format(**values) if values else text
+    text = _catalogue(lang).gettext(key)
+    return text.format(**values) if values and text != key else text
+
+
+def _catalogue(lang: str | None):
+    """The request's catalogue through Flask-Babel; another language's (or none in a request) directly."""
+    if has_request_context() and lang in (None, current_lang()):
+        from flask_babel import get_translations
+
+        return get_translations()
+    return catalogue.translations(lang or DEFAULT)
+
+
+def known(key: str) -> bool:
+    """Whether the catalogues have a text for `key`."""
+    return key in catalogue.msgids()
+
+
+def role_codes() -> set[str]:
+    """The roles the catalogues name."""
+    return {k[5:] for k in catalogue.msgids() if k.startswith("role.")}
 
 
 def role_label(role: str) -> str:
-    names = ROLES.get(role)
-    if names is None:
-        return role
-    return names[0] if current_lang() == "zh-CN" else names[1]
+    key = f"role.{role}"
+    return t(key) if known(key) else role
 
 
 def group_label(group: str) -> str:
@@ -76,13 +90,13 @@ def process_label(process_id: str, processes: list[dict] | None = None) -> str:
 def event_label(event_type: str) -> str:
     """An audit event type for people; types without an entry show as they are."""
     key = f"event.{event_type}"
-    return t(key if key in STRINGS else "event.other")
+    return t(key if known(key) else "event.other")
 
 
 def notice_kind(kind: str) -> str:
     """A notification kind for people; kinds without an entry show as they are."""
     key = f"notice.{kind}"
-    return t(key) if key in STRINGS else kind
+    return t(key) if known(key) else kind
 
 
 def zone() -> ZoneInfo:

@@ -15,7 +15,6 @@ from workflows.numerals import chinese
 
 from ..extension import uow
 from . import i18n
-from .strings import STRINGS
 
 
 def _titles(schema: dict, ui: dict, out: dict[str, str], choices: dict[str, dict[str, str]]) -> None:
@@ -61,7 +60,7 @@ def process_name(process_id: str) -> str:
 def var_label(name: str) -> str:
     """A variable for people: the table's words for service variables, else its form title, else the name."""
     key = f"var.{name}"
-    if key in STRINGS:
+    if i18n.known(key):
         return i18n.t(key)
     return (g.get("var_titles") or {}).get(name, name)
 
@@ -73,7 +72,7 @@ def value_label(name: str, value: Any) -> Any:
         return i18n.t("val.yes") if value else i18n.t("val.no")
     if not isinstance(value, str):
         return value
-    if key in STRINGS:
+    if i18n.known(key):
         return i18n.t(key)
     return ((g.get("var_choices") or {}).get(name) or {}).get(value, value)
 

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 
-from api.web.strings import STRINGS
+from api.web import catalogue
 
 from helpers.demo import USERNAMES, build_demo
 from helpers.web import PASSWORD, csrf
@@ -24,7 +24,7 @@ SKIP = ("/logout", "/lang", "/static/", "/api/", "/favicon.ico", "/documents/", 
 MAX_PAGES = 160
 SNAKE = re.compile(r"(?<![\w./:@-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/@-])")
 JSON_OBJECT = re.compile(r"\{\s*\"[^\"]+\"\s*:")
-KEY_PREFIXES = sorted({key.split(".")[0] for key in STRINGS})
+KEY_PREFIXES = sorted({key.split(".")[0] for key in catalogue.msgids()})
 UNTRANSLATED = re.compile(r"(?<![\w/.-])(?:" + "|".join(map(re.escape, KEY_PREFIXES)) + r")\.[a-z_]+(?:\.[a-z0-9_]+)*")
 MARKS = re.compile(r"\((?:U|V~?|V, [^)]*)\)")
 _build = build_demo

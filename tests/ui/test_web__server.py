@@ -8,13 +8,14 @@ import re
 import string
 
 import pytest
+from babel.messages.pofile import read_po
 from sqlalchemy import select
 
 from api import create_app
 from api.cli import main
 from api.web import ensure_secret_key, forms
+from api.web.catalogue import LOCALES, SOURCE
 from api.web.diff import compare
-from api.web.strings import STRINGS
 from engine import passwords
 from engine.errors import NotFound, Unauthorized, ValidationFailed
 from engine.identity import SYSTEM, create_user
@@ -135,17 +136,25 @@ def test_secret_key_is_generated_once_and_shared(tmp_path, db_url):
     assert len(testing.config["SECRET_KEY"]) == 64
 
 
-def test_every_text_on_the_pages_is_in_the_table_in_both_languages():
+def _catalogue(locale: str) -> dict[str, str]:
+    with (SOURCE / locale / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        return {m.id: m.string for m in read_po(f) if m.id}
+
+
+def test_every_text_on_the_pages_is_in_both_catalogues():
+    zh, en = (_catalogue(LOCALES[lang]) for lang in ("zh-CN", "en"))
+    assert set(zh) == set(en)
+    texts = {key: (zh[key], en[key]) for key in zh}
     used = set()
-    for path in list((ROOT / "api" / "templates").glob("*.html")) + list((ROOT / "api" / "web").glob("*.py")):
+    for path in list((ROOT / "api" / "templates").glob("*.html")) + list((ROOT / "api" / "web").rglob("*.py")):
         used |= set(re.findall(r"""\bt\(\s*['"]([a-z_]+\.[a-z_.]+)['"]""", path.read_text(encoding="utf-8")))
     prefixes = {k for k in used if k.endswith(".")}  # t('status.' ~ s): the values are checked below
     used = (used - prefixes) | {f"form.bad_{k}" for k in ("integer", "number", "json")}
     used |= {f"status.{s}" for s in ("running", "completed", "terminated", "error", "suspended")}
     used |= {f"diff.what.{w}" for w in ("type", "name", "content")}
-    assert used - set(STRINGS) == set()
-    assert all(any(k.startswith(p) for k in STRINGS) for p in prefixes)
-    for key, (zh, en) in STRINGS.items():
+    assert used - set(texts) == set()
+    assert all(any(k.startswith(p) for k in texts) for p in prefixes)
+    for key, (zh, en) in texts.items():
         assert zh and en, key
         fields = [{f for _, f, _, _ in string.Formatter().parse(text) if f} for text in (zh, en)]
         assert fields[0] == fields[1], key

@@ -13,7 +13,6 @@ from engine.identity import ADMIN
 from ...extension import uow
 from .. import i18n
 from ..core import blp, menu, page, render, web_actor
-from ..strings import ROLES
 
 menu(100, "web.users_page", "nav.users", "users", lambda actor: actor.has(ADMIN))
 
@@ -33,7 +32,7 @@ def _matches(user: dict, text: str) -> bool:
 
 def _users_page(status: int = 200, **context):
     everyone = identity.list_users(uow(readonly=True))
-    known = sorted(set(ROLES) | {r for u in everyone for r in u["roles"]})
+    known = sorted(i18n.role_codes() | {r for u in everyone for r in u["roles"]})
     text = request.args.get("q", "").strip()[:100]
     found = [u for u in everyone if _matches(u, text)] if text else everyone
     pages = max(1, -(-len(found) // PER_PAGE))

@@ -20,7 +20,6 @@ from ...errors import status_of
 from ...extension import uow
 from .. import i18n
 from ..core import blp, desk, menu, page, render, web_actor
-from ..strings import STRINGS
 
 menu(75, "web.casework_hub", "nav.casework", "casework")
 
@@ -33,7 +32,7 @@ TEXT_MAX = 20000
 def refusal(error: DmflowError) -> str:
     """A refusal in plain words: the rule's own sentence when the rule has one, else the server's message."""
     rule = getattr(error, "rule", None)
-    if rule and f"cw.rule.{rule}" in STRINGS:
+    if rule and i18n.known(f"cw.rule.{rule}"):
         return i18n.t(f"cw.rule.{rule}")
     return i18n.t("cw.refused", code=status_of(error), message=error.message)
 

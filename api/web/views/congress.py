@@ -22,7 +22,6 @@ from ...errors import status_of
 from ...extension import services, uow
 from .. import i18n
 from ..core import blp, menu, page, render, web_actor
-from ..strings import STRINGS
 
 menu(50, "web.congress_meetings", "nav.meetings", "meetings")
 menu(60, "web.congress_proposals", "nav.proposals", "proposals", lambda actor: actor.has(REPRESENTATIVE))
@@ -33,7 +32,7 @@ CHART_COLOURS = {"for": "#2e7d32", "against": "#c62828", "abstain": "#9e9e9e"}
 def label(prefix: str, value: str | None) -> str:
     """A status or mode for people; values without an entry show as they are."""
     key = f"{prefix}{value}"
-    return i18n.t(key) if key in STRINGS else (value or "")
+    return i18n.t(key) if i18n.known(key) else (value or "")
 
 
 def error_message(error: DmflowError) -> str:

@@ -38,7 +38,7 @@ def election_refusal(error: DmflowError) -> str:
     rules = services().rules
     if isinstance(error, RuleConflict) and error.rule == "scrutineers_confirmed":
         return i18n.t("el.err.confirm_first", names="、".join(str(n) for n in error.errors.get("missing", [])))
-    if isinstance(error, RuleViolation | RuleConflict) and f"el.err.{error.rule}" in i18n.STRINGS:
+    if isinstance(error, RuleViolation | RuleConflict) and i18n.known(f"el.err.{error.rule}"):
         n = {"election_competitive_min_extra": rules.election_competitive_min_extra,
              "scrutineers_min": rules.scrutineers_min,
              "proposal_cosigners_min": rules.proposal_cosigners_min + 1}.get(error.rule, "")

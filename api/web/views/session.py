@@ -20,7 +20,6 @@ from ...errors import status_of
 from ...extension import services, uow
 from .. import i18n
 from ..core import blp, desk, page, render, web_actor
-from ..strings import STRINGS
 from .congress import error_message
 
 MANAGERS = (PRESIDIUM, "union_chair", ADMIN)
@@ -37,7 +36,7 @@ def _int(name: str) -> int | None:
 
 def refusal(error: DmflowError, detail: str = "") -> str:
     """A refusal in plain words, naming the rule."""
-    if isinstance(error, RuleViolation | RuleConflict) and f"ses.err.{error.rule}" in STRINGS:
+    if isinstance(error, RuleViolation | RuleConflict) and i18n.known(f"ses.err.{error.rule}"):
         return i18n.t(f"ses.err.{error.rule}", detail=detail)
     return error_message(error)
 
