@@ -114,14 +114,15 @@ def list_instances(uow: UnitOfWork, *, process_id: str | None = None, status: st
             load_only(Instance.id, Instance.process_id, Instance.status, Instance.business_key, Instance.started_by,
                       Instance.created_at, Instance.updated_at, Instance.ended_at, Instance.next_timer_at),
             load_only(ProcessVersion.version))
+        counted = select(func.count()).select_from(Instance)  # the count needs neither the join nor the columns
         condition = _involved(uow, actor) if actor is not None else None
         if condition is not None:
-            query = query.where(condition)
+            query, counted = query.where(condition), counted.where(condition)
         for column, value in ((Instance.process_id, process_id), (Instance.status, status),
                               (Instance.business_key, business_key)):
             if value is not None:
-                query = query.where(column == value)
-        total = s.scalar(select(func.count()).select_from(query.subquery()))
+                query, counted = query.where(column == value), counted.where(column == value)
+        total = s.scalar(counted)
         rows = s.execute(query.order_by(Instance.created_at.desc(), Instance.id)
                          .offset((page - 1) * per_page).limit(per_page))
         return {"items": [_instance_view(i, pv) for i, pv in rows], "total": total, "page": page,
