@@ -143,17 +143,9 @@ _ROWS = text(
 
 
 def _rows(session: Session, chain: str | None) -> Iterator[tuple]:
-    """The events as plain tuples from the driver's own cursor, fetched in batches (no row objects)."""
-    connection = session.connection()
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    query = _ROWS.text.format(where=f"WHERE chain = {mark}" if chain else "")
-    cursor = connection.connection.driver_connection.cursor()
-    try:
-        cursor.execute(query, (chain,) if chain else ())
-        while batch := cursor.fetchmany(5000):
-            yield from batch
-    finally:
-        cursor.close()
+    query = _ROWS.text.format(where="WHERE chain = :chain" if chain else "")
+    result = session.execute(text(query), {"chain": chain} if chain else {})
+    yield from result
 
 
 def one_snapshot(session: Session) -> None:
@@ -200,32 +192,24 @@ def verify(session: Session, chain: str | None = None, *, collect: Collected | N
     bad_chains: set[str] = set()
     seen: dict[str, tuple[int, str]] = {}
     count = 0
-    sha256, quote, stamp = hashlib.sha256, _str, timestamp  # the tight loop's names, local
-    current, last_seq, last_hash = None, 0, GENESIS
     for row in _rows(session, chain):
         count += 1
         rid, ch, seq, etype, iid, actor, occurred, payload, prev, digest = row
-        if ch != current:  # rows come ordered by chain: a chain's last good event is stored when it ends
-            if last_seq:
-                seen[current] = (last_seq, last_hash)
-            current = ch
-            last_seq, last_hash = seen.get(ch, (0, GENESIS))
         if ch in bad_chains:
             continue
+        last_seq, last_hash = seen.get(ch, (0, GENESIS))
         reason = None
         if seq != last_seq + 1:
             reason = f"sequence gap: expected {last_seq + 1}, found {seq} (an event was removed or moved)"
         elif prev != last_hash:
             reason = "previous-hash mismatch (events were reordered or a predecessor was altered)"
-        elif sha256((f"[{quote(ch)},{seq},{quote(etype)},{'null' if iid is None else quote(iid)},"
-                     f"{'null' if actor is None else quote(actor)},{quote(stamp(occurred))},{quote(payload)},"
-                     f"{quote(prev)}]").encode()).hexdigest() != digest:  # event_hash, inlined
+        elif event_hash(ch, seq, etype, iid, actor, occurred, payload, prev) != digest:
             reason = "hash mismatch: the event's content was altered"
         if reason:
             problems.append(Problem(ch, seq, rid, reason))
             bad_chains.add(ch)
             continue
-        last_seq, last_hash = seq, digest
+        seen[ch] = (seq, digest)
         if collect is not None:
             if STATE_MARK in payload:
                 collect.states[ch] = (seq, payload)
@@ -238,8 +222,6 @@ def verify(session: Session, chain: str | None = None, *, collect: Collected | N
                                                       "position: it or an event before it was altered and the "
                                                       "chain re-hashed"))
                 bad_chains.add(ch)
-    if last_seq:
-        seen[current] = (last_seq, last_hash)
     for name, head in heads.items():
         if name in bad_chains:
             continue
