@@ -4,7 +4,8 @@
 ``api_tokens.token_hash``, joined to an active user, with the database driver: ``sqlite3`` or ``psycopg``),
 parses the JSON body, then in one write transaction (``BEGIN IMMEDIATE`` on SQLite) inserts one row into a
 table of its own and commits. No Flask, no SQLAlchemy, no dmflow module: making dmflow's shared code faster
-cannot make this floor faster, so dmflow ÷ this floor cannot be flattered by it.
+cannot make this floor faster, so dmflow ÷ this floor cannot be flattered by it. `make_flask_app` is the same
+floor as a plain Flask view, to show what the framework alone costs.
 
 Served by gunicorn as ``bench.bare:app`` (the database from ``DMFLOW_DATABASE_URL``, a SQLAlchemy URL), or
 called in-process through any WSGI test client (``make_app(url)``).
@@ -93,6 +94,27 @@ def make_app(url: str):
             return _answer(start_response, "400 Bad Request", {"message": "not JSON"})
         db.write(user, json.dumps(body))
         return _answer(start_response, "201 Created", {"ok": True})
+
+    return app
+
+
+def make_flask_app(url: str):
+    """The same floor as a plain Flask view (Flask's own request handling, still none of dmflow's code): what
+    the framework alone adds to the bare floor."""
+    from flask import Flask, jsonify, request
+
+    app = Flask("bench_bare")
+    box: dict[str, Any] = {}
+
+    @app.post("/floor")
+    def floor():
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        db = box.get("db") or box.setdefault("db", _connect(url))
+        user = db.user(hashlib.sha256(token.strip().encode()).hexdigest()) if scheme.lower() == "bearer" else None
+        if user is None:
+            return jsonify(message="invalid token"), 401
+        db.write(user, json.dumps(request.get_json(silent=True) or {}))
+        return jsonify(ok=True), 201
 
     return app
 

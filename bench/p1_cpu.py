@@ -4,7 +4,8 @@ Both apps run in this process behind the same harness (Werkzeug's test client bu
 reads the answer alike for both), on the same freshly migrated database: dmflow's Flask app (`create_app`)
 driving the reference model (start, complete, complete: three steps), and ``bench.bare`` (token lookup, one
 INSERT, COMMIT with the driver; none of dmflow's code). Rounds interleave the two; CPU is
-``time.process_time`` (the machine is shared: CPU time is steadier than wall time). Statements are every
+``time.process_time`` (the machine is shared: CPU time is steadier than wall time). The same floor as a plain
+Flask view (``bench.bare.make_flask_app``) is measured too: what the framework alone costs. Statements are every
 ``cursor.execute`` SQLAlchemy sends for one task completion (BEGIN and COMMIT not counted), seen by an event
 listener on the app's engine.
 """
@@ -18,6 +19,7 @@ from sqlalchemy import event
 from werkzeug.test import Client
 
 from .bare import make_app as make_bare
+from .bare import make_flask_app
 from .common import REFERENCE_PROCESS, Row, Settings, Stat, log
 from .server import backends, prepared
 
@@ -67,8 +69,8 @@ class _Dmflow:
 
 
 class _Bare:
-    def __init__(self, url: str, token: str):
-        self.client = Client(make_bare(url))
+    def __init__(self, url: str, token: str, flask: bool = False):
+        self.client = Client(make_flask_app(url) if flask else make_bare(url))
         self.headers = {"Authorization": f"Bearer {token}"}
 
     def request(self) -> None:
@@ -92,21 +94,27 @@ def run(s: Settings) -> tuple[list[Row], dict[str, Any]]:
         database, tokens = prepared(backend, 1, label="p1cpu")
         try:
             dm, bare = _Dmflow(database.url, tokens[0]), _Bare(database.url, tokens[0])
+            flask = _Bare(database.url, tokens[0], flask=True)
             for _ in range(cycles // 2):  # warm up: caches, compiled statements, the spec
                 dm.cycle()
                 bare.request()
-            step, floor = [], []
+                flask.request()
+            step, floor, framework = [], [], []
             for _ in range(rounds):
                 step.append(_cpu(dm.cycle, cycles) / 3)
                 floor.append(_cpu(bare.request, cycles * 3))
+                framework.append(_cpu(flask.request, cycles * 3))
             count, sample = dm.statements_per_completion()
             dm.app.extensions["dmflow"].db.dispose()
         finally:
             database.close()
         ratio = Stat.of([a / b for a, b in zip(step, floor, strict=True)])
+        flask_ratio = Stat.of([a / b for a, b in zip(step, framework, strict=True)])
         step_ms, floor_ms = Stat.of([v * 1000 for v in step]), Stat.of([v * 1000 for v in floor])
+        flask_ms = Stat.of([v * 1000 for v in framework])
         log(f"P1 CPU {backend}: step {step_ms.median:.2f} ms, bare floor {floor_ms.median:.2f} ms, {count} statements")
-        raw[backend] = {"step_ms": step_ms.as_dict(), "floor_ms": floor_ms.as_dict(), "statements": count,
+        raw[backend] = {"step_ms": step_ms.as_dict(), "floor_ms": floor_ms.as_dict(),
+                        "flask_floor_ms": flask_ms.as_dict(), "statements": count,
                         "completion_statements": sample}
         rows += [
             Row("P1", f"CPU per step, in-process ({backend})", step_ms.fmt(" ms", 2),
@@ -115,6 +123,10 @@ def run(s: Settings) -> tuple[list[Row], dict[str, Any]]:
                 data={"backend": backend, "cpu_ms": floor_ms.as_dict()}),
             Row("P1", f"CPU per step ÷ independent floor ({backend})", ratio.fmt("", 2), f"≤ {CPU_TARGET:g}",
                 ratio.median <= CPU_TARGET, data={"backend": backend, "ratio": ratio.as_dict()}),
+            Row("P1", f"CPU per request of the same floor as a plain Flask view ({backend})", flask_ms.fmt(" ms", 2),
+                data={"backend": backend, "cpu_ms": flask_ms.as_dict()}),
+            Row("P1", f"CPU per step ÷ the Flask floor ({backend})", flask_ratio.fmt("", 2), f"≤ {CPU_TARGET:g}",
+                flask_ratio.median <= CPU_TARGET, data={"backend": backend, "ratio": flask_ratio.as_dict()}),
             Row("P1", f"SQL statements per task completion ({backend})", str(count), f"≤ {STATEMENTS_TARGET}",
                 count <= STATEMENTS_TARGET, data={"backend": backend, "statements": count}),
         ]
