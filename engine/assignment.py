@@ -125,9 +125,9 @@ def in_pool(uow: UnitOfWork, row: HumanTask, actor: Actor) -> bool:
     """May the actor claim this task (ignoring whether someone holds it now)?"""
     if actor.is_read_only:
         return False
-    pooled = getattr(row, "_dmflow_in_pool", None)  # read with the task by engine.steps.load_for_task
-    if pooled is not None:
-        return pooled
+    pooled = getattr(row, "_dmflow_in_pool", None)  # (who, answer), read with the task by steps.load_for_task
+    if pooled is not None and pooled[0] == actor.username:
+        return pooled[1]
     return bool(uow.session.scalar(select(in_pool_clause(actor, row.id))))
 
 

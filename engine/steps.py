@@ -448,7 +448,7 @@ def load_for_task(uow: UnitOfWork, task_id: str, actor: Any = None) -> tuple[Loa
         raise NotFound(f"task '{task_id}' does not exist")
     inst, task, head, in_pool = target
     if actor is not None:
-        task._dmflow_in_pool = bool(in_pool)
+        task._dmflow_in_pool = (actor.username, bool(in_pool))
     uow.hold_head(head)
     ready = {row[1].id: row[1] for row in found if row[1].state == "ready"}
     return restore(uow, inst, ready), task
