@@ -37,7 +37,12 @@ def _fail(error: DmflowError) -> None:
     sys.exit(1)
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False, add_version_option=False)
+def _cli_app():
+    """The CLI's app: services without the API and pages (`serve` builds the whole app itself)."""
+    return create_app(routes=False)
+
+
+@click.group(cls=FlaskGroup, create_app=_cli_app, add_default_commands=False, add_version_option=False)
 def main() -> None:
     """dmflow: BPMN workflows for enterprise democratic management."""
 
@@ -261,7 +266,7 @@ def serve(host: str, port: int) -> None:
     from werkzeug.serving import run_simple
 
     click.echo(f"serving dmflow on http://{host}:{port}  (API docs: http://{host}:{port}/api/v1/docs)")
-    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+    run_simple(host, port, create_app(), threaded=True, use_reloader=False)
 
 
 main.add_command(audit_group)

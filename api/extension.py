@@ -46,6 +46,9 @@ def notification_settings(cfg: Mapping[str, Any]) -> NotificationSettings:
         timezone=cfg["TIMEZONE"])
 
 
+CALENDAR_RETRY_SECONDS = 5.0  # how soon a failed calendar refresh is tried again
+
+
 def _flag(value: Any) -> bool:
     return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
 
@@ -115,7 +118,9 @@ class Services:
         try:
             calendar_admin.refresh(UnitOfWork(self.db, self.clock, readonly=True), self.calendar)
         except DBAPIError:
-            self._calendar_loaded = 0.0  # schema not migrated yet (e.g. during `dmflow db upgrade`)
+            # Schema not migrated yet (e.g. during `dmflow db upgrade`): the failure is cached too, for a few
+            # seconds, so that no unit of work pays for a failing query on every request.
+            self._calendar_loaded = now - self._calendar_ttl + min(self._calendar_ttl, CALENDAR_RETRY_SECONDS)
 
 
 def services():

@@ -3,7 +3,7 @@
 Run as ``python -m bench.client`` with a JSON plan on stdin; prints the JSON results on stdout::
 
     {"port": 8000, "tokens": [...], "process": "...", "clients": 4, "warmup": 1.0,
-     "rounds": 3, "duration": 2.0, "scenarios": ["dmflow", "floor", "naive"]}
+     "rounds": 3, "duration": 2.0, "scenarios": ["dmflow", "floor", "naive", "bare"], "ports": {"bare": 8001}}
 
 Every scenario is warmed up once, then the rounds are interleaved (round 1 of each scenario, round 2 of
 each, ...) so that a drift of the machine touches all of them alike. A *step* is one state-changing
@@ -49,6 +49,8 @@ class Client:
     def request_for(self, scenario: str) -> tuple[str, dict, int]:
         if scenario == "floor":
             return "/api/v1/_bench/floor", {}, 201
+        if scenario == "bare":
+            return "/floor", {}, 201
         if self.next is None:
             self.stage = 0
             path = "/api/v1/instances" if scenario == "dmflow" else "/api/v1/_bench/naive/start"
@@ -57,7 +59,7 @@ class Client:
         return path, body, 200
 
     def digest(self, scenario: str, raw: bytes) -> None:
-        if scenario == "floor":
+        if scenario in ("floor", "bare"):
             return
         answer = json.loads(raw)
         ready = answer.get("ready_tasks") or []
@@ -130,7 +132,8 @@ def main() -> None:
     tokens = plan["tokens"]
     n = plan["clients"]
     results: dict[str, list[dict[str, Any]]] = {s: [] for s in plan["scenarios"]}
-    pools = {s: [Client(plan["port"], tokens[i % len(tokens)], plan["process"]) for i in range(n)]
+    ports = plan.get("ports", {})  # a scenario served by another server (the independent floor)
+    pools = {s: [Client(ports.get(s, plan["port"]), tokens[i % len(tokens)], plan["process"]) for i in range(n)]
              for s in plan["scenarios"]}
     for scenario in plan["scenarios"]:
         if plan["warmup"] > 0:

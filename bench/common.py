@@ -17,7 +17,7 @@ REFERENCE_PROCESS = "Process_bench_proposal_vote"
 REFERENCE_FILES = ("proposal-vote.bpmn", "proposal-schema.json", "vote-schema.json")
 LOOP_PROCESS = "Process_bench_history_loop"
 LOOP_FILE = "history-loop.bpmn"
-POSTGRES_URL = os.environ.get("DMFLOW_BENCH_POSTGRES_URL") or None
+POSTGRES_URL = os.environ.get("DMFLOW_BENCH_POSTGRES_URL") or os.environ.get("DMFLOW_TEST_POSTGRES_URL") or None
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,16 @@ from typing import Any
 from .common import REFERENCE_PROCESS, ROOT, Row, Settings, Stat, log, python
 from .server import Server, backends, prepared
 
-SCENARIOS = ("dmflow", "floor", "naive")
+SCENARIOS = ("dmflow", "floor", "naive", "bare")  # bare: the independent floor (bench.bare), its own server
 FLOOR_TARGET = 0.5
 NAIVE_TARGET = 5.0
 
 
-def _load(server: Server, tokens: list[str], clients: int, s: Settings) -> dict[str, list[dict[str, Any]]]:
+def _load(server: Server, bare: Server, tokens: list[str], clients: int,
+          s: Settings) -> dict[str, list[dict[str, Any]]]:
     plan = {"port": server.port, "tokens": tokens, "process": REFERENCE_PROCESS, "clients": clients,
-            "warmup": s.p1_warmup_s, "rounds": s.p1_rounds, "duration": s.p1_round_s, "scenarios": SCENARIOS}
+            "warmup": s.p1_warmup_s, "rounds": s.p1_rounds, "duration": s.p1_round_s, "scenarios": SCENARIOS,
+            "ports": {"bare": bare.port}}
     budget = (s.p1_warmup_s + s.p1_rounds * s.p1_round_s) * len(SCENARIOS) + 120
     proc = subprocess.run([python(), "-m", "bench.client"], input=json.dumps(plan), capture_output=True,
                           text=True, cwd=ROOT, timeout=budget)
@@ -47,16 +49,18 @@ def _smoke(server: Server, token: str) -> None:
 
 
 def run(s: Settings) -> tuple[list[Row], dict[str, Any]]:
-    rows: list[Row] = []
-    raw: dict[str, Any] = {}
+    from . import p1_cpu
+
+    rows, cpu = p1_cpu.run(s)
+    raw: dict[str, Any] = {"cpu": cpu}
     for backend in backends():
         database, tokens = prepared(backend, max(s.p1_clients), label="p1")
         try:
-            with Server(database.url) as server:
+            with Server(database.url) as server, Server(database.url, app="bench.bare:app") as bare:
                 _smoke(server, tokens[0])
                 for clients in s.p1_clients:
                     started = time.perf_counter()
-                    result = _load(server, tokens, clients, s)
+                    result = _load(server, bare, tokens, clients, s)
                     log(f"P1 {backend}, {clients} client(s): {time.perf_counter() - started:.1f} s")
                     raw[f"{backend}/{clients}"] = result
                     rows += _rows(backend, clients, result)
@@ -80,10 +84,11 @@ def _rows(backend: str, clients: int, result: dict[str, list[dict[str, Any]]]) -
         rows.append(Row("P1", f"{scenario} ({where})", value, data={
             "backend": backend, "clients": clients, "scenario": scenario, "steps_per_s": sps.as_dict(),
             "p50_ms": p50.as_dict(), "p95_ms": p95.as_dict(), "errors": errors, "error_samples": samples,
-            "instances_per_s": sps.median / 3 if scenario != "floor" else None}))
-    for other, target in (("floor", FLOOR_TARGET), ("naive", NAIVE_TARGET)):
+            "instances_per_s": sps.median / 3 if scenario in ("dmflow", "naive") else None}))
+    for other, target in (("bare", FLOOR_TARGET), ("floor", FLOOR_TARGET), ("naive", NAIVE_TARGET)):
         ratio = Stat.of([d / o for d, o in zip(rate["dmflow"], rate[other], strict=True) if o])
-        rows.append(Row("P1", f"dmflow ÷ {other} ({where})", ratio.fmt("", 2),
+        label = "independent floor (bare WSGI)" if other == "bare" else other
+        rows.append(Row("P1", f"dmflow ÷ {label} ({where})", ratio.fmt("", 2),
                         f"≥ {target:g}", ratio.median >= target,
                         data={"backend": backend, "clients": clients, "ratio": ratio.as_dict()}))
     # No implementation can beat the floor, so dmflow ÷ naive can never exceed floor ÷ naive.

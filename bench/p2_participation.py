@@ -54,10 +54,9 @@ PRESIDIUM_USER, DRAFTING_USER, DELEGATION_USER = "p2_presidium", "p2_drafting", 
 
 def migrate_domain(url: str) -> None:
     """Add the domain tables (congress, contracts, disclosure...) to a database the engine has migrated."""
-    from engine import db
-    from workflows.tables import MIGRATIONS
+    from .server import migrate
 
-    db.upgrade(url, extra_locations=(MIGRATIONS,))
+    migrate(url)
 
 
 def app_services(url: str):

@@ -18,17 +18,16 @@ from pathlib import Path
 from typing import Any
 
 from .common import Row, Stat, log
+from .server import migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _flow(n_questions: int) -> float:
     from api import create_app
-    from engine import db
     from engine.clock import FixedClock
     from engine.identity import SYSTEM, Actor, create_user
     from engine.worker import run_once
-    from workflows import tables as models
     from workflows.catalog import deploy_bundled
     from workflows.disclosure import feedback as disclosure_feedback
     from workflows.disclosure.catalogue import seed_catalogue
@@ -36,7 +35,7 @@ def _flow(n_questions: int) -> float:
     tmp = Path(tempfile.mkdtemp(prefix="dmflow-p2q-"))
     try:
         url = f"sqlite:///{tmp / 'p2q.db'}"
-        db.upgrade(url, extra_locations=(models.MIGRATIONS,))
+        migrate(url)
         clock = FixedClock(datetime(2026, 4, 1, 2, tzinfo=UTC))
         app = create_app({"DATABASE_URL": url, "TESTING": True, "CLOCK": clock})
         services = app.extensions["dmflow"]

@@ -1,7 +1,8 @@
 """P4 audit: events verified per second over a large trail; export and verify one 10,000-event case; checkpoint.
 
-The trail is built in a temporary SQLite database (migrated with ``engine.db.upgrade``). Appending a million
-events one by one through ``engine.audit.append`` would take far longer than the measurement, so the rows
+The trail is built in a temporary SQLite database (migrated as `make run` does: ``dmflow db upgrade``).
+Appending a million events one by one through ``engine.audit.append`` would take far longer
+than the measurement, so the rows
 are computed here with ``engine.audit.event_hash`` (the very function ``append`` uses, so the chains are
 valid) and inserted in bulk with ``executemany``; the chain heads are written the same way. The timestamps
 are stored in the text form SQLAlchemy gives a naive UTC datetime on SQLite, as ``append`` would.
@@ -24,12 +25,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from engine import audit, checkpoints, db, runtime
+from engine import audit, checkpoints, runtime
 from engine.audit import GENESIS, canonical_json, event_hash, instance_chain
 from engine.identity import SYSTEM, Actor, create_user
 
 from .common import REFERENCE_PROCESS, Row, Settings, Stat, log
-from .server import deploy_reference
+from .server import deploy_reference, migrate
 
 EVENTS_PER_S_TARGET = 200_000
 CASE_TARGET_S = 1.0
@@ -126,7 +127,7 @@ def run(s: Settings) -> tuple[list[Row], dict[str, Any]]:
     url = f"sqlite:///{path}"
     app = None
     try:
-        db.upgrade(url)
+        migrate(url)
         app = create_app({"DATABASE_URL": url})
         services = app.extensions["dmflow"]
         deploy_reference(services.uow)

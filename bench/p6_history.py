@@ -20,13 +20,14 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
-from engine import db, runtime
+from engine import runtime
 from engine.deployments import deploy
 from engine.identity import SYSTEM, Actor, create_user
 from engine.models import HumanTask, Instance
 from engine.parsing import SourceFile
 
 from .common import LOOP_FILE, LOOP_PROCESS, MODELS, Row, Settings, Stat
+from .server import migrate
 
 RATIO_TARGET = 3.0
 
@@ -82,7 +83,7 @@ def run(s: Settings) -> tuple[list[Row], dict[str, Any]]:
     url = f"sqlite:///{tmp / 'dmflow.db'}"
     app = None
     try:
-        db.upgrade(url)
+        migrate(url)
         app = create_app({"DATABASE_URL": url})
         services = app.extensions["dmflow"]
         deploy(services.uow(), [SourceFile(LOOP_FILE, (MODELS / LOOP_FILE).read_bytes())], actor=SYSTEM)

@@ -20,13 +20,14 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from engine import db, inbox
+from engine import inbox
 from engine.deployments import deploy
 from engine.identity import SYSTEM, Actor, create_user
 from engine.models import HumanTask, Instance, ProcessVersion, TaskCandidate
 from engine.parsing import SourceFile
 
 from .common import LOOP_FILE, MODELS, Row, Settings, Stat
+from .server import migrate
 
 TASKS = 10_000
 TARGET_MS = 100.0
@@ -73,13 +74,12 @@ def _time(fn, rounds: int) -> Stat:
 
 def run(s: Settings) -> tuple[list[Row], dict[str, Any]]:
     from api import create_app
-    from workflows.tables import MIGRATIONS
 
     tmp = Path(tempfile.mkdtemp(prefix="dmflow-p7-"))
     url = f"sqlite:///{tmp / 'dmflow.db'}"
     app = None
     try:
-        db.upgrade(url, extra_locations=(MIGRATIONS,))
+        migrate(url)
         app = create_app({"DATABASE_URL": url})
         services = app.extensions["dmflow"]
         deploy(services.uow(), [SourceFile(LOOP_FILE, (MODELS / LOOP_FILE).read_bytes())], actor=SYSTEM)

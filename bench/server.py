@@ -1,7 +1,8 @@
 """A throw-away dmflow server for one benchmark: fresh database, reference model, users, gunicorn on 127.0.0.1.
 
 The database is a temporary SQLite file in WAL mode, or a fresh schema in the PostgreSQL server named by
-``DMFLOW_BENCH_POSTGRES_URL``. It is migrated with ``engine.db.upgrade``; the reference model is deployed and
+``DMFLOW_BENCH_POSTGRES_URL``. It is migrated as `make run` migrates it (``dmflow db upgrade``); the
+reference model is deployed and
 the users are created against it before gunicorn starts (``-w 2``, the default sync workers), with
 ``DMFLOW_DATABASE_URL`` and ``DMFLOW_BENCH_ENDPOINTS=true`` in its environment.
 """
@@ -30,7 +31,7 @@ from engine.identity import SYSTEM, create_user
 from engine.parsing import SourceFile
 from engine.unit_of_work import UnitOfWork
 
-from .common import MODELS, POSTGRES_URL, REFERENCE_FILES, ROOT, gunicorn, log
+from .common import MODELS, POSTGRES_URL, REFERENCE_FILES, ROOT, gunicorn, log, python
 
 # The WSGI app gunicorn serves; overridable only to try the bench before the blueprint is registered.
 APP = os.environ.get("DMFLOW_BENCH_APP", "api.wsgi:app")
@@ -67,7 +68,7 @@ class Database:
             self.url = f"{POSTGRES_URL}{sep}options=-csearch_path%3D{self._schema}"
         else:
             raise ValueError(f"unknown backend {backend!r}")
-        db.upgrade(self.url)
+        migrate(self.url)
         self.engine = db.make_engine(self.url)  # on SQLite: WAL, BEGIN IMMEDIATE (engine.db)
 
     def uow(self) -> UnitOfWork:
@@ -82,6 +83,16 @@ class Database:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP SCHEMA "{self._schema}" CASCADE'))
             admin.dispose()
+
+
+def migrate(url: str) -> None:
+    """Migrate the database exactly as `make run` does: the `dmflow db upgrade` command (engine and domain
+    migrations), run from this checkout in a child process."""
+    env = dict(os.environ, DMFLOW_DATABASE_URL=url)
+    proc = subprocess.run([python(), "-c", "from api.cli import main; main()", "db", "upgrade"], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0:
+        raise RuntimeError(f"dmflow db upgrade failed:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
 
 
 def deploy_reference(make_uow: Callable[[], UnitOfWork]) -> None:
@@ -103,8 +114,9 @@ def _free_port() -> int:
 class Server:
     """gunicorn serving dmflow on 127.0.0.1 against `url`; a context manager."""
 
-    def __init__(self, url: str, *, workers: int = WORKERS):
+    def __init__(self, url: str, *, workers: int = WORKERS, app: str = APP):
         self.url = url
+        self.app = app
         self.workers = workers
         self.port = _free_port()
         self.proc: subprocess.Popen | None = None
@@ -121,7 +133,7 @@ class Server:
         env = dict(os.environ, DMFLOW_DATABASE_URL=self.url, DMFLOW_BENCH_ENDPOINTS="true",
                    DMFLOW_BALLOT_KEY_DIR=ballot_key_dir(self.url), PYTHONUNBUFFERED="1")
         cmd = [gunicorn(), "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}", "--timeout", "300",
-               "--log-level", "warning", APP]
+               "--log-level", "warning", self.app]
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 (the server's output while it lives; stop() closes it)
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, exists, or_, select
+from sqlalchemy import delete, exists, literal, or_, select
 
 from . import departments
 from .audit import instance_chain
@@ -93,8 +93,9 @@ def assign_new(uow: UnitOfWork, row: HumanTask, *, lane: str | None, props: dict
         return
     if not users and not groups and not assignee:
         groups = [lane or ANYONE]  # the lane is the pool (a task assigned by the diagram never was pooled)
-    uow.session.add_all([TaskCandidate(task_id=row.id, kind="user", name=u) for u in dict.fromkeys(users)]
-                        + [TaskCandidate(task_id=row.id, kind="group", name=g) for g in dict.fromkeys(groups)])
+    named = [("user", u) for u in dict.fromkeys(users)] + [("group", g) for g in dict.fromkeys(groups)]
+    uow.session.add_all([TaskCandidate(task_id=row.id, kind=kind, name=name) for kind, name in named])
+    row._dmflow_candidates = named  # what the step's notifications read, without reading it back
     if assignee:
         row.assignee, row.assigned_via = assignee, "diagram"
         uow.audit(instance_chain(row.instance_id), "task.assigned", {
@@ -124,8 +125,21 @@ def in_pool(uow: UnitOfWork, row: HumanTask, actor: Actor) -> bool:
     """May the actor claim this task (ignoring whether someone holds it now)?"""
     if actor.is_read_only:
         return False
-    users, groups = candidates(uow, row.id)
-    return actor.username in users or bool(groups & groups_of(uow, actor))
+    pooled = getattr(row, "_dmflow_in_pool", None)  # (who, answer), read with the task by steps.load_for_task
+    if pooled is not None and pooled[0] == actor.username:
+        return pooled[1]
+    return bool(uow.session.scalar(select(in_pool_clause(actor, row.id))))
+
+
+def in_pool_clause(actor: Actor, task_id):
+    """SQL: a candidate row of the task names the actor, one of their roles or `*`, or one of their departments
+    (`task_id` a value or a column; one query instead of reading the candidates and the departments)."""
+    static = sorted(set(actor.roles) | ({ANYONE} if actor.roles else set()))
+    depts = select(literal(DEPT_PREFIX) + DepartmentMember.department_code).where(
+        DepartmentMember.username == actor.username)
+    match = or_((TaskCandidate.kind == "user") & (TaskCandidate.name == actor.username),
+                (TaskCandidate.kind == "group") & or_(TaskCandidate.name.in_(static), TaskCandidate.name.in_(depts)))
+    return exists().where(TaskCandidate.task_id == task_id, match)
 
 
 def may_complete(uow: UnitOfWork, row: HumanTask, actor: Actor) -> bool:

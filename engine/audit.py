@@ -78,9 +78,10 @@ def append(session: Session, chain: str, event_type: str, payload: dict[str, Any
     """
     head = heads.get(chain) if heads is not None else None
     if head is None:
-        head = session.execute(
-            select(AuditChain).where(AuditChain.chain == chain).with_for_update()
-        ).scalar_one_or_none()
+        with session.no_autoflush:
+            head = session.execute(
+                select(AuditChain).where(AuditChain.chain == chain).with_for_update()
+            ).scalar_one_or_none()
         if head is None:
             head = AuditChain(chain=chain, last_seq=0, last_hash=GENESIS)
             session.add(head)
@@ -103,7 +104,7 @@ def append(session: Session, chain: str, event_type: str, payload: dict[str, Any
 def write_pending(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert the rows appended with `pending`, in one statement executed for all of them."""
     if rows:
-        session.execute(insert(AuditEvent), rows)
+        session.execute(insert(AuditEvent.__table__), rows)  # Core: one executemany, NULLs rendered
         rows.clear()
 
 

@@ -79,6 +79,13 @@ def upgrade(url: str, revision: str = "heads", extra_locations: tuple[str | Path
     from alembic import command
 
     command.upgrade(alembic_config(url, extra_locations), revision)
+    from .auth_cache import ensure_triggers
+
+    engine = make_engine(url)
+    try:
+        ensure_triggers(engine)
+    finally:
+        engine.dispose()
 
 
 def current_revision(url: str) -> str | None:

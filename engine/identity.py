@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from . import auth_cache
 from .audit import SYSTEM_CHAIN
 from .errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from .models import ApiToken, User, UserRole
@@ -136,17 +137,25 @@ def authenticate(uow: UnitOfWork, token: str | None) -> Actor:
     """
     if not token:
         raise Unauthorized("missing bearer token (send 'Authorization: Bearer <token>')")
+    key = hash_token(token)
+    cache = auth_cache.for_engine(uow.engine)
+    version = cache.version()  # read before the lookup: a change committed meanwhile makes the entry stale
+    actor = cache.get(key, version)
+    if actor is not None:
+        return actor
     with uow:
-        # One round trip on every request: the user, the token's state and every role.
+        # One round trip: the user, the token's state and every role.
         rows = uow.session.execute(
             select(User.id, User.username, User.active, ApiToken.revoked_at, UserRole.role)
             .join(ApiToken, ApiToken.user_id == User.id)
             .outerjoin(UserRole, UserRole.user_id == User.id)
-            .where(ApiToken.token_hash == hash_token(token))
+            .where(ApiToken.token_hash == key)
         ).all()
         if not rows or rows[0].revoked_at is not None or not rows[0].active:
             raise Unauthorized("invalid, revoked or unknown token")
-        return Actor(rows[0].username, frozenset(r.role for r in rows if r.role is not None), rows[0].id)
+        actor = Actor(rows[0].username, frozenset(r.role for r in rows if r.role is not None), rows[0].id)
+    cache.put(key, version, actor)
+    return actor
 
 
 def list_users(uow: UnitOfWork) -> list[dict]:

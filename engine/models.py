@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -379,3 +380,13 @@ class RecomputableValue(Base):
     spec_json: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuthState(Base):
+    """One row whose version grows with every change to users, their roles and their tokens (database triggers:
+    engine.auth_cache), so each process may cache who a token or a login session is until it moves."""
+
+    __tablename__ = "auth_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)

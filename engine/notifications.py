@@ -152,8 +152,11 @@ def recipients_of_task(uow: UnitOfWork, task: HumanTask) -> list[str | Role]:
     if task.assignee:
         return [task.assignee]
     users, roles, depts = [], [], []
-    for kind, name in uow.session.execute(select(TaskCandidate.kind, TaskCandidate.name)
-                                          .where(TaskCandidate.task_id == task.id).order_by(TaskCandidate.id)):
+    named = getattr(task, "_dmflow_candidates", None)  # set by assignment.assign_new in this step
+    if named is None:
+        named = uow.session.execute(select(TaskCandidate.kind, TaskCandidate.name)
+                                    .where(TaskCandidate.task_id == task.id).order_by(TaskCandidate.id))
+    for kind, name in named:
         if kind == "user":
             users.append(name)
         elif name.startswith(DEPT_PREFIX):

@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import select
 
+from . import auth_cache
 from .audit import SYSTEM_CHAIN
 from .errors import NotFound, Unauthorized, ValidationFailed
 from .identity import Actor
@@ -113,6 +114,11 @@ def has_password(uow: UnitOfWork, username: str) -> bool:
 def resume(uow: UnitOfWork, username: str, stamp: str, version: int | None = None) -> Actor | None:
     """The actor of a login session, read afresh (roles may have changed); None when the user was
     deactivated, their password changed or they logged out (anywhere) since the session began."""
+    known = auth_cache.for_engine(uow.engine)
+    key, current = ("session", username, stamp, version), known.version()
+    actor = known.get(key, current)
+    if actor is not None:
+        return actor
     with uow:
         user = uow.session.scalar(select(User).where(User.username == username))
         if user is None or not user.active:
@@ -127,4 +133,6 @@ def resume(uow: UnitOfWork, username: str, stamp: str, version: int | None = Non
             return None
         if version != (user.session_version or 0):
             return None
-        return Actor(user.username, _roles(uow, user), user.id)
+        actor = Actor(user.username, _roles(uow, user), user.id)
+    known.put(key, current, actor)
+    return actor

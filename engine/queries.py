@@ -15,7 +15,7 @@ from .errors import Forbidden, NotFound
 from .identity import ADMIN, AUDITOR, Actor
 from .inbox import task_view
 from .models import HumanTask, Incident, Instance, ProcessVersion, TaskCandidate, TimerSchedule
-from .steps import load
+from .steps import ERROR, load
 from .timers import describe
 from .unit_of_work import UnitOfWork
 
@@ -56,6 +56,18 @@ def _check_readable(uow: UnitOfWork, actor: Actor | None, instance_id: str) -> I
     return inst
 
 
+def _step_view(uow: UnitOfWork, step) -> dict[str, Any]:
+    """The instance as the step just saved it in this transaction, from the step's own objects (no re-read)."""
+    inst = step.row
+    incidents = [] if inst.status != ERROR else uow.session.scalars(
+        select(Incident).where(Incident.instance_id == inst.id, Incident.status == "open"))
+    return _instance_view(inst, step.version) | {
+        "data": json.loads(inst.data_json or "{}"),
+        "ready_tasks": [task_view(t) for t in sorted(step.ready_rows.values(), key=lambda t: t.created_at)],
+        "incidents": [incident_view(i) for i in incidents],
+    }
+
+
 def get_instance(uow: UnitOfWork, instance_id: str, actor: Actor | None = None) -> dict[str, Any]:
     """An instance with its current data, ready tasks and open incidents.
 
@@ -66,6 +78,9 @@ def get_instance(uow: UnitOfWork, instance_id: str, actor: Actor | None = None) 
         NotFound. Forbidden: the actor is not involved in the case.
     """
     with uow:
+        step = uow.last_step
+        if actor is None and step is not None and step.row.id == instance_id and step.ready_rows is not None:
+            return _step_view(uow, step)
         s = uow.session
         inst = _check_readable(uow, actor, instance_id)
         pv = s.get(ProcessVersion, inst.process_version_id)
@@ -99,14 +114,15 @@ def list_instances(uow: UnitOfWork, *, process_id: str | None = None, status: st
             load_only(Instance.id, Instance.process_id, Instance.status, Instance.business_key, Instance.started_by,
                       Instance.created_at, Instance.updated_at, Instance.ended_at, Instance.next_timer_at),
             load_only(ProcessVersion.version))
+        counted = select(func.count()).select_from(Instance)  # the count needs neither the join nor the columns
         condition = _involved(uow, actor) if actor is not None else None
         if condition is not None:
-            query = query.where(condition)
+            query, counted = query.where(condition), counted.where(condition)
         for column, value in ((Instance.process_id, process_id), (Instance.status, status),
                               (Instance.business_key, business_key)):
             if value is not None:
-                query = query.where(column == value)
-        total = s.scalar(select(func.count()).select_from(query.subquery()))
+                query, counted = query.where(column == value), counted.where(column == value)
+        total = s.scalar(counted)
         rows = s.execute(query.order_by(Instance.created_at.desc(), Instance.id)
                          .offset((page - 1) * per_page).limit(per_page))
         return {"items": [_instance_view(i, pv) for i, pv in rows], "total": total, "page": page,

@@ -16,9 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from . import assignment
 from .audit import instance_chain
 from .deployments import find_version
-from .errors import Conflict, Forbidden, NotFound, TaskNotReady, ValidationFailed
+from .errors import Conflict, Forbidden, TaskNotReady, ValidationFailed
 from .identity import Actor
-from .models import HumanTask, Instance, ProcessVersion
+from .models import Instance, ProcessVersion
 from .serialization import LIBRARY_VERSION, SERIALIZER_VERSION
 from .steps import (  # noqa: F401  (RuntimeConfig, load and the statuses are part of this module's API)
     COMPLETED,
@@ -30,6 +30,7 @@ from .steps import (  # noqa: F401  (RuntimeConfig, load and the statuses are pa
     RuntimeConfig,
     config,
     load,
+    load_for_task,
     save_step,
     settle,
     snapshot,
@@ -94,7 +95,7 @@ def create_instance(uow: UnitOfWork, pv: ProcessVersion, *, actor: str, data: di
         "process_id": pv.process_id, "version": pv.version, "business_key": business_key, "data": data or {},
         **({"trigger": trigger} if trigger else {}),
     }, actor=actor, instance_id=inst.id)
-    loaded = Loaded(inst, pv, meta, wf)
+    loaded = Loaded(inst, pv, meta, wf, ready_rows={}, subscriptions=frozenset())  # a new instance has neither
     error = None
     if prepare is not None:
         try:
@@ -149,14 +150,6 @@ def validate_form(schema: dict[str, Any] | None, data: dict[str, Any]) -> None:
         raise ValidationFailed("the submitted data does not match the task's form", errors)
 
 
-def _human_task(uow: UnitOfWork, task_id: str) -> HumanTask:
-    row = uow.session.scalar(select(HumanTask).where(HumanTask.id == task_id)
-                             .execution_options(populate_existing=True))
-    if row is None:
-        raise NotFound(f"task '{task_id}' does not exist")
-    return row
-
-
 def complete_task(uow: UnitOfWork, task_id: str, data: dict[str, Any], *, actor: Actor) -> str:
     """Complete a ready human task with form data and run the instance until it waits again.
 
@@ -170,15 +163,13 @@ def complete_task(uow: UnitOfWork, task_id: str, data: dict[str, Any], *, actor:
         ValidationFailed: the data does not match the form.
     """
     with uow:
-        first = _human_task(uow, task_id)
-        if first.state == "ready":
-            assignment.check_may_complete(uow, first, actor)
-        loaded = load(uow, first.instance_id)  # row lock: a concurrent completion waits here
-        row = _human_task(uow, task_id)  # re-read after the lock so we see a competitor's commit
+        # One locked read of the task, its instance and the instance's ready task rows: a concurrent completion
+        # waits for the lock and then sees this one's commit (and a claim or delegation committed meanwhile).
+        loaded, row = load_for_task(uow, task_id, actor)
         if row.state != "ready":
             raise TaskNotReady(f"task '{row.name or row.element_id}' is already {row.state}"
                                + (f" by {row.completed_by}" if row.completed_by else ""))
-        assignment.check_may_complete(uow, row, actor)  # a claim or delegation may have committed meanwhile
+        assignment.check_may_complete(uow, row, actor)
         if loaded.row.status != RUNNING:
             raise TaskNotReady(f"instance is {loaded.row.status}; its tasks cannot be completed now")
         validate_form(loaded.meta["forms"].get(row.form) if row.form else None, data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from importlib.metadata import version as _dist_version
 from typing import Any
 
@@ -12,6 +13,8 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+from .models import ProcessVersion
 
 LIBRARY_VERSION = _dist_version("SpiffWorkflow")
 
@@ -84,6 +87,16 @@ def load_spec(spec_json: str):
     return SERIALIZER.from_dict(json.loads(spec_json))
 
 
+@dataclass(frozen=True)
+class VersionInfo:
+    """What a step needs of its (immutable) process version row besides the spec."""
+
+    id: int
+    process_id: str
+    version: int
+    name: str | None
+
+
 class SpecCache:
     """Restored specs and parsed metadata per process version id, LRU-bounded (deployed versions never change).
 
@@ -99,6 +112,21 @@ class SpecCache:
 
     def get(self, version) -> tuple[Any, dict[str, Any], dict[str, Any]]:
         """(spec, subprocess specs, metadata) of a `ProcessVersion` row."""
+        return self._entry(version)[:3]
+
+    def by_id(self, session, version_id: int) -> tuple[Any, dict[str, Any], dict[str, Any], VersionInfo]:
+        """(spec, subprocess specs, metadata, version info) of a version id: no query on a hit."""
+        with self._lock:
+            hit = self._items.get(version_id)
+            if hit is not None:
+                self._items.move_to_end(version_id)
+                return hit
+        version = session.get(ProcessVersion, version_id)
+        if version is None:
+            raise LookupError(f"process version {version_id} does not exist")
+        return self._entry(version)
+
+    def _entry(self, version) -> tuple[Any, dict[str, Any], dict[str, Any], VersionInfo]:
         with self._lock:
             hit = self._items.get(version.id)
             if hit is not None:
@@ -106,7 +134,8 @@ class SpecCache:
                 return hit
         spec = load_spec(version.spec_json)
         subs = {k: SERIALIZER.from_dict(v) for k, v in json.loads(version.subprocess_specs_json).items()}
-        entry = (spec, subs, json.loads(version.meta_json))
+        info = VersionInfo(version.id, version.process_id, version.version, version.name)
+        entry = (spec, subs, json.loads(version.meta_json), info)
         with self._lock:
             self.loads += 1
             self._items[version.id] = entry

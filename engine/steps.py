@@ -15,14 +15,14 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, literal, or_, select
 
 from . import assignment, notifications
 from .audit import canonical_json, instance_chain
 from .consistency import state_record
 from .errors import NotFound
-from .models import HumanTask, Incident, Instance, MessageSubscription, ProcessVersion
-from .serialization import SpecCache, dump_instance, load_instance
+from .models import AuditChain, HumanTask, Incident, Instance, MessageSubscription
+from .serialization import SpecCache, VersionInfo, dump_instance, load_instance
 from .timers import install_clock_hook, using_clock
 from .unit_of_work import UnitOfWork
 
@@ -59,9 +59,13 @@ class RuntimeConfig:
 @dataclass
 class Loaded:
     row: Instance
-    version: ProcessVersion
+    version: VersionInfo
     meta: dict[str, Any]
     workflow: BpmnWorkflow
+    # The instance's ready task rows as read with it (None: not read; save_step queries them), and after
+    # save_step the rows ready after the step; the message subscriptions its saved state implies (None: unknown).
+    ready_rows: dict[str, HumanTask] | None = None
+    subscriptions: frozenset | None = None
 
 
 def config(uow: UnitOfWork) -> RuntimeConfig:
@@ -255,8 +259,11 @@ def _sync_human_tasks(uow: UnitOfWork, loaded: Loaded, completed_by: dict[str, s
                       starter: Any = None, acting: str | None = None) -> None:
     s, inst, wf = uow.session, loaded.row, loaded.workflow
     ready = {str(t.id): t for t in tasks if t.state == TaskState.READY and t.task_spec.manual}
-    existing = {h.id: h for h in s.scalars(select(HumanTask).where(HumanTask.instance_id == inst.id,
-                                                                   HumanTask.state == "ready"))}
+    existing = loaded.ready_rows
+    if existing is None:
+        with s.no_autoflush:
+            existing = {h.id: h for h in s.scalars(select(HumanTask).where(HumanTask.instance_id == inst.id,
+                                                                           HumanTask.state == "ready"))}
     now = uow.now()
     for tid, row in existing.items():
         if tid in ready:
@@ -290,6 +297,7 @@ def _sync_human_tasks(uow: UnitOfWork, loaded: Loaded, completed_by: dict[str, s
         assignment.assign_to_starter(uow, inst.id, starter)
     for row, _ in new:
         notifications.task_ready(uow, row, skip=acting)
+    loaded.ready_rows = {tid: row for tid, row in existing.items() if tid in ready} | {r.id: r for r, _ in new}
 
 
 def _case_title(data: dict[str, Any]) -> str | None:
@@ -313,11 +321,10 @@ def _flat_correlation(pending, correlations: dict[str, dict[str, Any]]) -> tuple
     return flat, keys
 
 
-def _sync_subscriptions(uow: UnitOfWork, inst: Instance, wf: BpmnWorkflow) -> None:
-    """Rewrite the rows that route incoming messages and signals to this instance."""
-    uow.session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == inst.id))
-    if inst.status in (COMPLETED, TERMINATED):
-        return
+def subscription_rows(status: str, wf: BpmnWorkflow) -> frozenset:
+    """(kind, name, correlation, keys) of the messages and signals an instance in this state waits for."""
+    if status in (COMPLETED, TERMINATED):
+        return frozenset()
     seen = set()
     for pending in wf.waiting_events():
         if pending.event_type == "MessageEventDefinition":
@@ -328,10 +335,23 @@ def _sync_subscriptions(uow: UnitOfWork, inst: Instance, wf: BpmnWorkflow) -> No
             row = ("signal", pending.name, "{}", "{}")
         else:
             continue
-        if row not in seen:
-            seen.add(row)
-            uow.session.add(MessageSubscription(instance_id=inst.id, kind=row[0], name=row[1], correlation=row[2],
-                                                keys_json=row[3]))
+        seen.add(row)
+    return frozenset(seen)
+
+
+def _sync_subscriptions(uow: UnitOfWork, loaded: Loaded) -> None:
+    """Rewrite the rows that route incoming messages and signals to this instance, when the step changed them."""
+    inst = loaded.row
+    rows = subscription_rows(inst.status, loaded.workflow)
+    if rows == loaded.subscriptions:
+        return
+    table = MessageSubscription.__table__
+    if loaded.subscriptions != frozenset():  # a new instance has none to delete
+        uow.session.execute(delete(table).where(table.c.instance_id == inst.id))
+    if rows:
+        uow.session.execute(insert(table), [{"instance_id": inst.id, "kind": k, "name": n, "correlation": c,
+                                             "keys_json": j} for k, n, c, j in sorted(rows)])
+    loaded.subscriptions = rows
 
 
 def save_step(uow: UnitOfWork, loaded: Loaded, before: dict, *, skip: set | None = None,
@@ -360,27 +380,34 @@ def save_step(uow: UnitOfWork, loaded: Loaded, before: dict, *, skip: set | None
         events.append(("incident.raised", {"incident_id": incident.id, "task_id": task_id, "element_id": element,
                                            "message": incident.message}))
     data = current_data(wf, finished)
-    if error is None and inst.status == RUNNING and finished:
-        inst.status, inst.ended_at = COMPLETED, uow.now()
+    status = inst.status
+    if error is None and status == RUNNING and finished:
+        status = COMPLETED
         events.append(("instance.completed", {"data": data}))
-    inst.data_json = json.dumps(data, ensure_ascii=False, default=str)
-    _emit(uow, inst, events)
+    data_json = json.dumps(data, ensure_ascii=False, default=str)
+    _emit(uow, inst, events, status, data_json)
     _sync_human_tasks(uow, loaded, completed_by or {}, tasks, starter, acting)
-    _sync_subscriptions(uow, inst, wf)
+    # Set after the task rows are written, so that the instance row is written once, at the commit.
+    if status != inst.status:
+        inst.status, inst.ended_at = status, uow.now()
+    inst.data_json = data_json
+    _sync_subscriptions(uow, loaded)
     inst.state_json = dump_instance(wf)
     inst.next_timer_at = _next_timer(wf) if inst.status == RUNNING else None
     inst.updated_at = uow.now()
+    uow.last_step = loaded
     outgoing = [e for e in wf.get_events()]
     if outgoing and config(uow).router is not None:
         config(uow).router(uow, inst, outgoing)
 
 
-def _emit(uow: UnitOfWork, inst: Instance, events: list[tuple[str, dict[str, Any]]]) -> None:
+def _emit(uow: UnitOfWork, inst: Instance, events: list[tuple[str, dict[str, Any]]], status: str,
+          data_json: str) -> None:
     """Append the step's events; the last records the saved status and data digest, for `audit verify`."""
     if not events:
         events = [("instance.saved", {})]
     kind, payload = events[-1]
-    events[-1] = (kind, {**payload, "state": state_record(inst.status, inst.data_json)})
+    events[-1] = (kind, {**payload, "state": state_record(status, data_json)})
     chain = instance_chain(inst.id)
     for kind, payload in events:
         uow.audit(chain, kind, payload, actor=None, instance_id=inst.id)
@@ -393,8 +420,40 @@ def load(uow: UnitOfWork, instance_id: str, *, lock: bool = True) -> Loaded:
     row = s.scalar(query.with_for_update() if lock else query)
     if row is None:
         raise NotFound(f"instance '{instance_id}' does not exist")
-    pv = s.get(ProcessVersion, row.process_version_id)
-    spec, subs, meta = config(uow).spec_cache.get(pv)
+    return restore(uow, row)
+
+
+def restore(uow: UnitOfWork, row: Instance, ready_rows: dict[str, HumanTask] | None = None) -> Loaded:
+    """The workflow of an instance row read by the caller, with its spec from the cache (no query on a hit)."""
+    spec, subs, meta, info = config(uow).spec_cache.by_id(uow.session, row.process_version_id)
     wf = load_instance(row.state_json, row.serializer_version, spec, subs)
     wf.script_engine = config(uow).script_engine
-    return Loaded(row, pv, meta, wf)
+    return Loaded(row, info, meta, wf, ready_rows, subscription_rows(row.status, wf))
+
+
+def load_for_task(uow: UnitOfWork, task_id: str, actor: Any = None) -> tuple[Loaded, HumanTask]:
+    """One locked read of a human task, its instance, the instance's ready task rows and its audit chain head;
+    with `actor`, whether the task's candidates include them (see `assignment.in_pool`). Raises: NotFound.
+
+    The instance row and its chain head are locked (``FOR UPDATE``; on SQLite the transaction holds the write
+    lock already), so a concurrent completion of the same instance waits here and then sees this one's commit.
+    """
+    task_instance = select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
+    pooled = (assignment.in_pool_clause(actor, HumanTask.id) if actor is not None and not actor.is_read_only
+              else literal(False))
+    query = (select(Instance, HumanTask, AuditChain, pooled)
+             .join(HumanTask, HumanTask.instance_id == Instance.id)
+             .join(AuditChain, AuditChain.chain == literal(instance_chain("")) + Instance.id)
+             .where(Instance.id == task_instance, or_(HumanTask.state == "ready", HumanTask.id == task_id))
+             .with_for_update(of=(Instance, AuditChain)).execution_options(populate_existing=True))
+    with uow.session.no_autoflush:
+        found = uow.session.execute(query).all()
+    target = next((row for row in found if row[1].id == task_id), None)
+    if target is None:
+        raise NotFound(f"task '{task_id}' does not exist")
+    inst, task, head, in_pool = target
+    if actor is not None:
+        task._dmflow_in_pool = (actor.username, bool(in_pool))
+    uow.hold_head(head)
+    ready = {row[1].id: row[1] for row in found if row[1].state == "ready"}
+    return restore(uow, inst, ready), task

@@ -43,6 +43,7 @@ class UnitOfWork:
         # Callables run with this unit of work just before each commit of a writing transaction (the API marks
         # an Idempotency-Key "committed" in the same transaction as the change).
         self.before_commit: list = []
+        self.last_step = None  # the engine step saved last in this transaction (its objects make the answer)
 
     def __enter__(self) -> UnitOfWork:
         # Re-entrant: a service called by another service joins the outer transaction.
@@ -51,6 +52,7 @@ class UnitOfWork:
             self.after_commit = []
             self._heads = {}
             self._pending_audit = []
+            self.last_step = None
         self._depth += 1
         return self
 
@@ -96,6 +98,10 @@ class UnitOfWork:
         return audit.append(self.session, chain, event_type, payload, actor=actor,
                             occurred_at=self.clock.now(), instance_id=instance_id, heads=self._heads,
                             pending=self._pending_audit)
+
+    def hold_head(self, head) -> None:
+        """A chain head the caller read and locked in this transaction (appends to its chain skip the read)."""
+        self._heads.setdefault(head.chain, head)
 
     def flush_audit(self) -> None:
         """Write the audit events appended so far (before reading audit_events in this transaction)."""
