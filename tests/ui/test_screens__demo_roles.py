@@ -14,6 +14,7 @@ from werkzeug.serving import make_server
 
 from api import create_app
 from engine.clock import FixedClock
+from workflows.demo import DEMO_USERS
 
 from helpers.demo import build_demo
 from helpers.web import PASSWORD
@@ -34,7 +35,7 @@ SCREENS = {
                     ("roster", "/congress/roster", ["职工代表名册", "共 30 名代表"])],
     "delegation_wu": [("home", "/", ["代表团审议"])],
     "worker_ma": [("home", "/", ["目前没有需要你办理的事项。"]), ("disclosures", "/disclosures", ["厂务公开"])],
-    "admin": [("users", "/admin/users", ["用户管理", "共 40 个用户"])],
+    "admin": [("users", "/admin/users", ["用户管理", f"共 {len(DEMO_USERS) + 27} 个用户"])],  # + rep04…rep30
 }
 
 

@@ -53,5 +53,5 @@ def test_a_person_signs_in_with_the_enterprise_account_in_the_browser(page, sso_
     button.click()
     page.wait_for_selector("#who")
     who = page.inner_text("#who")
-    assert "zhaoliu" in who and "工会主席" in who  # the role mapped from the group 工会委员会
+    assert "赵六" in who and "工会主席" in who  # the directory's name; the role mapped from the group 工会委员会
     assert page.url.startswith(sso_server)
