@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 import workflows.congress.tables  # noqa: F401  (registers the tables before PostgreSQL's create_all)
+from workflows.congress import minutes
+from workflows.congress.tables import Meeting
 
 from helpers.congress import CongressApi
 from helpers.elections import plan_marks
@@ -34,7 +36,7 @@ def _nominate(c: CongressApi, election_id: int, post_id: int, reps: dict[str, in
                    json={"post_id": post_id, **n}).get_json()["id"] for n in nominations]
 
 
-def test_sixty_representatives_elect_three_employee_supervisors_from_five_candidates(congress, client):
+def test_sixty_representatives_elect_three_employee_supervisors_from_five_candidates(congress, client, services):
     c = congress
     term_id = c.setup(60)
     meeting_id = c.meeting(term_id, present=60)
@@ -130,3 +132,8 @@ def test_sixty_representatives_elect_three_employee_supervisors_from_five_candid
     listed = c.call("get", f"/meetings/{meeting_id}/elections", c.rep(7), 200).get_json()
     assert [e["kind"] for e in listed] == ["election", "recall"]
     c.call("post", f"/meetings/{meeting_id}/close", c.chair, 200)
+    with services.uow(readonly=True) as uow:  # the meeting's minutes (会议纪要) record every published round
+        text = minutes.compose(uow.session, uow.session.get(Meeting, meeting_id))
+    assert "选举和罢免情况：" in text and "选举第一届职工监事（选举，第一轮，无记名投票）：应到60人，实到60人" in text
+    assert "王敏赞成7票、反对52票、弃权1票" in text and "当选：代表1、代表2、代表3。" in text
+    assert "罢免职工监事代表3（罢免，第一轮，无记名投票）" in text and "罢免：代表3。" in text

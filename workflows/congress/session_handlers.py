@@ -12,7 +12,13 @@ from engine.identity import Actor
 from engine.notifications import Role, notify
 from engine.steps import current_step
 from workflows.calendar import add_months, calendar_of
-from workflows.congress import meetings, minutes, roster, session
+from workflows.congress import (
+    election_minutes,  # noqa: F401  (registers the elections' section of the minutes)
+    meetings,
+    minutes,
+    roster,
+    session,
+)
 from workflows.congress.session_tables import SessionRecord
 from workflows.congress.tables import Meeting, Term
 from workflows.hooks import case_validator, rules_of, service
