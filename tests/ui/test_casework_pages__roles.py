@@ -198,7 +198,7 @@ def test_the_home_assessment_is_scored_on_the_page_and_kept_by_year(casework, se
     union = other_client(casework, "u1", "union_committee")
     page = union.get("/casework/home")
     ids = [int(x.split('"')[0]) for x in page.text.split('data-criterion="')[1:]]
-    assert len(ids) == 6 and "(U)" not in page.text and "工会法" in page.text
+    assert len(ids) == 6 and "(U)" not in page.text and "工会法" in page.text and "按评分标准逐项打分" in page.text
     scores = {f"score-{i}": "10" for i in ids} | {"year": "2025", "note-" + str(ids[0]): "换届推迟"}
     done = post(union, "/casework/home/assess", scores)
     assert "年度评估已记录" in done.text and 'data-year="2025"' in done.text

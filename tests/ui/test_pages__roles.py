@@ -16,7 +16,7 @@ MENUS = {
 }
 # Pages each role can open from its menu, with a text each must show in (zh-CN, en).
 PAGES = {
-    "/": ("您好", "Hello"),
+    "/": ("民主管理程序的办理平台", "the procedures in one place"),  # the home page's own intro, no other page's
     "/tasks": ("我的待办", "My tasks"),
     "/processes": ("流程与版本", "Processes and versions"),
     "/instances": ("流程实例", "Cases"),
