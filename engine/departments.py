@@ -5,12 +5,11 @@ A task's ``candidateGroups`` may name a department (``department("finance")``): 
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from sqlalchemy import delete, select
 
+from . import sheets
 from .audit import SYSTEM_CHAIN
 from .errors import Forbidden, NotFound, ValidationFailed
 from .identity import ADMIN, Actor
@@ -120,18 +119,7 @@ def import_csv(uow: UnitOfWork, content: bytes, *, actor: Actor) -> list[dict[st
     All or nothing: a row naming an unknown user imports nothing and says which row.
     """
     _require_admin(actor)
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = content.decode("gb18030", errors="strict")
-        except UnicodeDecodeError as exc:  # a picture or a spreadsheet sent as the sheet: 422, not 500
-            raise ValidationFailed("表格必须是 UTF-8 或 GB18030 编码的 CSV / the sheet must be CSV in UTF-8 or GB18030",
-                                   {"file": [f"not text: {exc.reason} at byte {exc.start}"]}) from exc
-    try:
-        records = list(csv.DictReader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise ValidationFailed(f"表格不是有效的 CSV / the sheet is not valid CSV: {exc}", {"file": [str(exc)]}) from exc
+    records = sheets.records(content)
     rows, errors = [], {}
     for number, raw in enumerate(records, start=2):
         row = {HEADERS.get((k or "").strip(), ""): (v or "").strip() for k, v in raw.items()}

@@ -8,13 +8,12 @@ and gets the name and contact details of the sheet. All rows or none: a bad row 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from typing import Any
 
 from sqlalchemy import select
 
+from . import sheets
 from .errors import Forbidden, ValidationFailed
 from .identity import ADMIN, Actor, _check_contact, create_user, set_profile
 from .models import User
@@ -26,19 +25,9 @@ HEADERS = {"用户名": "username", "账号": "username", "username": "username"
            "email": "email", "手机": "mobile", "手机号": "mobile", "mobile": "mobile"}
 
 
-def _decode(content: bytes) -> str:
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            return content.decode("gb18030")
-        except UnicodeDecodeError as exc:
-            raise ValidationFailed("the sheet is not text (UTF-8 or GB18030 CSV)", {"file": ["not CSV text"]}) from exc
-
-
 def parse(content: bytes) -> list[dict[str, Any]]:
     """The sheet's rows, each checked. Raises: ValidationFailed naming every bad row."""
-    reader = csv.DictReader(io.StringIO(_decode(content)))
+    reader = sheets.records(content)
     rows, errors = [], {}
     for number, raw in enumerate(reader, start=2):
         row = {HEADERS.get((k or "").strip().lower(), HEADERS.get((k or "").strip(), "")): (v or "").strip()

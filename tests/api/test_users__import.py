@@ -46,3 +46,15 @@ def test_the_cli_imports_the_same_sheet(runner, tmp_path):
     assert result.exit_code == 0 and "created 2, updated 0" in result.output
     again = runner.invoke(main, ["users", "import", str(sheet)])
     assert again.exit_code == 0 and "created 0, updated 2" in again.output
+
+
+def test_a_sheet_the_csv_reader_cannot_split_is_refused_with_422_not_500(client, users):
+    """A NUL byte between carriage returns (found by the fuzzer) made the csv module raise: now a 422 naming the file."""
+    admin = users.headers("root", "admin")
+    for content in (b"\r\x00\r", "用户名\n\"rep_a\x00\"\n".encode()):
+        r = _upload(client, admin, content)
+        assert r.status_code == 422, r.get_data(as_text=True)
+        assert "file" in r.get_json()["errors"]
+    r = client.post("/api/v1/departments/import", headers=admin, content_type="multipart/form-data",
+                    data={"file": (BytesIO(b"\r\x00\r"), "departments.csv")})
+    assert r.status_code == 422 and "file" in r.get_json()["errors"]

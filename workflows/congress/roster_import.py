@@ -3,14 +3,13 @@ values checked the same way for both, and an all-or-nothing import."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine import sheets
 from engine.errors import ValidationFailed
 from engine.identity import Actor
 from engine.unit_of_work import UnitOfWork
@@ -71,24 +70,16 @@ def _parse_values(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     return values, errors
 
 
-def _decode(content: bytes) -> str:
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:  # Excel on Chinese Windows saves "CSV" as GBK unless told to use UTF-8
-        try:
-            return content.decode("gb18030")
-        except UnicodeDecodeError as exc:
-            raise ValidationFailed("the file is neither UTF-8 nor GB18030 text",
-                                   {"rows": [{"row": 1, "column": None, "message": str(exc)}]}) from None
-
-
 def parse_csv(content: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[dict[str, Any]]]:
     """Rows of a roster CSV as (row number, values), and a report of every bad cell.
 
     Headers may be Chinese (姓名, 工号, 代表团, 类别, 性别, 派遣, 当选日期, 用户名) or English
     (name, employee_no, ...). Row 1 is the header; data rows are numbered as a spreadsheet shows them.
     """
-    reader = csv.reader(io.StringIO(_decode(content)))
+    try:
+        reader = iter(sheets.rows(content))
+    except ValidationFailed as exc:
+        return [], [{"row": 1, "column": None, "message": "; ".join(m for ms in exc.errors.values() for m in ms)}]
     header = next(reader, None) or []
     columns = [_HEADER_IN.get(h.strip().lower(), _HEADER_IN.get(h.strip())) for h in header]
     errors = [{"row": 1, "column": h, "message": f"unknown column; expected {', '.join(HEADERS)}"}
