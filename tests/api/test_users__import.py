@@ -49,7 +49,7 @@ def test_the_cli_imports_the_same_sheet(runner, tmp_path):
 
 
 def test_a_sheet_the_csv_reader_cannot_split_is_refused_with_422_not_500(client, users):
-    """A NUL byte between carriage returns (found by the fuzzer) made the csv module raise: now a 422 naming the file."""
+    """A NUL byte between carriage returns (found by the fuzzer) made the csv module raise: now 422, naming the file."""
     admin = users.headers("root", "admin")
     for content in (b"\r\x00\r", "用户名\n\"rep_a\x00\"\n".encode()):
         r = _upload(client, admin, content)
