@@ -11,6 +11,7 @@ from flask import Flask
 from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.routing import BaseConverter, ValidationError
 
+from engine import tenancy
 from engine.clock import SystemClock
 
 from . import assets, auth, bounds, errors, headers, idempotency, web
@@ -67,6 +68,10 @@ def create_app(config: Mapping[str, Any] | None = None, *, routes: bool = True) 
     api.spec.options["security"] = [{"bearerAuth": []}]
     from .resources import BLUEPRINTS
 
+    # Each request starts with no organisation and is limited to its caller's once authenticated (engine.tenancy);
+    # the teardown clears it, so a thread serving the next request (or a test calling services) starts clean.
+    app.before_request(lambda: tenancy.set_current(None))
+    app.teardown_request(lambda _exc: tenancy.set_current(None))
     app.before_request(auth.authenticate_first)  # 401 before 422: the token is checked before the body
     idempotency.install(app, api)  # an Idempotency-Key on any POST: a retry answers the first result
     bounds.install(app, api)  # ids beyond the database's INTEGER range are 404s; deep JSON a 422

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, g, request
 
+from engine import tenancy
 from engine.errors import Forbidden
 from engine.identity import Actor, authenticate
 
@@ -20,6 +21,7 @@ def current_actor() -> Actor:
     if actor is None:
         actor = authenticate(current_app.extensions["dmflow"].uow(readonly=True), _token())
         g.actor = actor
+        tenancy.set_current(actor.org_id)
     return actor
 
 

@@ -117,7 +117,7 @@ def provision(uow: UnitOfWork, person: Person, mapping: RoleMapping) -> Login:
             changes = _update(uow, user, person, roles)
             if changes:
                 uow.audit(SYSTEM_CHAIN, "user.directory_updated", facts | {"changes": changes}, actor=username)
-        login = Login(Actor(username, frozenset(roles), user.id), directory_stamp(person.source),
+        login = Login(Actor(username, frozenset(roles), user.id, user.org_id), directory_stamp(person.source),
                       user.session_version or 0)
         uow.commit()
     return login

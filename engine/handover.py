@@ -58,7 +58,7 @@ def _may_do(uow: UnitOfWork, row: HumanTask, username: str) -> Actor:
     if user is None:
         raise ValidationFailed(f"no active user '{username}'", {"to": [f"no active user '{username}'"]})
     roles = frozenset(uow.session.scalars(select(UserRole.role).where(UserRole.user_id == user.id)))
-    target = Actor(username, roles, user.id)
+    target = Actor(username, roles, user.id, user.org_id)
     lane_ok = target.may_act_in_lane(row.lane)
     if not (lane_ok or in_pool(uow, row, target)):
         raise ValidationFailed(f"{user.display_name or username} may not do this task: it needs the role "

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from . import auth_cache
 from .audit import SYSTEM_CHAIN
 from .errors import Conflict, NotFound, Unauthorized, ValidationFailed
-from .models import ApiToken, User, UserRole
+from .models import DEFAULT_ORG, ApiToken, User, UserRole
 from .unit_of_work import UnitOfWork
 
 ADMIN, DESIGNER, AUDITOR = "admin", "designer", "auditor"
@@ -26,6 +26,7 @@ class Actor:
     username: str
     roles: frozenset[str] = field(default_factory=frozenset)
     user_id: int | None = None
+    org_id: int = DEFAULT_ORG  # the organisation whose records the actor reads and writes (engine.tenancy)
 
     def has(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -146,14 +147,15 @@ def authenticate(uow: UnitOfWork, token: str | None) -> Actor:
     with uow:
         # One round trip: the user, the token's state and every role.
         rows = uow.session.execute(
-            select(User.id, User.username, User.active, ApiToken.revoked_at, UserRole.role)
+            select(User.id, User.username, User.active, User.org_id, ApiToken.revoked_at, UserRole.role)
             .join(ApiToken, ApiToken.user_id == User.id)
             .outerjoin(UserRole, UserRole.user_id == User.id)
             .where(ApiToken.token_hash == key)
         ).all()
         if not rows or rows[0].revoked_at is not None or not rows[0].active:
             raise Unauthorized("invalid, revoked or unknown token")
-        actor = Actor(rows[0].username, frozenset(r.role for r in rows if r.role is not None), rows[0].id)
+        actor = Actor(rows[0].username, frozenset(r.role for r in rows if r.role is not None), rows[0].id,
+                      rows[0].org_id)
     cache.put(key, version, actor)
     return actor
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     DateTime,
@@ -19,7 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
     true,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -53,6 +55,38 @@ class UTCDateTime(TypeDecorator):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+DEFAULT_ORG = 1  # the installation's first organisation: everything created before organisations existed
+ENTERPRISE, FEDERATION = "enterprise", "federation"
+
+
+class Organisation(Base):
+    """An enterprise or a federation of enterprises: the scope of users, settings, diagrams in force and cases."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)  # short ascii code used in URLs, CLI and sheets
+    name: Mapped[str] = mapped_column(String(200))  # the registered name (华东机械制造有限公司)
+    kind: Mapped[str] = mapped_column(String(20), default=ENTERPRISE)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # Region and industry, for federations' regional and industry contracts and reports (free text, e.g. 浦东新区,
+    # 机械制造); and the enterprise's workforce, for coverage figures.
+    region: Mapped[str | None] = mapped_column(String(100))
+    industry: Mapped[str | None] = mapped_column(String(100))
+    headcount: Mapped[int | None] = mapped_column(Integer)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TenantScoped:
+    """Mixin: the row belongs to one organisation (``org_id``), filled in from the current organisation."""
+
+    @declared_attr
+    def org_id(cls) -> Mapped[int]:  # noqa: N805 (declared_attr takes the class)
+        return mapped_column(ForeignKey("organisations.id"), index=True, default=DEFAULT_ORG,
+                             server_default=str(DEFAULT_ORG))
 
 
 class Deployment(Base):
@@ -274,7 +308,7 @@ class AuditCountersignature(Base):
     created_by: Mapped[str] = mapped_column(String(100))
 
 
-class User(Base):
+class User(TenantScoped, Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -101,7 +101,8 @@ def check_password(uow: UnitOfWork, username: str, password: str) -> Login:
             stored = None
         if stored is None:
             raise Unauthorized("wrong username or password")
-        return Login(Actor(user.username, _roles(uow, user), user.id), stamp_of(stored), user.session_version or 0)
+        return Login(Actor(user.username, _roles(uow, user), user.id, user.org_id), stamp_of(stored),
+                     user.session_version or 0)
 
 
 def has_password(uow: UnitOfWork, username: str) -> bool:
@@ -133,6 +134,6 @@ def resume(uow: UnitOfWork, username: str, stamp: str, version: int | None = Non
             return None
         if version != (user.session_version or 0):
             return None
-        actor = Actor(user.username, _roles(uow, user), user.id)
+        actor = Actor(user.username, _roles(uow, user), user.id, user.org_id)
     known.put(key, current, actor)
     return actor

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
-from engine import notifications, passwords
+from engine import notifications, passwords, tenancy
 from engine.errors import BadRequest, DmflowError, Forbidden, Unauthorized
 from engine.identity import Actor
 
@@ -73,6 +73,8 @@ def _load_session() -> None:
         if actor is None:  # deactivated, or a new password or a logout since this session logged in
             logout()
         g.web_actor = actor
+        if actor is not None:
+            tenancy.set_current(actor.org_id)
     if request.method not in SAFE_METHODS:
         _check_csrf()
 
