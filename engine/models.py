@@ -89,7 +89,7 @@ class TenantScoped:
                              server_default=str(DEFAULT_ORG))
 
 
-class Deployment(Base):
+class Deployment(TenantScoped, Base):
     __tablename__ = "deployments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -98,7 +98,7 @@ class Deployment(Base):
     created_by: Mapped[str] = mapped_column(String(100))
 
 
-class DeploymentFile(Base):
+class DeploymentFile(TenantScoped, Base):
     __tablename__ = "deployment_files"
     __table_args__ = (UniqueConstraint("deployment_id", "filename"),)
 
@@ -110,7 +110,7 @@ class DeploymentFile(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
 
 
-class ProcessVersion(Base):
+class ProcessVersion(TenantScoped, Base):
     """One immutable, deployed version of one executable process."""
 
     __tablename__ = "process_versions"
@@ -133,7 +133,7 @@ class ProcessVersion(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class Instance(Base):
+class Instance(TenantScoped, Base):
     """A running or finished process instance; the workflow state is stored without its spec."""
 
     __tablename__ = "instances"
@@ -162,7 +162,7 @@ class Instance(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class HumanTask(Base):
+class HumanTask(TenantScoped, Base):
     """Derived row: a user/manual task that became ready; its state follows the workflow after every step."""
 
     __tablename__ = "human_tasks"
@@ -192,7 +192,7 @@ ANYONE = "*"  # the candidate group of a task outside any lane: every user who i
 DEPT_PREFIX = "dept:"  # a candidate group naming a department: ``dept:<code>``
 
 
-class TaskCandidate(Base):
+class TaskCandidate(TenantScoped, Base):
     """Who may claim a task that has no assignee: a user, or a group (a role, or ``dept:<code>``)."""
 
     __tablename__ = "task_candidates"
@@ -204,7 +204,7 @@ class TaskCandidate(Base):
     name: Mapped[str] = mapped_column(String(200))
 
 
-class Incident(Base):
+class Incident(TenantScoped, Base):
     """A failure inside an instance (script error, failing service) waiting for an operator."""
 
     __tablename__ = "incidents"
@@ -220,7 +220,7 @@ class Incident(Base):
     resolved_by: Mapped[str | None] = mapped_column(String(100))
 
 
-class TimerSchedule(Base):
+class TimerSchedule(TenantScoped, Base):
     """A timer start event of a deployed process: each occurrence starts a new instance."""
 
     __tablename__ = "timer_schedules"
@@ -238,7 +238,7 @@ class TimerSchedule(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class MessageSubscription(Base):
+class MessageSubscription(TenantScoped, Base):
     """Derived row: an instance waiting for a message (or signal) with these correlation values."""
 
     __tablename__ = "message_subscriptions"
@@ -328,7 +328,7 @@ class User(TenantScoped, Base):
     directory: Mapped[str | None] = mapped_column(String(20))
 
 
-class Department(Base):
+class Department(TenantScoped, Base):
     """An organisational unit (a department, workshop or office) whose people may be a task's candidates."""
 
     __tablename__ = "departments"
@@ -339,7 +339,7 @@ class Department(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class DepartmentMember(Base):
+class DepartmentMember(TenantScoped, Base):
     __tablename__ = "department_members"
 
     department_code: Mapped[str] = mapped_column(ForeignKey("departments.code"), primary_key=True)
@@ -347,14 +347,14 @@ class DepartmentMember(Base):
     head: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class UserRole(Base):
+class UserRole(TenantScoped, Base):
     __tablename__ = "user_roles"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     role: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
 
 
-class ApiToken(Base):
+class ApiToken(TenantScoped, Base):
     """A bearer token, stored only as its SHA-256 (tokens are random, so a fast hash is enough)."""
 
     __tablename__ = "api_tokens"
@@ -401,7 +401,7 @@ class ClockOffset(Base):
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class RecomputableValue(Base):
+class RecomputableValue(TenantScoped, Base):
     """A value a step computed (a deadline) with how it was computed: ``spec`` is opaque to the engine and read
     only by the layer above, which may recompute the value when what it depended on changes (engine/recompute.py).
     """

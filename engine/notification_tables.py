@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .models import Base, UTCDateTime
+from .models import Base, TenantScoped, UTCDateTime
 
 
-class NotificationKey(Base):
+class NotificationKey(TenantScoped, Base):
     """One row per notification event ever emitted: `notify` with a key seen before does nothing."""
 
     __tablename__ = "notification_keys"
@@ -20,7 +20,7 @@ class NotificationKey(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class Notification(Base):
+class Notification(TenantScoped, Base):
     """An in-app notice for one user (the bell and the notifications page)."""
 
     __tablename__ = "notifications"
@@ -38,7 +38,7 @@ class Notification(Base):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class OutboxMessage(Base):
+class OutboxMessage(TenantScoped, Base):
     """A message to send after the transaction that wrote it commits (transactional outbox).
 
     ``next_attempt_at`` is both the retry time and the lease: a worker that claims a row moves it into the

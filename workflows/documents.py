@@ -11,11 +11,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from engine import checkpoints
 from engine.audit import SYSTEM_CHAIN, instance_chain
 from engine.errors import NotFound
-from engine.models import Base, UTCDateTime
+from engine.models import Base, TenantScoped, UTCDateTime
 from engine.unit_of_work import UnitOfWork
 
 
-class Document(Base):
+class Document(TenantScoped, Base):
     """A generated document (notice, filing package); its SHA-256 is also in the audit trail."""
 
     __tablename__ = "documents"

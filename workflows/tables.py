@@ -8,12 +8,12 @@ from pathlib import Path
 from sqlalchemy import Boolean, Date, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from engine.models import Base, UTCDateTime
+from engine.models import Base, TenantScoped, UTCDateTime
 
 MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
 
 
-class CalendarOverride(Base):
+class CalendarOverride(TenantScoped, Base):
     """An admin-entered day of the legal calendar (from the State Council's annual notice)."""
 
     __tablename__ = "calendar_overrides"

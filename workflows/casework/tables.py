@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from engine.models import Base, UTCDateTime
+from engine.models import Base, TenantScoped, UTCDateTime
 
 
-class MediationCase(Base):
+class MediationCase(TenantScoped, Base):
     """One labour-dispute mediation case (劳动争议调解), from the application to agreement or failure."""
 
     __tablename__ = "mediation_cases"
@@ -38,7 +38,7 @@ class MediationCase(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class MediationSession(Base):
+class MediationSession(TenantScoped, Base):
     """A mediation session with its record (调解笔录)."""
 
     __tablename__ = "mediation_sessions"
@@ -51,7 +51,7 @@ class MediationSession(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class MediationCommitteeMember(Base):
+class MediationCommitteeMember(TenantScoped, Base):
     """A member of the enterprise's labour-dispute mediation committee (劳动争议调解仲裁法 第10条)."""
 
     __tablename__ = "mediation_committee_members"
@@ -65,7 +65,7 @@ class MediationCommitteeMember(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class LegalAidCase(Base):
+class LegalAidCase(TenantScoped, Base):
     """A worker's application for the union's legal aid (工会法律援助), its review, referral and outcome."""
 
     __tablename__ = "legal_aid_cases"
@@ -85,7 +85,7 @@ class LegalAidCase(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class HardshipCase(Base):
+class HardshipCase(TenantScoped, Base):
     """A household's file of hardship assistance (困难职工帮扶): application, verification, decision, publicity,
     assistance given, yearly review. Income and household data are personal: read by the committee (audited) and
     the applicant only."""
@@ -112,7 +112,7 @@ class HardshipCase(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class HardshipObjection(Base):
+class HardshipObjection(TenantScoped, Base):
     """An objection lodged against a published assistance list entry (公示期内的异议)."""
 
     __tablename__ = "hardship_objections"
@@ -128,7 +128,7 @@ class HardshipObjection(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class HardshipPayment(Base):
+class HardshipPayment(TenantScoped, Base):
     """Assistance given to the household (发放记录)."""
 
     __tablename__ = "hardship_payments"
@@ -141,7 +141,7 @@ class HardshipPayment(Base):
     recorded_by: Mapped[str] = mapped_column(String(100))
 
 
-class Appraisal(Base):
+class Appraisal(TenantScoped, Base):
     """A democratic appraisal or satisfaction rating (民主评议, 满意度评价): a secret graded ballot on items."""
 
     __tablename__ = "appraisals"
@@ -159,7 +159,7 @@ class Appraisal(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class AppraisalItem(Base):
+class AppraisalItem(TenantScoped, Base):
     """One leader or work item appraised; ``follow_up`` once its dissatisfied share passes the threshold."""
 
     __tablename__ = "appraisal_items"
@@ -189,7 +189,7 @@ class AppraisalVoter(Base):
     username: Mapped[str] = mapped_column(String(100), primary_key=True)
 
 
-class HomeCriterion(Base):
+class HomeCriterion(TenantScoped, Base):
     """A criterion of the yearly "职工之家" assessment (建家评估): what is scored, its points and its source."""
 
     __tablename__ = "home_criteria"
@@ -204,7 +204,7 @@ class HomeCriterion(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class HomeAssessment(Base):
+class HomeAssessment(TenantScoped, Base):
     """One year's "职工之家" assessment: the total against the criteria in force, and the result."""
 
     __tablename__ = "home_assessments"
@@ -219,7 +219,7 @@ class HomeAssessment(Base):
     assessed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class HomeScore(Base):
+class HomeScore(TenantScoped, Base):
     """A criterion's score in one year's assessment, with the criterion as it read then."""
 
     __tablename__ = "home_scores"

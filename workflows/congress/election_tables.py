@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from engine.models import Base, UTCDateTime
+from engine.models import Base, TenantScoped, UTCDateTime
 
 
-class Election(Base):
+class Election(TenantScoped, Base):
     """An election (选举) or a recall (罢免) held on one agenda matter whose mode is ``elect``.
 
     ``competitive``: 差额 (more candidates than seats, by the configured margin) or 等额 (as many as seats).
@@ -33,7 +33,7 @@ class Election(Base):
     created_by: Mapped[str] = mapped_column(String(100))
 
 
-class ElectionPost(Base):
+class ElectionPost(TenantScoped, Base):
     """A post to fill (e.g. 职工监事) with its number of seats; ``max_choices`` marks a ballot may give."""
 
     __tablename__ = "congress_election_posts"
@@ -47,7 +47,7 @@ class ElectionPost(Base):
     write_in: Mapped[bool] = mapped_column(Boolean)
 
 
-class Candidate(Base):
+class Candidate(TenantScoped, Base):
     """A candidate for one post, nominated by a delegation, the union or a number of representatives.
 
     ``status``: nominated, elected, not_elected, withdrawn, recalled. A write-in (另选他人) elected is added
@@ -72,7 +72,7 @@ class Candidate(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class ElectionRound(Base):
+class ElectionRound(TenantScoped, Base):
     """One ballot of an election: the first, or a further round among the candidates the rule names.
 
     ``seats`` maps post id -> seats filled in this round; ``candidates`` lists the candidate ids on the ballot.
@@ -155,7 +155,7 @@ class ElectionNamedBallot(Base):
     cast_by: Mapped[str] = mapped_column(String(100))
 
 
-class Scrutineer(Base):
+class Scrutineer(TenantScoped, Base):
     """A scrutineer of a meeting (总监票人 when ``chief``, else 监票人): proposed, then approved by a show of
     hands; never a candidate in an election of the meeting."""
 
@@ -169,7 +169,7 @@ class Scrutineer(Base):
     proposed_by: Mapped[str] = mapped_column(String(100))
 
 
-class ScrutineerApproval(Base):
+class ScrutineerApproval(TenantScoped, Base):
     """The show of hands (举手表决) on a meeting's list of scrutineers, as counted by the presidium."""
 
     __tablename__ = "congress_scrutineer_approvals"
@@ -188,7 +188,7 @@ class ScrutineerApproval(Base):
     recorded_by: Mapped[str] = mapped_column(String(100))
 
 
-class ScrutineerConfirmation(Base):
+class ScrutineerConfirmation(TenantScoped, Base):
     """A scrutineer's confirmation of a closed round's count (before the result is published)."""
 
     __tablename__ = "congress_scrutineer_confirmations"

@@ -8,10 +8,10 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from engine.models import Base, UTCDateTime
+from engine.models import Base, TenantScoped, UTCDateTime
 
 
-class SessionRecord(Base):
+class SessionRecord(TenantScoped, Base):
     """A session run by its ``congress_session`` instance: ordinary or extraordinary, and who proposed it."""
 
     __tablename__ = "congress_session_records"
@@ -28,7 +28,7 @@ class SessionRecord(Base):
     created_by: Mapped[str] = mapped_column(String(100))
 
 
-class PresidiumMember(Base):
+class PresidiumMember(TenantScoped, Base):
     """A member of a session's presidium (主席团), approved by the preparatory meeting (民主管理规定 第19条)."""
 
     __tablename__ = "congress_presidium_members"
@@ -37,7 +37,7 @@ class PresidiumMember(Base):
     representative_id: Mapped[int] = mapped_column(ForeignKey("congress_representatives.id"), primary_key=True)
 
 
-class Committee(Base):
+class Committee(TenantScoped, Base):
     """A special committee (专门委员会) of a term: 提案、集体合同、劳动保护、生活福利、民主评议 or another."""
 
     __tablename__ = "congress_committees"
@@ -51,7 +51,7 @@ class Committee(Base):
     created_by: Mapped[str] = mapped_column(String(100))
 
 
-class CommitteeMember(Base):
+class CommitteeMember(TenantScoped, Base):
     """A committee member approved by the congress at a session (show of hands, its tally kept)."""
 
     __tablename__ = "congress_committee_members"
@@ -64,7 +64,7 @@ class CommitteeMember(Base):
     approved_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class DelegationHead(Base):
+class DelegationHead(TenantScoped, Base):
     """The head (团长) of a delegation of a term."""
 
     __tablename__ = "congress_delegation_heads"
@@ -74,7 +74,7 @@ class DelegationHead(Base):
     representative_id: Mapped[int] = mapped_column(ForeignKey("congress_representatives.id"))
 
 
-class JointMeeting(Base):
+class JointMeeting(TenantScoped, Base):
     """A joint meeting (联席会议) of delegation heads and committee heads, convened by the union between sessions."""
 
     __tablename__ = "congress_joint_meetings"
@@ -87,7 +87,7 @@ class JointMeeting(Base):
     created_by: Mapped[str] = mapped_column(String(100))
 
 
-class JointDecision(Base):
+class JointDecision(TenantScoped, Base):
     """An urgent matter decided by a joint meeting; the next session confirms it (``confirm_matter_id``)."""
 
     __tablename__ = "congress_joint_decisions"
@@ -100,7 +100,7 @@ class JointDecision(Base):
     confirm_matter_id: Mapped[int | None] = mapped_column(ForeignKey("congress_matters.id"))
 
 
-class MatterDraft(Base):
+class MatterDraft(TenantScoped, Base):
     """The clauses of a draft put to the congress (``[{number, title, text}]``), the base of its amendments."""
 
     __tablename__ = "congress_matter_drafts"
@@ -110,7 +110,7 @@ class MatterDraft(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class Amendment(Base):
+class Amendment(TenantScoped, Base):
     """An amendment (修正案) to one clause of a draft, voted as its own matter before the draft."""
 
     __tablename__ = "congress_amendments"
@@ -127,7 +127,7 @@ class Amendment(Base):
     created_by: Mapped[str] = mapped_column(String(100))
 
 
-class Speaker(Base):
+class Speaker(TenantScoped, Base):
     """A request to speak on an agenda item: requested, called, spoken (or withdrawn); ordered by ``position``."""
 
     __tablename__ = "congress_speakers"
@@ -143,7 +143,7 @@ class Speaker(Base):
     spoken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class Minutes(Base):
+class Minutes(TenantScoped, Base):
     """A session's minutes (会议纪要): generated, edited and approved by the presidium, then published."""
 
     __tablename__ = "congress_minutes"

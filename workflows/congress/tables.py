@@ -7,10 +7,10 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from engine.models import Base, UTCDateTime
+from engine.models import Base, TenantScoped, UTCDateTime
 
 
-class Organisation(Base):
+class Organisation(TenantScoped, Base):
     """An enterprise with its workforce figures (the base of the composition rules)."""
 
     __tablename__ = "congress_organisations"
@@ -24,7 +24,7 @@ class Organisation(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class Term(Base):
+class Term(TenantScoped, Base):
     """A congress term (第N届), 3 to 5 years."""
 
     __tablename__ = "congress_terms"
@@ -38,7 +38,7 @@ class Term(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class Representative(Base):
+class Representative(TenantScoped, Base):
     """A representative of one term; seated from ``elected_on`` until ``ended_on`` (recall or vacancy)."""
 
     __tablename__ = "congress_representatives"
@@ -58,7 +58,7 @@ class Representative(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class Meeting(Base):
+class Meeting(TenantScoped, Base):
     """A session (第N届第M次) of one term: planned, in_session, closed."""
 
     __tablename__ = "congress_meetings"
@@ -76,7 +76,7 @@ class Meeting(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class Matter(Base):
+class Matter(TenantScoped, Base):
     """An agenda item; its mode and secrecy come from the matter_mode decision table when it is added."""
 
     __tablename__ = "congress_matters"
@@ -94,7 +94,7 @@ class Matter(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class CheckIn(Base):
+class CheckIn(TenantScoped, Base):
     """A representative present at a meeting (签到)."""
 
     __tablename__ = "congress_check_ins"
@@ -105,7 +105,7 @@ class CheckIn(Base):
     checked_in_by: Mapped[str] = mapped_column(String(100))
 
 
-class Opinion(Base):
+class Opinion(TenantScoped, Base):
     """An opinion (意见建议) on a matter under deliberation; such matters take no vote."""
 
     __tablename__ = "congress_opinions"
@@ -117,7 +117,7 @@ class Opinion(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class Vote(Base):
+class Vote(TenantScoped, Base):
     """The one vote on one matter item (分项表决), and its stored result once closed."""
 
     __tablename__ = "congress_votes"
@@ -208,7 +208,7 @@ class SecretBallot(Base):
     choice: Mapped[str] = mapped_column(String(10))
 
 
-class Proposal(Base):
+class Proposal(TenantScoped, Base):
     """A proposal of one term, followed by its BPMN instance (submit, co-sign, screen, handle, rate, publish)."""
 
     __tablename__ = "congress_proposals"
@@ -227,7 +227,7 @@ class Proposal(Base):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class Cosignature(Base):
+class Cosignature(TenantScoped, Base):
     """A representative asked to second (附议) a proposal, and their answer."""
 
     __tablename__ = "congress_cosignatures"

@@ -7,10 +7,10 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from engine.models import Base, UTCDateTime
+from engine.models import Base, TenantScoped, UTCDateTime
 
 
-class ContractChange(Base):
+class ContractChange(TenantScoped, Base):
     """A request to change or end a contract in force, its ground, negotiation, adoption, filing and outcome.
 
     The contract itself is marked ``terminated`` (or keeps its stage for a change); the reason and the date live here.
@@ -39,7 +39,7 @@ class ContractChange(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class PerformanceReport(Base):
+class PerformanceReport(TenantScoped, Base):
     """The union's yearly report to the congress on a contract's performance (集体合同规定 第25条, 第55条)."""
 
     __tablename__ = "contract_performance_reports"

@@ -7,10 +7,10 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from engine.models import Base, UTCDateTime
+from engine.models import Base, TenantScoped, UTCDateTime
 
 
-class PerformanceDispute(Base):
+class PerformanceDispute(TenantScoped, Base):
     """A dispute about a contract's performance: raised, negotiated, then resolved or referred to arbitration
     (集体合同规定 第55条; 工会法 第20条)."""
 
@@ -34,7 +34,7 @@ class PerformanceDispute(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class DisputeSession(Base):
+class DisputeSession(TenantScoped, Base):
     """One negotiation session on a performance dispute, with its record and outcome."""
 
     __tablename__ = "contract_dispute_sessions"

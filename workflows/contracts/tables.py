@@ -12,10 +12,10 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from engine.models import Base, UTCDateTime
+from engine.models import Base, TenantScoped, UTCDateTime
 
 
-class Contract(Base):
+class Contract(TenantScoped, Base):
     """One negotiation of a collective contract, a wage agreement or a women workers' special contract."""
 
     __tablename__ = "contracts"
@@ -57,7 +57,7 @@ class Contract(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class Negotiator(Base):
+class Negotiator(TenantScoped, Base):
     """A negotiating representative (协商代表) of one side; ``ended_on`` set when the seat fell vacant."""
 
     __tablename__ = "contract_negotiators"
@@ -82,7 +82,7 @@ class Negotiator(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class Vacancy(Base):
+class Vacancy(TenantScoped, Base):
     """A seat that fell vacant (replacement, resignation, force majeure); filled within 15 days (第31条)."""
 
     __tablename__ = "contract_vacancies"
@@ -102,7 +102,7 @@ class Vacancy(Base):
     created_by: Mapped[str] = mapped_column(String(100))
 
 
-class NegotiationMeeting(Base):
+class NegotiationMeeting(TenantScoped, Base):
     """One negotiation meeting (第34条): chair, both positions, minutes signed by both chief representatives."""
 
     __tablename__ = "contract_meetings"
@@ -128,7 +128,7 @@ class NegotiationMeeting(Base):
     employer_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class Draft(Base):
+class Draft(TenantScoped, Base):
     """One version of the contract text, clause by clause; never changed once stored."""
 
     __tablename__ = "contract_drafts"
@@ -144,7 +144,7 @@ class Draft(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class SignOff(Base):
+class SignOff(TenantScoped, Base):
     """A chief representative's declaration of agreement on a draft (第34条) or signature of the text (第37条)."""
 
     __tablename__ = "contract_sign_offs"
@@ -159,7 +159,7 @@ class SignOff(Base):
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class Dispute(Base):
+class Dispute(TenantScoped, Base):
     """An application for coordination by the labour administration (第49–54条), ended by an agreement."""
 
     __tablename__ = "contract_disputes"
@@ -180,7 +180,7 @@ class Dispute(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class Filing(Base):
+class Filing(TenantScoped, Base):
     """One submission of the signed text for review (第42条), with its generated filing package."""
 
     __tablename__ = "contract_filings"
@@ -200,7 +200,7 @@ class Filing(Base):
     receipt_no: Mapped[str | None] = mapped_column(String(100))
 
 
-class Objection(Base):
+class Objection(TenantScoped, Base):
     """A review opinion (审查意见书) of the labour administration objecting to clauses (第45–46条)."""
 
     __tablename__ = "contract_objections"

@@ -13,12 +13,12 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from engine.models import Base, UTCDateTime
+from engine.models import Base, TenantScoped, UTCDateTime
 
 DISCLOSURES = "disclosures.id"
 
 
-class DisclosureItem(Base):
+class DisclosureItem(TenantScoped, Base):
     """A catalogue entry: what must be disclosed, how often, where, by which department, with which checks."""
 
     __tablename__ = "disclosure_items"
@@ -42,7 +42,7 @@ class DisclosureItem(Base):
     updated_by: Mapped[str] = mapped_column(String(100))
 
 
-class Disclosure(Base):
+class Disclosure(TenantScoped, Base):
     """One disclosure of one catalogue item for one period (or ad hoc), followed by its BPMN instance."""
 
     __tablename__ = "disclosures"
@@ -79,7 +79,7 @@ class Disclosure(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class DisclosureAttachment(Base):
+class DisclosureAttachment(TenantScoped, Base):
     """A file of a draft (its bytes, size and SHA-256); visible to workers once the disclosure is published."""
 
     __tablename__ = "disclosure_attachments"
@@ -95,7 +95,7 @@ class DisclosureAttachment(Base):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class DisclosureReview(Base):
+class DisclosureReview(TenantScoped, Base):
     """One check of a disclosure: confidentiality, supervision, congress or evaluation, with its decision."""
 
     __tablename__ = "disclosure_reviews"
@@ -109,7 +109,7 @@ class DisclosureReview(Base):
     reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class DisclosurePublication(Base):
+class DisclosurePublication(TenantScoped, Base):
     """A posting on one channel (notice board, intranet, meeting, WeChat group, congress): when, where, by whom."""
 
     __tablename__ = "disclosure_publications"
@@ -123,7 +123,7 @@ class DisclosurePublication(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class DisclosureQuestion(Base):
+class DisclosureQuestion(TenantScoped, Base):
     """A worker's question or objection during the feedback window, and the owner department's answer."""
 
     __tablename__ = "disclosure_questions"
@@ -142,7 +142,7 @@ class DisclosureQuestion(Base):
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class DisclosureRating(Base):
+class DisclosureRating(TenantScoped, Base):
     """A worker's satisfaction with a closed disclosure (测评); one per worker."""
 
     __tablename__ = "disclosure_ratings"
@@ -156,7 +156,7 @@ class DisclosureRating(Base):
     rated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class DisclosureRectification(Base):
+class DisclosureRectification(TenantScoped, Base):
     """A rectification the supervision group ordered, with its own deadline and the department's report."""
 
     __tablename__ = "disclosure_rectifications"

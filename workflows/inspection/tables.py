@@ -10,10 +10,10 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from engine.models import Base, UTCDateTime
+from engine.models import Base, TenantScoped, UTCDateTime
 
 
-class Inspection(Base):
+class Inspection(TenantScoped, Base):
     """One inspection: its subject, the inspected department, the team, the dates and where it stands."""
 
     __tablename__ = "inspections"
@@ -44,7 +44,7 @@ class Inspection(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class InspectionFinding(Base):
+class InspectionFinding(TenantScoped, Base):
     """A finding of the team (问题), with its owner and deadline, and the inspected department's answer."""
 
     __tablename__ = "inspection_findings"
