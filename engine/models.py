@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
@@ -78,6 +79,14 @@ class Organisation(Base):
     headcount: Mapped[int | None] = mapped_column(Integer)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+@event.listens_for(Organisation.__table__, "after_create")
+def _first_organisation(target, connection, **kw) -> None:  # metadata.create_all; migrations insert it themselves
+    connection.execute(target.insert().values(id=DEFAULT_ORG, code="default", name="本单位", kind=ENTERPRISE,
+                                              settings={}, created_at=datetime.now(UTC)))
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SELECT setval(pg_get_serial_sequence('organisations', 'id'), 1)")
 
 
 class TenantScoped:
