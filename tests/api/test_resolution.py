@@ -199,3 +199,42 @@ def test_in_background_mode_the_serving_process_renders_the_pdf_after_the_close(
     pdf = client.get(f"/api/v1/documents/{notice['document_id']}", headers=heads["rep1"])
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     assert _pdf_hashes(client, heads["auditor"], iid) == [hashlib.sha256(pdf.data).hexdigest()]
+
+
+def test_a_notice_pdf_that_cannot_be_rendered_is_reported_not_hidden(client, deploy, users, services, clock,
+                                                                     monkeypatch):
+    from workflows import notices
+
+    services.runtime.deferred_jobs = jobs.WORKER
+    ids, heads = _setup(client, deploy, users, services)
+    iid, body = _draft_to_agenda(client, heads, ids["meeting_id"])
+    choices = {f"rep{i}": "for" for i in range(1, 19)} | {"rep19": "against", "rep20": "against", "rep21": "abstain"}
+    _vote(client, heads, ids["meeting_id"], body["data"]["vote"]["matter_id"], choices)
+    notice = _ready(client, heads["auditor"], iid)[0]["data"]["notice"]
+    monkeypatch.setattr(notices, "CJK_FAMILIES", ("No Such Font SC",))  # this machine "has no CJK font"
+    for _ in range(8):  # the outbox's attempts, each after its back-off
+        run_once(services.uow)
+        clock.set(clock.now() + timedelta(hours=7))
+    failed = client.get(f"/api/v1/documents/{notice['document_id']}", headers=heads["rep1"])
+    assert failed.status_code == 503 and "fonts-noto-cjk" in failed.get_json()["message"]
+
+
+def test_a_case_exported_while_its_notice_pdf_renders_still_verifies_offline(client, deploy, users, services):
+    from engine.offline import verify_case
+
+    services.runtime.deferred_jobs = jobs.WORKER
+    ids, heads = _setup(client, deploy, users, services)
+    iid, body = _draft_to_agenda(client, heads, ids["meeting_id"])
+    choices = {f"rep{i}": "for" for i in range(1, 19)} | {"rep19": "against", "rep20": "against", "rep21": "abstain"}
+    _vote(client, heads, ids["meeting_id"], body["data"]["vote"]["matter_id"], choices)
+    early = client.get(f"/api/v1/instances/{iid}/export", headers=heads["auditor"]).get_json()
+    assert [d["filename"] for d in early["case"]["documents"]] == [f"notice-{body['data']['vote']['matter_id']}.html"]
+    assert _document_problems(verify_case(early)) == []  # (no checkpoint is taken in this test)
+    run_once(services.uow)
+    later = client.get(f"/api/v1/instances/{iid}/export", headers=heads["auditor"]).get_json()
+    assert len(later["case"]["documents"]) == 2 and _document_problems(verify_case(later)) == []
+    assert "2 documents recorded in the chain" in " ".join(verify_case(later).facts)
+
+
+def _document_problems(check):
+    return [p for p in check.problems if "document" in p]
