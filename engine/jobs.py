@@ -17,6 +17,7 @@ a job may run twice after a crash between its work and its ``finish``.
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import threading
@@ -78,7 +79,9 @@ def enqueue(uow: UnitOfWork, kind: str, payload: dict[str, Any], *, key: str) ->
     if mode == INLINE:
         uow.after_commit.append(lambda: run(fresh, job_id))
     else:
-        uow.after_commit.append(lambda: _submit(fresh, job_id))
+        # The thread runs the job in the context of the change that asked for it (its context variables).
+        context = contextvars.copy_context()
+        uow.after_commit.append(lambda: _submit(fresh, job_id, context))
 
 
 def _factory(uow: UnitOfWork) -> Callable[[], UnitOfWork]:
@@ -86,12 +89,12 @@ def _factory(uow: UnitOfWork) -> Callable[[], UnitOfWork]:
     return lambda: UnitOfWork(engine, clock, runtime=runtime)
 
 
-def _submit(factory: Callable[[], UnitOfWork], job_id: int) -> Future:
+def _submit(factory: Callable[[], UnitOfWork], job_id: int, context: contextvars.Context) -> Future:
     global _executor
     with _executor_lock:
         if _executor is None:
             _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dmflow-jobs")
-    return _executor.submit(run, factory, job_id)
+    return _executor.submit(context.run, run, factory, job_id)
 
 
 def drain(timeout: float | None = 60.0) -> None:
