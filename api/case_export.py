@@ -37,7 +37,8 @@ def export_case(instance_id: str, exported_by: str) -> dict[str, Any]:
     history = queries.instance_history(uow(readonly=True), instance_id)
     filename, xml = deployments.get_file(uow(readonly=True), instance["process_id"], instance["version"])
     docs = [{k: d[k] for k in ("id", "kind", "title", "filename", "media_type", "size", "sha256")}
-            for d in documents.for_instance(uow(readonly=True), instance_id)]
+            for d in documents.for_instance(uow(readonly=True), instance_id)
+            if d["sha256"]]  # a PDF still being rendered is not yet in the chain, nor in the case
     case = _plain({"instance": {k: v for k, v in instance.items() if k != "data"}, "data": instance["data"],
                    "history": history, "documents": docs, "bpmn": {"filename": filename, "xml": xml.decode("utf-8")}})
     return {"format": CASE_FORMAT, "exported_at": _plain(services().clock.now()), "exported_by": exported_by,

@@ -57,8 +57,11 @@ def audit_group() -> None:
 @click.option("--chain", help="Verify the hashes of one chain only (e.g. system, instance:<id>).")
 @click.option("--checkpoint", "files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A checkpoint file kept outside the database; today's chains must extend it (repeatable).")
+@click.option("--processes", type=click.IntRange(min=1), default=None,
+              help="Processes verifying the hash chains of a SQLite database (default: one per core; used when "
+                   "there are many chains).")
 @with_appcontext
-def audit_verify(chain: str | None, files: tuple[Path, ...]) -> None:
+def audit_verify(chain: str | None, files: tuple[Path, ...], processes: int | None) -> None:
     """Verify every chain, stored state against history, and each checkpoint; exit 1 naming what disagrees."""
     given = [_read_json(f) for f in files]
     uow = _services().uow(readonly=True)
@@ -66,7 +69,7 @@ def audit_verify(chain: str | None, files: tuple[Path, ...]) -> None:
         if chain:
             report = audit.verify(uow.session, chain)
         else:
-            report = verify_all(uow.session, given, public_key=_services().public_key())
+            report = verify_all(uow.session, given, public_key=_services().public_key(), processes=processes)
     if report.ok:
         extends = f"; extends {len(given)} checkpoint(s)" if given else ""
         click.echo(f"audit trail intact: {report.events} events in {report.chains} chains{extends}")

@@ -101,6 +101,10 @@ class Config:
     # The document number (文号) of resolution notices: {org_short} (ORG_SHORT_NAME, or the organisation's name
     # without its company-form suffix, four characters at most), {year} (the notice's year) and {seq} (its
     # number among that year's resolution notices).
+    # Who renders notice PDFs after the commit of the change that publishes them (engine.jobs): "background" (a
+    # thread of the serving process; `dmflow worker` retries what it could not finish), "worker" (only the worker),
+    # "inline" (after the commit, before the answer). Empty: background, or inline when TESTING.
+    DEFERRED_JOBS = ""
     NOTICE_REFERENCE_PATTERN = "{org_short}职代〔{year}〕{seq}号"
     ORG_SHORT_NAME = ""
 

@@ -79,7 +79,9 @@ class Services:
                                                                    str(cfg.get("ORG_SHORT_NAME") or ""))},
                                      spec_cache=SpecCache(int(cfg["SPEC_CACHE_SIZE"])),
                                      max_tree_depth=int(cfg["MAX_TREE_DEPTH"]),
-                                     notifications=notification_settings(cfg))
+                                     notifications=notification_settings(cfg),
+                                     deferred_jobs=str(cfg.get("DEFERRED_JOBS") or
+                                                       ("inline" if cfg.get("TESTING") else "background")))
         self.signin_policy = signin.Policy(
             per_user=int(cfg["LOGIN_MAX_FAILURES_PER_USER"]), per_address=int(cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
             window_seconds=int(cfg["LOGIN_WINDOW_SECONDS"]), lockout_seconds=int(cfg["LOGIN_LOCKOUT_SECONDS"]))

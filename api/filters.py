@@ -25,4 +25,5 @@ def task_filter(args: dict) -> inbox.TaskFilter:
     due_from, due_before = due_window(args.get("due"), services().clock.now())
     return inbox.TaskFilter(scope="all" if args["all"] else args["scope"], process_id=args.get("process"),
                             instance_id=args.get("instance"), due_from=due_from, due_before=due_before,
-                            text=args.get("q"), page=args["page"], per_page=args["per_page"])
+                            text=args.get("q"), page=args["page"], per_page=args["per_page"],
+                            after=args.get("after"))

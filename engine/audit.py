@@ -140,12 +140,19 @@ _ROWS = text(
     "SELECT id, chain, seq, event_type, instance_id, actor, occurred_at, payload, prev_hash, hash "
     "FROM audit_events {where} ORDER BY chain, seq"
 )
+_BATCH = 5_000
 
 
 def _rows(session: Session, chain: str | None) -> Iterator[tuple]:
+    """The events in (chain, seq) order as the driver's tuples, fetched in batches on the session's connection."""
     query = _ROWS.text.format(where="WHERE chain = :chain" if chain else "")
     result = session.execute(text(query), {"chain": chain} if chain else {})
-    yield from result
+    cursor = result.cursor  # the DBAPI cursor: no Row objects per event (a verify reads millions)
+    try:
+        while batch := cursor.fetchmany(_BATCH):
+            yield from batch
+    finally:
+        result.close()
 
 
 def one_snapshot(session: Session) -> None:
@@ -186,13 +193,25 @@ def verify(session: Session, chain: str | None = None, *, collect: Collected | N
     with `collect`, gathers the events that record instance states and human task completions.
     """
     one_snapshot(session)
-    heads = {c.chain: c for c in session.scalars(
-        select(AuditChain).where(AuditChain.chain == chain) if chain else select(AuditChain))}
+    return check(_rows(session, chain), heads_of(session, chain), collect=collect, expect=expect)
+
+
+def heads_of(session: Session, chain: str | None = None) -> dict[str, tuple[int, str]]:
+    """chain -> (last_seq, last_hash) of every chain head (or one), as plain tuples (there may be millions)."""
+    query = select(AuditChain.chain, AuditChain.last_seq, AuditChain.last_hash)
+    result = session.connection().execute(query.where(AuditChain.chain == chain) if chain else query)
+    return {name: (seq, digest) for name, seq, digest in result.cursor.fetchall()}
+
+
+def check(rows: Iterable[tuple], heads: dict[str, tuple[int, str]], *, collect: Collected | None = None,
+          expect: Expected | None = None) -> VerifyReport:
+    """Verify events given in (chain, seq) order against the chain heads (chain -> (last_seq, last_hash)) read in
+    the same snapshot; see `verify`. Pure: the parallel verify runs it in each process over its chains."""
     problems: list[Problem] = []
     bad_chains: set[str] = set()
     seen: dict[str, tuple[int, str]] = {}
     count = 0
-    for row in _rows(session, chain):
+    for row in rows:
         count += 1
         rid, ch, seq, etype, iid, actor, occurred, payload, prev, digest = row
         if ch in bad_chains:
@@ -226,14 +245,14 @@ def verify(session: Session, chain: str | None = None, *, collect: Collected | N
         if name in bad_chains:
             continue
         last_seq, last_hash = seen.get(name, (0, GENESIS))
-        if (last_seq, last_hash) != (head.last_seq, head.last_hash):
+        if (last_seq, last_hash) != head:
             problems.append(Problem(name, last_seq + 1, None,
-                                    f"chain head records {head.last_seq} events, found {last_seq}: "
+                                    f"chain head records {head[0]} events, found {last_seq}: "
                                     "events at the end were removed or the head was altered"))
     for name in seen.keys() - heads.keys():
         problems.append(Problem(name, None, None, "events exist for a chain with no head"))
     problems += _missing_expected(expect or {}, seen, bad_chains)
-    return VerifyReport(chains=len(heads | {k: None for k in seen}), events=count, problems=problems)
+    return VerifyReport(chains=len(heads.keys() | seen.keys()), events=count, problems=problems)
 
 
 def _missing_expected(expect: Expected, seen: dict[str, tuple[int, str]], bad: set[str]) -> list[Problem]:

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import false, or_, select
 
-from . import assignment
+from . import assignment, paging
 from .errors import Forbidden, ValidationFailed
 from .identity import ADMIN, AUDITOR, Actor
 from .models import HumanTask, Instance, TaskCandidate
@@ -34,6 +34,7 @@ class TaskFilter:
     text: str | None = None
     page: int = 1
     per_page: int = 50
+    after: str | None = None  # a cursor (the `next` of the previous page); replaces `page`
 
 
 def task_view(h: HumanTask) -> dict[str, Any]:
@@ -73,10 +74,12 @@ def _filtered(query, f: TaskFilter):
 
 
 def list_tasks(uow: UnitOfWork, actor: Actor, f: TaskFilter | None = None) -> dict[str, Any]:
-    """A page of ready tasks, oldest first, with the total and who each waits on.
+    """A page of ready tasks, oldest first, with the total (counted up to `paging.COUNT_CAP`), who each waits
+    on, and the cursor of the next page (``next``, for `TaskFilter.after`).
 
     Raises:
-        Forbidden: scope ``all`` for someone who is neither admin nor auditor. ValidationFailed: unknown scope.
+        Forbidden: scope ``all`` for someone who is neither admin nor auditor. ValidationFailed: unknown scope,
+            or `after` is not a cursor of this list.
     """
     f = f or TaskFilter()
     with uow:
@@ -84,12 +87,17 @@ def list_tasks(uow: UnitOfWork, actor: Actor, f: TaskFilter | None = None) -> di
         query = select(HumanTask, Instance.business_key).join(Instance, Instance.id == HumanTask.instance_id) \
             .where(HumanTask.state == "ready")
         query = _filtered(_scoped(uow, query, actor, f.scope), f)
-        total = s.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-        rows = s.execute(query.order_by(HumanTask.created_at, HumanTask.id)
-                         .offset((f.page - 1) * f.per_page).limit(f.per_page)).all()
+        total = paging.bounded_total(s, query.with_only_columns(HumanTask.id))
+        query = query.order_by(HumanTask.created_at, HumanTask.id)
+        if f.after:
+            query = query.where(paging.after(HumanTask.created_at, HumanTask.id, f.after, newest_first=False))
+        else:
+            query = query.offset((f.page - 1) * f.per_page)
+        rows, following = paging.page_of(s.execute(query.limit(f.per_page + 1)).all(), f.per_page,
+                                          lambda row: (row[0].created_at, row[0].id))
         items = [task_view(h) | {"business_key": key} for h, key in rows]
         _add_waits_on(uow, items)
-        return {"items": items, "total": total, "page": f.page, "per_page": f.per_page}
+        return paging.listing(items, total, f.page, f.per_page, following)
 
 
 def _add_waits_on(uow: UnitOfWork, items: list[dict[str, Any]]) -> None:

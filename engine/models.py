@@ -175,7 +175,9 @@ class HumanTask(TenantScoped, Base):
     """Derived row: a user/manual task that became ready; its state follows the workflow after every step."""
 
     __tablename__ = "human_tasks"
-    __table_args__ = (Index("ix_human_tasks_state_lane", "state", "lane"),)
+    # (state, created_at, id): the ready-task lists read one page in their order along this index (keyset).
+    __table_args__ = (Index("ix_human_tasks_state_lane", "state", "lane"),
+                      Index("ix_human_tasks_state_created", "state", "created_at", "id"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[str] = mapped_column(ForeignKey("instances.id"), index=True)

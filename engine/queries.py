@@ -6,10 +6,10 @@ import json
 import uuid
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import load_only
 
-from . import assignment
+from . import assignment, paging
 from .audit import history as audit_history
 from .errors import Forbidden, NotFound
 from .identity import ADMIN, AUDITOR, Actor
@@ -34,14 +34,19 @@ def _involved(uow: UnitOfWork, actor: Actor):
     """
     if actor.has(ADMIN, AUDITOR):
         return None
-    acted = select(HumanTask.instance_id).where(or_(HumanTask.completed_by == actor.username,
-                                                    HumanTask.assignee == actor.username,
-                                                    HumanTask.owner == actor.username))
+    # Correlated EXISTS (probed through human_tasks.instance_id per instance), not IN (a set built from every
+    # task the actor ever touched): a list page then reads the instances in its order and stops after one page.
+    acted = exists().where(HumanTask.instance_id == Instance.id, or_(HumanTask.completed_by == actor.username,
+                                                                     HumanTask.assignee == actor.username,
+                                                                     HumanTask.owner == actor.username))
     groups = sorted(assignment.groups_of(uow, actor))
-    pooled = select(HumanTask.instance_id).join(TaskCandidate, TaskCandidate.task_id == HumanTask.id).where(or_(
-        (TaskCandidate.kind == "user") & (TaskCandidate.name == actor.username),
-        (TaskCandidate.kind == "group") & TaskCandidate.name.in_(groups)))
-    return or_(Instance.started_by == actor.username, Instance.id.in_(acted), Instance.id.in_(pooled))
+    # Nested, so that the candidates are probed by task id: joined, SQLite drives from the candidates of the
+    # actor's groups (every pooled task of the role) for each instance.
+    pooled = exists().where(HumanTask.instance_id == Instance.id, exists().where(
+        TaskCandidate.task_id == HumanTask.id,
+        or_((TaskCandidate.kind == "user") & (TaskCandidate.name == actor.username),
+            (TaskCandidate.kind == "group") & TaskCandidate.name.in_(groups))))
+    return or_(Instance.started_by == actor.username, acted, pooled)
 
 
 def _check_readable(uow: UnitOfWork, actor: Actor | None, instance_id: str) -> Instance:
@@ -101,11 +106,16 @@ def incident_view(i: Incident) -> dict[str, Any]:
 
 def list_instances(uow: UnitOfWork, *, process_id: str | None = None, status: str | None = None,
                    business_key: str | None = None, page: int = 1, per_page: int = 50,
-                   actor: Actor | None = None) -> dict[str, Any]:
-    """A page of instances, newest first, with the total count.
+                   actor: Actor | None = None, after: str | None = None) -> dict[str, Any]:
+    """A page of instances, newest first, with the total (counted up to `paging.COUNT_CAP`) and the cursor of
+    the next page (``next``; pass it as `after`, which then replaces `page`: a keyset page costs the same at
+    any depth).
 
     With `actor`, only the cases they may read: admins and auditors every case; others the cases they
     started or acted in, and those of diagrams with a lane of one of their roles (or a task outside lanes).
+
+    Raises:
+        ValidationFailed: `after` is not a cursor of this list.
     """
     with uow:
         s = uow.session
@@ -114,7 +124,7 @@ def list_instances(uow: UnitOfWork, *, process_id: str | None = None, status: st
             load_only(Instance.id, Instance.process_id, Instance.status, Instance.business_key, Instance.started_by,
                       Instance.created_at, Instance.updated_at, Instance.ended_at, Instance.next_timer_at),
             load_only(ProcessVersion.version))
-        counted = select(func.count()).select_from(Instance)  # the count needs neither the join nor the columns
+        counted = select(Instance.id)  # the count needs neither the join nor the columns
         condition = _involved(uow, actor) if actor is not None else None
         if condition is not None:
             query, counted = query.where(condition), counted.where(condition)
@@ -122,11 +132,15 @@ def list_instances(uow: UnitOfWork, *, process_id: str | None = None, status: st
                               (Instance.business_key, business_key)):
             if value is not None:
                 query, counted = query.where(column == value), counted.where(column == value)
-        total = s.scalar(counted)
-        rows = s.execute(query.order_by(Instance.created_at.desc(), Instance.id)
-                         .offset((page - 1) * per_page).limit(per_page))
-        return {"items": [_instance_view(i, pv) for i, pv in rows], "total": total, "page": page,
-                "per_page": per_page}
+        total = paging.bounded_total(s, counted)
+        query = query.order_by(Instance.created_at.desc(), Instance.id)
+        if after:
+            query = query.where(paging.after(Instance.created_at, Instance.id, after, newest_first=True))
+        else:
+            query = query.offset((page - 1) * per_page)
+        rows, following = paging.page_of(s.execute(query.limit(per_page + 1)).all(), per_page,
+                                          lambda row: (row[0].created_at, row[0].id))
+        return paging.listing([_instance_view(i, pv) for i, pv in rows], total, page, per_page, following)
 
 
 def get_task(uow: UnitOfWork, task_id: str, actor: Actor) -> dict[str, Any]:

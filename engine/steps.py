@@ -51,6 +51,9 @@ class RuntimeConfig:
     task_listener: Any = None
     # Channels and delivery policy of notifications (engine.notifications.NotificationSettings); None: in-app only.
     notifications: Any = None
+    # Who runs deferred jobs (engine.jobs): "background" (a thread of this process, after the commit), "inline"
+    # (after the commit, before the caller goes on) or "worker" (only `dmflow worker`).
+    deferred_jobs: str = "background"
 
     def __post_init__(self) -> None:
         install_clock_hook()

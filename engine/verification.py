@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit, merkle, signing
+from . import audit, audit_parallel, merkle, signing
 from .audit import GENESIS, Collected, Expected, Problem, VerifyReport
 from .checkpoints import BODY_KEYS, FORMAT, checkpoint_hash, fingerprint, leaf, signed_message, stored_heads
 from .consistency import cross_check
@@ -80,13 +80,15 @@ def _stored(session: Session, public_key: str | None, expect: Expected) -> list[
 
 
 def verify_all(session: Session, checkpoints: Iterable[dict[str, Any]] = (), *,
-               public_key: str | None = None) -> VerifyReport:
+               public_key: str | None = None, processes: int | None = 1) -> VerifyReport:
     """Verify every chain, every stored state against its history, and that the chains extend each checkpoint.
 
     Args:
         checkpoints: checkpoint files kept outside the database (by auditors and witnesses); each must be
             validly signed and every chain head it recorded must still be the event at that position.
         public_key: the operator's public key (base64); the stored checkpoints must be signed with it.
+        processes: worker processes for the hash chains (SQLite files with many chains; None: one per core).
+            1 in a server's request (no forking a threaded process), the cores in `dmflow audit verify`.
     """
     audit.one_snapshot(session)
     expect: Expected = {}
@@ -94,7 +96,7 @@ def verify_all(session: Session, checkpoints: Iterable[dict[str, Any]] = (), *,
     for checkpoint in checkpoints:
         problems += _expect(session, checkpoint, expect)
     collected = Collected()
-    report = audit.verify(session, collect=collected, expect=expect or None)
+    report = audit_parallel.verify_fast(session, processes=processes, collect=collected, expect=expect or None)
     problems += report.problems
     problems += cross_check(session, collected, {p.chain for p in report.problems})
     return VerifyReport(chains=report.chains, events=report.events, problems=problems)

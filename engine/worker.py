@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from . import checkpoints, outbox, reminders
+from . import checkpoints, jobs, outbox, reminders
 from .errors import Conflict
+from .notifications import settings_of
 from .runtime import start_scheduled
 from .steps import RUNNING, load, save_step, settle, snapshot
 from .timers import advance, due_instances, due_schedules
@@ -108,7 +109,8 @@ def notify_pass(uow_factory: Callable[[], UnitOfWork], result: Pass) -> None:
         result.tasks_reminded = reminders.scan(uow_factory())
     except Conflict:  # another worker reminded of the same task at the same moment; nothing is lost
         log.info("reminder scan raced with another worker")
-    delivery = outbox.deliver(uow_factory)
+    channels = outbox.default_transports(settings_of(uow_factory())) | jobs.transports(uow_factory)
+    delivery = outbox.deliver(uow_factory, transports=channels)
     result.messages_sent, result.messages_failed = len(delivery.sent), len(delivery.failed)
 
 

@@ -8,6 +8,7 @@ import html
 import io
 import logging
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -378,15 +379,28 @@ def _weasyprint() -> Any:
     return weasyprint
 
 
+@functools.cache
+def _font_config() -> Any:
+    # One font configuration per process: fontconfig scans and the CJK fonts' loading are paid once, not per PDF.
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+_RENDERING = threading.Lock()  # the shared font configuration is not known to be thread-safe
+
+
 def render_pdf(page: str) -> bytes:
-    """Render notice HTML to PDF bytes with WeasyPrint (imported here: it is slow to import).
+    """Render notice HTML to PDF bytes with WeasyPrint (imported here: it is slow to import), one at a time per
+    process, with the process's font configuration.
 
     Raises:
         NoticeUnavailable: WeasyPrint or its libraries are missing, or no CJK font was found.
     """
     weasyprint = _weasyprint()
-    document = weasyprint.HTML(string=page, url_fetcher=_refuse_urls).render()
-    pdf = document.write_pdf()
+    with _RENDERING:
+        document = weasyprint.HTML(string=page, url_fetcher=_refuse_urls).render(font_config=_font_config())
+        pdf = document.write_pdf()
     families = {font.family for font in document.fonts.values()}
     if not any(family.startswith(CJK_FAMILIES) for family in families):
         raise NoticeUnavailable(f"no CJK font ({' / '.join(CJK_FAMILIES)}) was found, so Chinese would print "

@@ -30,10 +30,11 @@ class Instances(MethodView):
     @blp.arguments(InstanceQuerySchema, location="query")
     @blp.response(200, InstancePageSchema)
     def get(self, args):
-        """Instances, newest first, filtered by process, status or business key."""
+        """Instances, newest first, filtered by process, status or business key; paged by `page` or, at any
+        depth for the same cost, by the cursor `after` (each page's `next`)."""
         return queries.list_instances(_uow(readonly=True), actor=current_actor(), process_id=args.get("process"),
                                       status=args.get("status"), business_key=args.get("business_key"),
-                                      page=args["page"], per_page=args["per_page"])
+                                      page=args["page"], per_page=args["per_page"], after=args.get("after"))
 
     @blp.arguments(InstanceStartSchema)
     @blp.response(201, InstanceDetailSchema)

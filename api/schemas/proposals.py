@@ -40,3 +40,10 @@ class ProposalQuerySchema(Schema):
 class CosignSchema(Schema):
     confirm = fields.Boolean(required=True, metadata={"description": "true: 附议; false: decline"})
     comment = fields.String(load_default=None, validate=validate.Length(max=2000))
+
+
+class DocumentPendingSchema(Schema):
+    status = fields.String(metadata={"description": "rendering: the PDF is rendered after the commit that "
+                                                    "published it"})
+    document_id = Integer()
+    message = fields.String()

@@ -44,9 +44,12 @@ class TaskRowSchema(TaskSchema):
 
 class TaskPageSchema(Schema):
     items = fields.List(fields.Nested(TaskRowSchema))
-    total = Integer()
+    total = Integer(metadata={"description": "rows matching, counted up to 1,000 (see total_capped)"})
+    total_capped = fields.Boolean(metadata={"description": "true: there are more than `total` rows"})
     page = Integer()
     per_page = Integer()
+    next = fields.String(allow_none=True, metadata={"description": "cursor of the next page (pass as `after`); "
+                                                                   "null on the last page"})
 
 
 class WaitsOnSchema(Schema):
@@ -82,6 +85,8 @@ class TaskQuerySchema(Schema):
         "description": "text in the case title or the business key"})
     page = Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    after = fields.String(validate=validate.Length(max=200), metadata={
+        "description": "the `next` cursor of the previous page: the page after it (replaces `page`)"})
 
 
 class TaskCompleteSchema(Schema):

@@ -18,6 +18,8 @@ import json, sys
 from api.cli import main
 try:
     main(["db", "upgrade"], standalone_mode=False)
+    main(["audit", "verify"], standalone_mode=False)
+    main(["worker", "--once"], standalone_mode=False)  # no notice is due: its job would import WeasyPrint
 finally:
     loaded = [m for m in sys.modules if m == "weasyprint" or m.startswith(("api.web.views", "api.resources"))]
     print(json.dumps(loaded))
@@ -31,6 +33,7 @@ def test_a_cli_command_that_renders_no_document_imports_neither_weasyprint_nor_t
     assert done.returncode == 0, done.stderr[-2000:]
     lines = done.stdout.strip().splitlines()
     assert lines[0].startswith("database at revision")
+    assert any(line.startswith("audit trail intact") for line in lines)
     assert json.loads(lines[-1]) == []
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
+from engine import jobs
 from engine.worker import run_once
 
 from conftest import bundled_files
@@ -70,12 +72,12 @@ def test_adopted_resolution_is_published_with_its_notice_and_archived(client, de
     notice = body["data"]["notice"]
     pdf = client.get(f"/api/v1/documents/{notice['document_id']}", headers=heads["rep1"])
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
-    assert pdf.headers["X-Content-SHA256"] == notice["sha256"]
+    assert pdf.headers["X-Content-SHA256"] == hashlib.sha256(pdf.data).hexdigest()
     html = client.get(f"/api/v1/documents/{notice['html_document_id']}", headers=heads["rep1"]).get_data(as_text=True)
     assert "关于职工福利基金使用方案的决议" in html and "18" in html
     history = client.get(f"/api/v1/instances/{iid}/history", headers=heads["auditor"]).get_json()
     generated = [e["payload"]["sha256"] for e in history if e["type"] == "document.generated"]
-    assert notice["sha256"] in generated
+    assert pdf.headers["X-Content-SHA256"] in generated
     assert body["status"] == "running" and body["next_timer_at"]  # published for the publication period
     clock.set(clock.now() + timedelta(days=9))
     run_once(services.uow)
@@ -123,7 +125,116 @@ def test_the_notice_is_listed_on_the_case_page_and_published_to_every_worker(cli
     assert 'id="documents"' in page and f"notice-{body['data']['vote']['matter_id']}.pdf" in page
     pdf = rep.get(f"/documents/{notice['document_id']}")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
-    assert pdf.headers["X-Content-SHA256"] == notice["sha256"]
+    assert pdf.headers["X-Content-SHA256"] == hashlib.sha256(pdf.data).hexdigest()
     outsider = login("outsider")
     assert outsider.get(f"/instances/{iid}").status_code == 403  # the case is not theirs
     assert outsider.get(f"/documents/{notice['document_id']}").status_code == 200  # a notice is published to all
+
+
+def _pdf_hashes(client, head, iid):
+    history = client.get(f"/api/v1/instances/{iid}/history", headers=head).get_json()
+    return [e["payload"]["sha256"] for e in history
+            if e["type"] == "document.generated" and e["payload"]["filename"].endswith(".pdf")]
+
+
+def test_closing_the_vote_answers_before_the_notice_pdf_is_rendered_and_the_worker_renders_it(
+        client, deploy, users, services, clock):
+    """The close commits the result without WeasyPrint: the PDF is a job that the worker renders afterwards."""
+    services.runtime.deferred_jobs = jobs.WORKER
+    ids, heads = _setup(client, deploy, users, services)
+    iid, body = _draft_to_agenda(client, heads, ids["meeting_id"])
+    choices = {f"rep{i}": "for" for i in range(1, 19)} | {"rep19": "against", "rep20": "against", "rep21": "abstain"}
+    _vote(client, heads, ids["meeting_id"], body["data"]["vote"]["matter_id"], choices)
+    body, _ = _ready(client, heads["auditor"], iid)
+    notice = body["data"]["notice"]
+    assert body["data"]["vote_result"]["outcome"] == "adopted"  # the result is visible at once
+    waiting = client.get(f"/api/v1/documents/{notice['document_id']}", headers=heads["rep1"])
+    assert waiting.status_code == 202 and waiting.get_json()["status"] == "rendering"
+    assert waiting.headers["Retry-After"]
+    assert _pdf_hashes(client, heads["auditor"], iid) == []  # nothing was rendered in the close's transaction
+    html = client.get(f"/api/v1/documents/{notice['html_document_id']}", headers=heads["rep1"])
+    assert html.status_code == 200 and "关于职工福利基金使用方案的决议" in html.get_data(as_text=True)
+
+    done = run_once(services.uow)
+
+    assert done.messages_failed == 0
+    pdf = client.get(f"/api/v1/documents/{notice['document_id']}", headers=heads["rep1"])
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert _pdf_hashes(client, heads["auditor"], iid) == [hashlib.sha256(pdf.data).hexdigest()]
+    run_once(services.uow)  # a second pass renders nothing twice
+    assert len(_pdf_hashes(client, heads["auditor"], iid)) == 1
+
+
+def test_the_notice_page_says_in_chinese_that_the_pdf_is_being_generated(client, deploy, users, services):
+    import re
+
+    from engine import passwords
+    from engine.identity import SYSTEM
+
+    services.runtime.deferred_jobs = jobs.WORKER
+    ids, heads = _setup(client, deploy, users, services)
+    iid, body = _draft_to_agenda(client, heads, ids["meeting_id"])
+    choices = {f"rep{i}": "for" for i in range(1, 19)} | {"rep19": "against", "rep20": "against", "rep21": "abstain"}
+    _vote(client, heads, ids["meeting_id"], body["data"]["vote"]["matter_id"], choices)
+    notice = _ready(client, heads["auditor"], iid)[0]["data"]["notice"]
+    passwords.set_password(services.uow(), "rep1", "correct-horse-42", actor=SYSTEM)
+    web = client.application.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', web.get("/login").text).group(1)
+    web.post("/login", data={"username": "rep1", "password": "correct-horse-42", "csrf_token": token})
+    page = web.get(f"/documents/{notice['document_id']}")
+    assert page.status_code == 202 and "正在生成" in page.text and 'http-equiv="refresh"' in page.text
+    run_once(services.uow)
+    pdf = web.get(f"/documents/{notice['document_id']}")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_in_background_mode_the_serving_process_renders_the_pdf_after_the_close(client, deploy, users, services):
+    services.runtime.deferred_jobs = jobs.BACKGROUND
+    ids, heads = _setup(client, deploy, users, services)
+    iid, body = _draft_to_agenda(client, heads, ids["meeting_id"])
+    choices = {f"rep{i}": "for" for i in range(1, 19)} | {"rep19": "against", "rep20": "against", "rep21": "abstain"}
+    _vote(client, heads, ids["meeting_id"], body["data"]["vote"]["matter_id"], choices)
+    notice = _ready(client, heads["auditor"], iid)[0]["data"]["notice"]
+    jobs.drain()
+    pdf = client.get(f"/api/v1/documents/{notice['document_id']}", headers=heads["rep1"])
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert _pdf_hashes(client, heads["auditor"], iid) == [hashlib.sha256(pdf.data).hexdigest()]
+
+
+def test_a_notice_pdf_that_cannot_be_rendered_is_reported_not_hidden(client, deploy, users, services, clock,
+                                                                     monkeypatch):
+    from workflows import notices
+
+    services.runtime.deferred_jobs = jobs.WORKER
+    ids, heads = _setup(client, deploy, users, services)
+    iid, body = _draft_to_agenda(client, heads, ids["meeting_id"])
+    choices = {f"rep{i}": "for" for i in range(1, 19)} | {"rep19": "against", "rep20": "against", "rep21": "abstain"}
+    _vote(client, heads, ids["meeting_id"], body["data"]["vote"]["matter_id"], choices)
+    notice = _ready(client, heads["auditor"], iid)[0]["data"]["notice"]
+    monkeypatch.setattr(notices, "CJK_FAMILIES", ("No Such Font SC",))  # this machine "has no CJK font"
+    for _ in range(8):  # the outbox's attempts, each after its back-off
+        run_once(services.uow)
+        clock.set(clock.now() + timedelta(hours=7))
+    failed = client.get(f"/api/v1/documents/{notice['document_id']}", headers=heads["rep1"])
+    assert failed.status_code == 503 and "fonts-noto-cjk" in failed.get_json()["message"]
+
+
+def test_a_case_exported_while_its_notice_pdf_renders_still_verifies_offline(client, deploy, users, services):
+    from engine.offline import verify_case
+
+    services.runtime.deferred_jobs = jobs.WORKER
+    ids, heads = _setup(client, deploy, users, services)
+    iid, body = _draft_to_agenda(client, heads, ids["meeting_id"])
+    choices = {f"rep{i}": "for" for i in range(1, 19)} | {"rep19": "against", "rep20": "against", "rep21": "abstain"}
+    _vote(client, heads, ids["meeting_id"], body["data"]["vote"]["matter_id"], choices)
+    early = client.get(f"/api/v1/instances/{iid}/export", headers=heads["auditor"]).get_json()
+    assert [d["filename"] for d in early["case"]["documents"]] == [f"notice-{body['data']['vote']['matter_id']}.html"]
+    assert _document_problems(verify_case(early)) == []  # (no checkpoint is taken in this test)
+    run_once(services.uow)
+    later = client.get(f"/api/v1/instances/{iid}/export", headers=heads["auditor"]).get_json()
+    assert len(later["case"]["documents"]) == 2 and _document_problems(verify_case(later)) == []
+    assert "2 documents recorded in the chain" in " ".join(verify_case(later).facts)
+
+
+def _document_problems(check):
+    return [p for p in check.problems if "document" in p]

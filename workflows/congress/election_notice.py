@@ -85,15 +85,24 @@ def further_round_text(reason: str, rules: r.Rules, lang: str) -> str:
 
 def render_election_notice(notice: Mapping[str, Any], *, lang: str = "zh-CN",
                            tz: str = "Asia/Shanghai") -> notices.Notice:
-    """Render the election notice as HTML and PDF.
+    """Render the election notice as HTML and PDF (see `render_election_notice_html`).
+
+    Raises:
+        NoticeUnavailable: the PDF cannot be produced here.
+    """
+    page = render_election_notice_html(notice, lang=lang, tz=tz)
+    pdf = notices.render_pdf(page)
+    return notices.Notice(html=page, pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(),
+                          html_sha256=hashlib.sha256(page.encode("utf-8")).hexdigest())
+
+
+def render_election_notice_html(notice: Mapping[str, Any], *, lang: str = "zh-CN", tz: str = "Asia/Shanghai") -> str:
+    """Render the election notice as a standalone HTML page (the PDF is rendered from it).
 
     Args:
         notice: ``organisation``, ``meeting``, ``title``, ``round`` (number), ``kind`` (election / recall),
             ``secret``, ``result`` (a round's stored result), ``scrutineers`` ([{name, chief}]),
             ``published_at`` (aware datetime), ``audit_hash``, optional ``checkpoint``.
-
-    Raises:
-        NoticeUnavailable: the PDF cannot be produced here.
     """
     t, zone = TEXT[lang], ZoneInfo(tz)
     published: datetime = notice["published_at"]
@@ -111,7 +120,4 @@ def render_election_notice(notice: Mapping[str, Any], *, lang: str = "zh-CN",
         "audit_hash": notice["audit_hash"], "checkpoint": notice.get("checkpoint"),
         "qr": Markup(notices._qr_svg(notice["audit_hash"], notice.get("checkpoint"))),  # noqa: S704  (segno's SVG)
     }
-    page = notices._environment().get_template("election_notice.html").render(context)
-    pdf = notices.render_pdf(page)
-    return notices.Notice(html=page, pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(),
-                          html_sha256=hashlib.sha256(page.encode("utf-8")).hexdigest())
+    return notices._environment().get_template("election_notice.html").render(context)

@@ -16,7 +16,7 @@ from engine.unit_of_work import UnitOfWork
 from workflows import documents
 from workflows.congress import roster, scrutineers
 from workflows.congress.election_ballots import get_round, meeting_of_round
-from workflows.congress.election_notice import render_election_notice
+from workflows.congress.election_notice import render_election_notice_html
 from workflows.congress.election_tables import Candidate, Election, ElectionPost, ElectionRound
 from workflows.congress.elections import get_election, meeting_of, next_round_plan, rounds_of
 from workflows.congress.meetings import PRESIDIUM, get_matter, meeting_chain
@@ -56,30 +56,29 @@ def _notice(uow: UnitOfWork, election: Election, rnd: ElectionRound, names: list
     term = s.get(Term, meeting.term_id)
     organisation = s.get(Organisation, term.organisation_id)
     context = uow.runtime.context
-    notice = render_election_notice({
+    page = render_election_notice_html({
         "organisation": organisation.name, "meeting": meeting_title(term.number, meeting.session_number),
         "title": matter.title, "round": rnd.number, "kind": election.kind, "secret": rnd.secret,
         "result": rnd.result, "scrutineers": names, "published_at": uow.now(),
         "audit_hash": s.get(AuditChain, meeting_chain(meeting.id)).last_hash,
         "checkpoint": checkpoints.latest_fingerprint(s)}, tz=context["calendar"].tz.key)
     stem = f"election-{election.id}-round-{rnd.number}"
-    pdf = documents.store(uow, kind=NOTICE_KIND, title=matter.title, filename=f"{stem}.pdf",
-                          media_type="application/pdf", content=notice.pdf, instance_id=None, actor=actor)
     html = documents.store(uow, kind=NOTICE_KIND, title=matter.title, filename=f"{stem}.html",
-                           media_type="text/html; charset=utf-8", content=notice.html.encode("utf-8"),
+                           media_type="text/html; charset=utf-8", content=page.encode("utf-8"),
                            instance_id=None, actor=actor)
-    return pdf, html
+    return documents.store_pdf_later(uow, html, filename=f"{stem}.pdf", actor=actor), html
 
 
 def publish(uow: UnitOfWork, round_id: int, *, actor: Actor) -> dict[str, Any]:
-    """Publish a closed round's result: every approved scrutineer must have confirmed the count first.
+    """Publish a closed round's result: every approved scrutineer must have confirmed the count first (the notice's
+    PDF is rendered after the commit).
 
     Returns:
         {round_id, status, document_id (PDF), html_document_id, next_round}.
 
     Raises:
         NotFound. Conflict: the round is not closed. RuleConflict ``scrutineers_confirmed``: a scrutineer has
-        not confirmed (named in ``errors.missing``). NoticeUnavailable: no PDF can be made here.
+        not confirmed (named in ``errors.missing``).
     """
     with uow:
         s = uow.session

@@ -20,7 +20,7 @@ from workflows.congress import alerts, meetings, proposals
 from workflows.congress.tables import Matter, Meeting, Organisation, Term, Vote
 from workflows.documents import Document
 from workflows.hooks import service, validator
-from workflows.notices import reference_number, render_notice, short_name
+from workflows.notices import reference_number, render_notice_html, short_name
 from workflows.numerals import chinese, meeting_title
 
 DEFAULT_REFERENCE = "{org_short}职代〔{year}〕{seq}号"
@@ -109,7 +109,8 @@ def put_to_vote(params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
 
 @service("congress.publish_notice")
 def publish_notice(params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    """Generate the resolution notice (HTML and PDF) with the full tally, store it and audit its hash."""
+    """Generate the resolution notice with the full tally: the HTML now, the PDF after the commit (its document id
+    now, its bytes and audited hash when rendered, so closing the vote never waits for WeasyPrint)."""
     step = current_step()
     s = step.uow.session
     matter = s.get(Matter, int(params["matter_id"]))
@@ -121,7 +122,7 @@ def publish_notice(params: dict[str, Any], data: dict[str, Any]) -> dict[str, An
     head = s.get(AuditChain, instance_chain(step.instance_id))
     now = step.uow.now()
     zone = step.uow.runtime.context["calendar"].tz
-    notice = render_notice({
+    page = render_notice_html({
         "organisation": organisation.name, "meeting": meeting_title(term.number, meeting.session_number),
         "title": params.get("title") or matter.title, "published_at": now, "period": rules.resolution_publication_days,
         "audit_hash": head.last_hash, "checkpoint": latest_fingerprint(s),
@@ -133,14 +134,12 @@ def publish_notice(params: dict[str, Any], data: dict[str, Any]) -> dict[str, An
                  "abstain": vote.abstentions, "rule": vote.rule, "quorum_required": vote.quorum_required,
                  "votes_required": vote.votes_required, "outcome": vote.outcome, "secret": vote.secret},
     }, tz=zone.key)
-    pdf = documents.store(step.uow, kind="resolution_notice", title=matter.title, filename=f"notice-{matter.id}.pdf",
-                          media_type="application/pdf", content=notice.pdf, instance_id=step.instance_id,
-                          actor=step.actor)
     html = documents.store(step.uow, kind="resolution_notice", title=matter.title,
                            filename=f"notice-{matter.id}.html", media_type="text/html; charset=utf-8",
-                           content=notice.html.encode("utf-8"), instance_id=step.instance_id, actor=step.actor)
+                           content=page.encode("utf-8"), instance_id=step.instance_id, actor=step.actor)
+    pdf = documents.store_pdf_later(step.uow, html, filename=f"notice-{matter.id}.pdf", actor=step.actor)
     return {"published_at": now.isoformat(), "document_id": pdf.id, "html_document_id": html.id,
-            "sha256": notice.sha256}
+            "html_sha256": html.sha256}
 
 
 def _reference(session, organisation: str, year: int, zone) -> str:

@@ -78,6 +78,9 @@ def document_file(document_id: int):
     doc = documents.get(uow(readonly=True), document_id)
     if doc.instance_id and doc.kind not in documents.PUBLISHED_KINDS:
         queries.get_instance(uow(readonly=True), doc.instance_id, actor=web_actor())  # Forbidden if not involved
+    state, error = documents.status(uow(readonly=True), doc)
+    if state != documents.READY:  # a notice's PDF is rendered after the commit that published it
+        return render("document_pending.html", 202 if state == documents.RENDERING else 503, doc=doc, error=error)
     return Response(doc.content, mimetype=doc.media_type, headers={
         "X-Content-SHA256": doc.sha256, "Content-Disposition": f'inline; filename="{doc.filename}"'})
 

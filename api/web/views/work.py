@@ -44,7 +44,8 @@ def inbox():
     for task in found["items"]:
         task["overdue"] = task["due_at"] is not None and task["due_at"] < now
     pages = max(1, -(-found["total"] // PAGE_SIZE))
-    return render("inbox.html", tasks=found["items"], total=found["total"], page_no=page_no, pages=pages,
+    total = f"{found['total']}+" if found["total_capped"] else found["total"]  # counted up to paging.COUNT_CAP
+    return render("inbox.html", tasks=found["items"], total=total, page_no=page_no, pages=pages,
                   scope=scope, scopes=scopes, args=args, due_options=DUE,
                   processes=deployments.list_processes(uow(readonly=True)))
 
