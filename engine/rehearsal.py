@@ -54,7 +54,9 @@ class RehearsalClock:
     """`base` plus the offset stored in the database, re-read at most every `ttl` seconds per process."""
 
     def __init__(self, base: Clock, engine: Engine, ttl: float = 2.0):
-        self.base, self._engine, self._ttl = base, engine, ttl
+        # A deferred read: the offset is read while the caller may hold SQLite's write lock in another connection
+        # of this thread (BEGIN IMMEDIATE here waited for it until the 30 s busy timeout ran out).
+        self.base, self._engine, self._ttl = base, engine.execution_options(dmflow_readonly=True), ttl
         self._offset, self._read_at = timedelta(0), float("-inf")
         self._lock = threading.Lock()
 
