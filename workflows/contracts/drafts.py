@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.identity import Actor
 from engine.unit_of_work import UnitOfWork
+from workflows import hooks
 from workflows import rules as r
 from workflows.clause_diff import clause_diff, render_diff
 from workflows.contracts.negotiators import raise_violations, require_recorder, wage_info_violations
@@ -36,7 +37,6 @@ from workflows.contracts.record import (
     violation,
 )
 from workflows.contracts.tables import Contract, Draft, NegotiationMeeting, SignOff
-from workflows.federation import regional
 
 DRAFT_STAGES = ("preparation", "negotiating", "suspended", "dispute")
 
@@ -286,7 +286,7 @@ def agree(uow: UnitOfWork, contract_id: int, version: int, *, actor: Actor) -> d
         latest = get_draft(s, contract.id)
         if version != latest.version:
             raise Conflict(f"agreement is declared on the latest draft (version {latest.version}), not {version}")
-        regional.check_floors(s, contract.org_id, loads(latest.clauses_json), today(uow, contract))
+        hooks.check_contract_text(s, contract.org_id, loads(latest.clauses_json), today(uow, contract))
         meetings = list(s.scalars(select(NegotiationMeeting).where(NegotiationMeeting.contract_id == contract.id)))
         if not any(minutes_signed(m) for m in meetings):
             raise violation("a draft is agreed in a negotiation meeting whose minutes both chief representatives "

@@ -28,6 +28,7 @@ from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.identity import Actor
 from engine.models import Organisation
 from engine.unit_of_work import UnitOfWork
+from workflows import hooks
 from workflows import rules as r
 from workflows.calendar import add_months, local_today
 from workflows.errors import RuleViolation
@@ -294,6 +295,7 @@ def _num(value: float) -> str:
     return f"{value:g}"
 
 
+@hooks.contract_text_check
 def check_floors(session: Session, org_id: int, clauses: list[dict[str, Any]], today: dt.date) -> None:
     """Refuse a local contract text that falls below a regional or industry contract binding the enterprise.
 
