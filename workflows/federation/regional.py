@@ -138,11 +138,12 @@ def adopt(uow: UnitOfWork, contract_id: int, body: dict[str, Any], *, actor: Act
     negotiation. Conflict: not negotiating.
     """
     seated, present, in_favour = body["representatives_total"], body["present"], body["in_favour"]
-    if not in_favour + body.get("against", 0) + body.get("abstained", 0) <= present <= seated:
-        raise ValidationFailed("votes cast <= present <= representatives", {"present": [f"{present} of {seated}"]})
     with uow:
         s = uow.session
         federation_of(s, actor)
+        if not in_favour + body.get("against", 0) + body.get("abstained", 0) <= present <= seated:
+            raise ValidationFailed("votes cast <= present <= representatives",
+                                   {"present": [f"{present} of {seated}"]})
         row = _get(s, contract_id, lock=True)
         _stage(row, "negotiating", "record its adoption")
         if not r.quorum_met(present, seated, rules):
