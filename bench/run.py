@@ -41,7 +41,7 @@ def _benchmarks() -> dict:
     return {"P1": _module("p1_throughput"), "P2": _both("p2_participation", "p2_questions"),
             "P3": _module("p3_ballots"),
             "P4": _module("p4_audit"), "P5": _module("p5_memory"), "P6": _module("p6_history"),
-            "P7": _module("p7_inbox")}
+            "P7": _module("p7_inbox"), "P8": _module("p8_federation")}
 
 
 def _table(rows: list[Row]) -> str:

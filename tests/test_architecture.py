@@ -25,6 +25,9 @@ ALLOWED = {
     "workflows.disclosure": {"workflows", "engine"},
     "workflows.inspection": {"workflows", "workflows.congress", "engine"},
     "workflows.casework": {"workflows", "engine"},
+    # a federation reads its members' congress, contracts and disclosures; contracts reach it only by a hook
+    "workflows.federation": {"workflows", "workflows.congress", "workflows.contracts", "workflows.disclosure",
+                             "engine"},
     "api": {"workflows", "engine"} | {f"workflows.{p}" for p in PROCEDURES},
 }
 # The shared modules that put the procedures together (table registry, handler registry, demo data).

@@ -17,7 +17,7 @@ from typing import Any
 
 from engine import recompute
 from engine.unit_of_work import UnitOfWork
-from workflows.calendar import Deadline, LegalCalendar
+from workflows.calendar import Deadline, LegalCalendar, zone_name
 
 KIND = "legal_deadline"
 
@@ -63,7 +63,7 @@ def _compute(calendar: LegalCalendar, now: dt.datetime) -> Callable[[dict[str, A
 def _local(calendar: LegalCalendar) -> Callable[[dt.datetime], str]:
     def when(due: dt.datetime) -> str:
         last_day = (due.astimezone(calendar.tz) - dt.timedelta(seconds=1)).date()
-        return f"{last_day.year}年{last_day.month}月{last_day.day}日24时（北京时间）"
+        return f"{last_day.year}年{last_day.month}月{last_day.day}日24时（{zone_name(calendar.tz.key)}）"
     return when
 
 

@@ -68,6 +68,24 @@ def validate_task(uow, instance, element_id: str, data: dict[str, Any], actor) -
         case_check(uow, instance.id, data, actor)
 
 
+ContractTextCheck = Callable[[Any, int, list[dict[str, Any]], Any], None]
+_CONTRACT_TEXT_CHECKS: list[ContractTextCheck] = []
+
+
+def contract_text_check(fn: ContractTextCheck) -> ContractTextCheck:
+    """Register ``fn(session, org_id, clauses, today)``, run when both sides are about to agree an enterprise's
+    collective contract text; it raises a DmflowError to refuse the text (e.g. below a regional contract's floor,
+    registered by ``workflows.federation``)."""
+    if fn not in _CONTRACT_TEXT_CHECKS:
+        _CONTRACT_TEXT_CHECKS.append(fn)
+    return fn
+
+
+def check_contract_text(session, org_id: int, clauses: list[dict[str, Any]], today) -> None:
+    for check in _CONTRACT_TEXT_CHECKS:
+        check(session, org_id, clauses, today)
+
+
 def on_task(process_id: str, element_id: str, event: str) -> Callable[[Listener], Listener]:
     """Register ``fn(uow, task_row, task_data)`` run in the step's transaction when a human task is completed
     (``event="completed"``), e.g. to notify someone of what the task produced."""

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import jinja2
 from markupsafe import Markup
 
+from workflows.calendar import ZONE_NAMES, zone_name  # noqa: F401  (re-exported: notices name the zone)
 from workflows.numerals import chinese
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -169,24 +170,6 @@ def _local_date(value: date, lang: str) -> str:
     if lang == "zh-CN":
         return f"{value.year}年{value.month}月{value.day}日"
     return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
-
-
-# What people call the time of a zone (北京时间, not "Asia/Shanghai 时间"); other zones show their key.
-ZONE_NAMES: dict[str, tuple[str, str]] = {
-    "Asia/Shanghai": ("北京时间", "Beijing time"), "Asia/Chongqing": ("北京时间", "Beijing time"),
-    "Asia/Harbin": ("北京时间", "Beijing time"), "PRC": ("北京时间", "Beijing time"),
-    "Asia/Urumqi": ("乌鲁木齐时间", "Urumqi time"), "Asia/Hong_Kong": ("香港时间", "Hong Kong time"),
-    "Asia/Macau": ("澳门时间", "Macau time"), "Asia/Taipei": ("台北时间", "Taipei time"),
-    "UTC": ("协调世界时", "UTC"), "Etc/UTC": ("协调世界时", "UTC"),
-}
-
-
-def zone_name(key: str, lang: str = "zh-CN") -> str:
-    """A time zone as people name it: Asia/Shanghai -> 北京时间 (Beijing time); unknown zones by their key."""
-    names = ZONE_NAMES.get(key)
-    if names is None:
-        return f"{key} 时间" if lang == "zh-CN" else key
-    return names[0] if lang == "zh-CN" else names[1]
 
 
 def chinese_date(value: date) -> str:

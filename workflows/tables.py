@@ -47,4 +47,5 @@ from workflows.contracts import (  # noqa: E402, F401  (changes and early termin
 )
 from workflows.contracts import tables as contract_tables  # noqa: E402, F401  (collective contracts)
 from workflows.disclosure import tables as disclosure_tables  # noqa: E402, F401  (catalogue, disclosures, questions)
+from workflows.federation import tables as federation_tables  # noqa: E402, F401  (regional and industry contracts)
 from workflows.inspection import tables as inspection_tables  # noqa: E402, F401  (inspections, findings)

@@ -17,6 +17,7 @@ from . import (
     disclosures,
     elections,
     events,
+    federation,
     inspection,
     instances,
     notifications,
@@ -29,4 +30,4 @@ BLUEPRINTS = [deployments.blp, instances.blp, tasks.blp, events.blp, audit.blp, 
               congress_session.blp,
               proposals.blp, contracts.blp, disclosures.blp, departments.blp, notifications.blp,
               inspection.blp, contracts_in_force.blp, contract_disputes.blp, casework.blp,
-              elections.blp]
+              elections.blp, federation.blp]

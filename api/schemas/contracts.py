@@ -199,6 +199,10 @@ class ContractClauseSchema(Schema):
     number = Integer(validate=validate.Range(min=1), metadata={"description": "default: position"})
     title = fields.String(load_default="", validate=validate.Length(max=200))
     text = fields.String(required=True, **_text)
+    key = fields.String(validate=validate.Length(min=1, max=60), metadata={
+        "description": "the term this clause sets, for the floors of a regional or industry contract "
+                       "(e.g. minimum_wage)"})
+    value = fields.Float(allow_none=True, metadata={"description": "the clause's figure for `key` (e.g. 2800)"})
 
 
 class ContractDraftCreateSchema(Schema):

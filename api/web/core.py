@@ -168,7 +168,8 @@ def _template_globals() -> dict[str, Any]:
             "group_label": i18n.group_label, "process_label": i18n.process_label,
             "unread_notices": _unread_notices, "notice_kind": i18n.notice_kind,
             "rehearsal": _rehearsal(), "var_label": labels.var_label, "value_label": labels.value_label,
-            "person": labels.person, "process_name": labels.process_name, "ordinal": labels.ordinal}
+            "person": labels.person, "process_name": labels.process_name, "ordinal": labels.ordinal,
+            "zone_label": i18n.zone_label}
 
 
 def _unread_notices() -> int:

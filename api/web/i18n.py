@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_request_context, session
+from flask import current_app, has_app_context, has_request_context, session
 
 from engine.clock import as_utc
+from workflows.calendar import zone_name
 
 from . import catalogue
 
@@ -30,6 +31,10 @@ def t(key: str, lang: str | None = None, **values: object) -> str:
     completeness test) instead of breaking it.
     """
     text = _catalogue(lang).gettext(key)
+    if "{zone}" in text and "zone" not in values:  # times are shown in the configured zone, named as people do
+        zone = current_app.config["TIMEZONE"] if has_app_context() else "Asia/Shanghai"
+        values["zone"] = zone_name(zone, "en" if (lang or (current_lang() if has_request_context() else DEFAULT))
+                                   == "en" else "zh-CN")
     return text.format(**values) if values and text != key else text
 
 
@@ -101,6 +106,11 @@ def notice_kind(kind: str) -> str:
 
 def zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def zone_label() -> str:
+    """The configured time zone as people name it in the page's language (北京时间 for Asia/Shanghai)."""
+    return zone_name(current_app.config["TIMEZONE"], "en" if current_lang() == "en" else "zh-CN")
 
 
 def localtime(value: datetime | str | None, seconds: bool = False) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.identity import Actor
 from engine.unit_of_work import UnitOfWork
+from workflows import hooks
 from workflows import rules as r
 from workflows.clause_diff import clause_diff, render_diff
 from workflows.contracts.negotiators import raise_violations, require_recorder, wage_info_violations
@@ -95,7 +96,10 @@ def _normalise(clauses: list[dict[str, Any]]) -> list[dict[str, Any]]:
         text, title = c["text"].strip(), (c.get("title") or "").strip()
         if not text:
             raise ValidationFailed("a clause has text", {"clauses": [f"第{number}条 is empty"]})
-        out.append({"number": number, "title": title, "text": text})
+        clause = {"number": number, "title": title, "text": text}
+        if c.get("key"):  # a term a regional or industry contract may set a floor for (劳动合同法 第55条)
+            clause.update(key=c["key"], value=c.get("value"))
+        out.append(clause)
     return sorted(out, key=lambda c: c["number"])
 
 
@@ -270,7 +274,8 @@ def agree(uow: UnitOfWork, contract_id: int, version: int, *, actor: Actor) -> d
     to the workers' congress (第36条).
 
     Raises:
-        RuleViolation ``minutes_signed`` (第34条: no meeting with minutes signed by both chiefs yet).
+        RuleViolation ``minutes_signed`` (第34条: no meeting with minutes signed by both chiefs yet);
+        ``regional_contract_floor`` (劳动合同法 第55条: a term below a regional or industry contract in force).
         Forbidden: not a chief. Conflict: not negotiating, not the latest version, already agreed.
     """
     with uow:
@@ -281,6 +286,7 @@ def agree(uow: UnitOfWork, contract_id: int, version: int, *, actor: Actor) -> d
         latest = get_draft(s, contract.id)
         if version != latest.version:
             raise Conflict(f"agreement is declared on the latest draft (version {latest.version}), not {version}")
+        hooks.check_contract_text(s, contract.org_id, loads(latest.clauses_json), today(uow, contract))
         meetings = list(s.scalars(select(NegotiationMeeting).where(NegotiationMeeting.contract_id == contract.id)))
         if not any(minutes_signed(m) for m in meetings):
             raise violation("a draft is agreed in a negotiation meeting whose minutes both chief representatives "

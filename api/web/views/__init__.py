@@ -22,6 +22,7 @@ from . import (  # noqa: F401  (routes and menu entries)
     disclosure_office,
     election_pages,
     elections,
+    federation,
     home,
     inspection,
     notices,

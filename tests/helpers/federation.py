@@ -1,0 +1,95 @@
+"""A hand-built federation: organisations created as rows, officers and members' users acting for them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from engine import tenancy
+from engine.identity import Actor
+from engine.models import Organisation
+from workflows.federation import regional
+
+from helpers.contracts import local
+
+FLOORS = [
+    {"key": "minimum_wage", "label": "最低工资标准", "value": 2800, "unit": "元/月", "direction": "min"},
+    {"key": "wage_growth", "label": "年度工资增长", "value": 5, "unit": "%", "direction": "min"},
+    {"key": "weekly_hours", "label": "每周工作时间", "value": 40, "unit": "小时", "direction": "max"},
+]
+REGIONAL_BODY = {
+    "scope": "regional", "title": "浦东新区餐饮行业区域性集体合同", "region": "浦东新区",
+    "employer_side": "浦东新区企业联合会", "term_years": 3,
+    "clauses": [{"title": "劳动报酬", "text": "本区域企业职工月工资不低于2800元，每年增长不低于5%。"},
+                {"title": "工作时间", "text": "每周工作时间不超过40小时。"}],
+    "floors": FLOORS,
+}
+
+
+def organisation(services, code: str, name: str, *, kind: str = tenancy.ENTERPRISE, parent: int | None = None,
+                 region: str | None = None, industry: str | None = None, headcount: int | None = None) -> int:
+    uow = services.uow()
+    with uow:
+        org = Organisation(code=code, name=name, kind=kind, parent_id=parent, region=region, industry=industry,
+                           headcount=headcount, settings={}, created_at=uow.now())
+        uow.session.add(org)
+        uow.session.flush()
+        uow.commit()
+        return org.id
+
+
+def officer(federation_id: int, username: str = "officer_zhang") -> Actor:
+    return Actor(username, frozenset({regional.FEDERATION_OFFICER}), org_id=federation_id)
+
+
+def regional_in_force(services, clock, federation_id: int, body: dict | None = None) -> int:
+    """A regional contract through adoption, signature, filing and receipt (2026-01-05..15): in force 01-30."""
+    who = officer(federation_id)
+    with tenancy.acting_for(federation_id):
+        clock.set(local("2026-01-05"))
+        row = regional.create(services.uow(), body or REGIONAL_BODY, actor=who, rules=services.rules)
+        regional.adopt(services.uow(), row.id, {"body": "regional_congress", "held_on": dt.date(2026, 1, 5),
+                                                "representatives_total": 60, "present": 52, "in_favour": 45,
+                                                "against": 5, "abstained": 2}, actor=who, rules=services.rules)
+        clock.set(local("2026-01-15"))
+        regional.sign(services.uow(), row.id, {"signed_on": dt.date(2026, 1, 8)}, actor=who)
+        regional.file(services.uow(), row.id, {"filed_on": dt.date(2026, 1, 12)}, actor=who)
+        regional.register_receipt(services.uow(), row.id, {"received_on": dt.date(2026, 1, 15)}, actor=who,
+                                  rules=services.rules)
+    return row.id
+
+
+def disclosure(services, org_id: int, code: str, *, due: dt.datetime, published: dt.datetime | None) -> None:
+    """A disclosure of a member, due at `due`, published at `published` (rows as the disclosure office leaves
+    them; the procedure itself is tested in tests/workflows/disclosure)."""
+    from workflows.disclosure.tables import Disclosure, DisclosureItem
+
+    with tenancy.acting_for(org_id):
+        uow = services.uow()
+        with uow:
+            now = uow.now()
+            item = DisclosureItem(
+                code=code, title="社会保险缴纳情况", category="vital_interests", topic="social_insurance",
+                legal_basis="社会保险法", frequency="quarterly", channels_json='["notice_board"]', owner_role="dept_hr",
+                congress_first=False, confidentiality_check=False, active=True, created_at=now, created_by="admin",
+                updated_at=now, updated_by="admin")
+            uow.session.add(item)
+            uow.session.flush()
+            uow.session.add(Disclosure(
+                item_id=item.id, period="2026-Q1", title="2026年第一季度社会保险缴纳情况",
+                status="published" if published else "drafting", owner_role="dept_hr", congress_first=False,
+                confidentiality_check=False, feedback_days=7, content="已足额缴纳。", channels_json='["notice_board"]',
+                draft_version=1, publish_due=due, published_at=published, created_at=now, created_by="hr",
+                updated_at=now))
+            uow.commit()
+
+
+def join(services, org_id: int, federation_id: int, **fields) -> int:
+    """Make an existing organisation (e.g. the installation's first, ``tenancy.DEFAULT_ORG``) a member."""
+    uow = services.uow()
+    with uow:
+        org = uow.session.get(Organisation, org_id)
+        org.parent_id = federation_id
+        for key, value in fields.items():
+            setattr(org, key, value)
+        uow.commit()
+    return org_id
