@@ -89,16 +89,31 @@ def _first_organisation(target, connection, **kw) -> None:  # metadata.create_al
         connection.exec_driver_sql("SELECT setval(pg_get_serial_sequence('organisations', 'id'), 1)")
 
 
+def _org_column() -> Mapped[int]:
+    return mapped_column(ForeignKey("organisations.id"), index=True, default=DEFAULT_ORG,
+                         server_default=str(DEFAULT_ORG))
+
+
 class TenantScoped:
-    """Mixin: the row belongs to one organisation (``org_id``), filled in from the current organisation."""
+    """Mixin: the row belongs to one organisation (``org_id``), filled in from the current organisation, and is
+    read only within it."""
 
     @declared_attr
     def org_id(cls) -> Mapped[int]:  # noqa: N805 (declared_attr takes the class)
-        return mapped_column(ForeignKey("organisations.id"), index=True, default=DEFAULT_ORG,
-                             server_default=str(DEFAULT_ORG))
+        return _org_column()
 
 
-class Deployment(TenantScoped, Base):
+class Inherited:
+    """Mixin: the row belongs to one organisation (``org_id``) but is also in force below it: deployed diagrams of
+    the installation (organisation 1) and of a federation are read by its members (nearest one wins where that
+    matters, see ``engine.deployments.find_version``)."""
+
+    @declared_attr
+    def org_id(cls) -> Mapped[int]:  # noqa: N805 (declared_attr takes the class)
+        return _org_column()
+
+
+class Deployment(Inherited, Base):
     __tablename__ = "deployments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -107,7 +122,7 @@ class Deployment(TenantScoped, Base):
     created_by: Mapped[str] = mapped_column(String(100))
 
 
-class DeploymentFile(TenantScoped, Base):
+class DeploymentFile(Inherited, Base):
     __tablename__ = "deployment_files"
     __table_args__ = (UniqueConstraint("deployment_id", "filename"),)
 
@@ -119,7 +134,7 @@ class DeploymentFile(TenantScoped, Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
 
 
-class ProcessVersion(TenantScoped, Base):
+class ProcessVersion(Inherited, Base):
     """One immutable, deployed version of one executable process."""
 
     __tablename__ = "process_versions"

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import time
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import Join, Table, event, select
 from sqlalchemy.orm import Session, with_loader_criteria
 
-from .models import DEFAULT_ORG, ENTERPRISE, FEDERATION, Organisation, TenantScoped
+from .models import DEFAULT_ORG, ENTERPRISE, FEDERATION, Inherited, Organisation, TenantScoped
 
 KINDS = (ENTERPRISE, FEDERATION)
 __all__ = ["DEFAULT_ORG", "ENTERPRISE", "FEDERATION", "KINDS", "Organisation", "TenantScoped", "acting_for",
@@ -74,14 +75,92 @@ def _scope_of(session: Session) -> int | None:
     return session.info.get("org_id", _current.get())
 
 
+_LINEAGE_TTL = 60.0  # seconds an organisation tree read is trusted (changes in this process forget it at once)
+_tree: dict[str, Any] = {"parents": {}, "at": None}
+
+
+def forget() -> None:
+    """Drop the cached organisation tree (after an organisation is created or moved)."""
+    _tree["at"] = None
+
+
+
+def _parents(connection) -> dict[int, int | None]:
+    now = time.monotonic()
+    if _tree["at"] is None or now - _tree["at"] > _LINEAGE_TTL:
+        rows = connection.execute(select(Organisation.id, Organisation.parent_id)).all()
+        _tree["parents"], _tree["at"] = {i: p for i, p in rows}, now
+    return _tree["parents"]
+
+
+def lineage_of(session: Session, org_id: int) -> tuple[int, ...]:
+    """The organisations whose diagrams are in force for ``org_id``: itself, its federations nearest first, then
+    the installation's (organisation 1)."""
+    parents = _parents(session.connection())
+    chain, org = [org_id], parents.get(org_id)
+    while org is not None and org not in chain:
+        chain.append(org)
+        org = parents.get(org)
+    if DEFAULT_ORG not in chain:
+        chain.append(DEFAULT_ORG)
+    return tuple(chain)
+
+
+def _stamp_parameters(state, org: int) -> None:
+    params = state.parameters
+    rows = params if isinstance(params, list) else [params] if isinstance(params, dict) else []
+    if rows:
+        for row in rows:
+            if isinstance(row, dict) and row.get("org_id") is None:
+                row["org_id"] = org
+    elif "org_id" not in {getattr(c, "key", c) for c in (state.statement._values or {})}:
+        state.statement = state.statement.values(org_id=org)
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _limit_to_current_organisation(state) -> None:
+    stmt = state.statement
+    if state.is_insert:  # Core and bulk ORM inserts (never flushed objects) take the current organisation too
+        org = state.session.info.get("org_id", _current.get())
+        table = getattr(stmt, "table", None)
+        if org is not None and table is not None and "org_id" in table.c:
+            _stamp_parameters(state, org)
+        return
     org = _scope_of(state.session)
     if org is None or state.is_column_load or state.is_relationship_load:
         return
-    if state.is_select or state.is_update or state.is_delete:
-        state.statement = state.statement.options(
-            with_loader_criteria(TenantScoped, lambda cls: cls.org_id == org, include_aliases=True))
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    visible = lineage_of(state.session, org)
+    stmt = stmt.options(
+        with_loader_criteria(TenantScoped, lambda cls: cls.org_id == org, include_aliases=True),
+        with_loader_criteria(Inherited, lambda cls: cls.org_id.in_(visible), include_aliases=True))
+    if not state.is_orm_statement:  # bare tables (``delete(Model.__table__)``) get no loader criteria: filter here
+        stmt = _filter_tables(stmt, state.is_select, org, visible)
+    state.statement = stmt
+
+
+def _inner_tables(from_clause) -> Iterator[Table]:
+    """The tables of a FROM whose rows a WHERE may filter (not the optional side of an outer join)."""
+    if isinstance(from_clause, Table):
+        yield from_clause
+    elif isinstance(from_clause, Join):
+        yield from _inner_tables(from_clause.left)
+        if not from_clause.isouter:
+            yield from _inner_tables(from_clause.right)
+
+
+def _filter_tables(stmt, is_select: bool, org: int, visible: tuple[int, ...]):
+    tables = ([t for f in stmt.get_final_froms() for t in _inner_tables(f)] if is_select
+              else [stmt.table] if isinstance(stmt.table, Table) else [])
+    for table in tables:
+        if "org_id" in table.c:
+            inherited = table.name in _INHERITED_TABLES
+            stmt = stmt.where(table.c.org_id.in_(visible) if inherited else table.c.org_id == org)
+    return stmt
+
+
+_INHERITED_TABLES = frozenset({"deployments", "deployment_files", "process_versions"})
 
 
 @event.listens_for(Session, "before_flush")
@@ -90,7 +169,7 @@ def _stamp_new_rows(session: Session, flush_context, instances) -> None:
     if org is None:
         return
     for obj in session.new:
-        if isinstance(obj, TenantScoped) and getattr(obj, "org_id", None) is None:
+        if isinstance(obj, TenantScoped | Inherited) and getattr(obj, "org_id", None) is None:
             obj.org_id = org
 
 
