@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from . import tenancy
 from .audit import SYSTEM_CHAIN
 from .errors import NotFound
 from .identity import Actor
@@ -42,12 +43,14 @@ def deploy(uow: UnitOfWork, files: list[SourceFile], *, actor: Actor, name: str 
     runtime = uow.runtime
     services = set(runtime.script_engine.environment.services) if runtime is not None else None
     parsed = parse(files, SERIALIZER, services)  # CPU work outside the transaction keeps the write lock short
-    with uow:
+    org = tenancy.current() or tenancy.DEFAULT_ORG  # a designer deploys for their own organisation
+    with uow, tenancy.acting_for(org):
         s = uow.session
         result = DeployResult(deployment_id=None, warnings=parsed.warnings)
         deployment = None
         for proc in parsed.processes:
-            existing = s.scalar(select(ProcessVersion).where(ProcessVersion.process_id == proc.process_id,
+            existing = s.scalar(select(ProcessVersion).where(ProcessVersion.org_id == org,
+                                                             ProcessVersion.process_id == proc.process_id,
                                                              ProcessVersion.content_hash == proc.content_hash))
             if existing is not None:
                 result.versions.append(_summary(existing, created=False))
@@ -60,7 +63,7 @@ def deploy(uow: UnitOfWork, files: list[SourceFile], *, actor: Actor, name: str 
                 s.add_all(DeploymentFile(deployment_id=deployment.id, filename=f.filename, kind=f.kind,
                                          sha256=f.sha256, content=f.content) for f in files)
             latest = s.scalar(select(func.max(ProcessVersion.version))
-                              .where(ProcessVersion.process_id == proc.process_id)) or 0
+                              .where(ProcessVersion.org_id == org, ProcessVersion.process_id == proc.process_id)) or 0
             meta = {k: v for k, v in proc.meta.items() if not k.startswith("_")}
             meta["message_starts"] = message_start_names(proc.spec)
             pv = ProcessVersion(
@@ -97,12 +100,34 @@ def _summary(pv: ProcessVersion, *, created: bool) -> dict[str, Any]:
             "content_hash": pv.content_hash, "created": created, "deployed_at": pv.created_at}
 
 
+def _lineage(session) -> tuple[int, ...]:
+    return tenancy.lineage_of(session, tenancy.current() or tenancy.DEFAULT_ORG)
+
+
+def in_force(session, process_ids: list[str] | None = None) -> dict[str, int]:
+    """process id -> the organisation whose versions of it are in force for the current organisation: its own if
+    it deployed the process, else its nearest federation's, else the installation's."""
+    lineage = _lineage(session)
+    query = select(ProcessVersion.process_id, ProcessVersion.org_id).where(
+        ProcessVersion.org_id.in_(lineage)).distinct()
+    if process_ids is not None:
+        query = query.where(ProcessVersion.process_id.in_(process_ids))
+    with tenancy.unscoped():
+        owners: dict[str, set[int]] = {}
+        for process_id, org in session.execute(query):
+            owners.setdefault(process_id, set()).add(org)
+    return {p: next(o for o in lineage if o in orgs) for p, orgs in owners.items()}
+
+
 def list_processes(uow: UnitOfWork) -> list[dict[str, Any]]:
-    """Every deployed process id with its versions, newest version first."""
+    """Every process in force with its versions, newest version first."""
     with uow:
         out: dict[str, dict[str, Any]] = {}
+        force = in_force(uow.session)
         for pv in uow.session.scalars(select(ProcessVersion).order_by(ProcessVersion.process_id,
                                                                        ProcessVersion.version.desc())):
+            if force.get(pv.process_id) != pv.org_id:
+                continue
             entry = out.setdefault(pv.process_id, {"process_id": pv.process_id, "name": pv.name,
                                                    "latest_version": pv.version, "versions": []})
             entry["versions"].append(_summary(pv, created=False) | {"deployment_id": pv.deployment_id})
@@ -110,8 +135,9 @@ def list_processes(uow: UnitOfWork) -> list[dict[str, Any]]:
 
 
 def find_version(session, process_id: str, version: int | None = None) -> ProcessVersion:
-    """The given version of a process, or its latest. Raises: NotFound."""
-    query = select(ProcessVersion).where(ProcessVersion.process_id == process_id)
+    """The given version of a process in force (its nearest organisation's), or its latest. Raises: NotFound."""
+    owner = in_force(session, [process_id]).get(process_id, -1)
+    query = select(ProcessVersion).where(ProcessVersion.process_id == process_id, ProcessVersion.org_id == owner)
     query = (query.where(ProcessVersion.version == version) if version is not None
              else query.order_by(ProcessVersion.version.desc()).limit(1))
     pv = session.scalar(query)

@@ -11,6 +11,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition, 
 from sqlalchemy import func, select
 
 from .audit import SYSTEM_CHAIN, canonical_json, instance_chain
+from .deployments import in_force
 from .errors import Conflict, NotFound
 from .identity import Actor
 from .models import Instance, MessageSubscription, ProcessVersion
@@ -44,13 +45,17 @@ def _deliver(uow: UnitOfWork, instance_id: str, event: BpmnEvent, audit_payload:
 
 def _message_start_versions(uow: UnitOfWork, name: str) -> list[ProcessVersion]:
     """The latest version of each process whose start event catches `name` (cheap: a miss is common)."""
-    newest = (select(ProcessVersion.process_id, func.max(ProcessVersion.version).label("version"))
-              .group_by(ProcessVersion.process_id).subquery())
+    newest = (select(ProcessVersion.org_id, ProcessVersion.process_id,
+                     func.max(ProcessVersion.version).label("version"))
+              .group_by(ProcessVersion.org_id, ProcessVersion.process_id).subquery())
     rows = uow.session.execute(
-        select(ProcessVersion.id, ProcessVersion.meta_json)
-        .join(newest, (ProcessVersion.process_id == newest.c.process_id) & (ProcessVersion.version == newest.c.version))
+        select(ProcessVersion.id, ProcessVersion.org_id, ProcessVersion.process_id, ProcessVersion.meta_json)
+        .join(newest, (ProcessVersion.org_id == newest.c.org_id) & (ProcessVersion.process_id == newest.c.process_id)
+              & (ProcessVersion.version == newest.c.version))
         .where(ProcessVersion.meta_json.contains(json.dumps(name, ensure_ascii=False), autoescape=True))).all()
-    ids = [row.id for row in rows if name in json.loads(row.meta_json).get("message_starts", [])]
+    force = in_force(uow.session, sorted({row.process_id for row in rows}))  # the organisation's own, or inherited
+    ids = [row.id for row in rows if force.get(row.process_id) == row.org_id
+           and name in json.loads(row.meta_json).get("message_starts", [])]
     return [uow.session.get(ProcessVersion, i) for i in ids]
 
 

@@ -139,8 +139,8 @@ class ProcessVersion(Inherited, Base):
 
     __tablename__ = "process_versions"
     __table_args__ = (
-        UniqueConstraint("process_id", "version"),
-        UniqueConstraint("process_id", "content_hash"),
+        UniqueConstraint("org_id", "process_id", "version"),
+        UniqueConstraint("org_id", "process_id", "content_hash"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -162,7 +162,8 @@ class Instance(TenantScoped, Base):
 
     __tablename__ = "instances"
     __table_args__ = (Index("ix_instances_created_at", "created_at"),
-                      Index("uq_instances_unique_business_key", "process_id", "unique_business_key", unique=True))
+                      Index("uq_instances_unique_business_key", "org_id", "process_id", "unique_business_key",
+                            unique=True))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"), index=True)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, literal, select
 
+from . import tenancy
 from .clock import as_utc
 from .models import HumanTask, Instance, ProcessVersion
 from .notification_tables import NotificationKey
@@ -61,19 +62,21 @@ def scan(uow: UnitOfWork, *, limit: int = 200) -> int:
         count = 0
         for task in uow.session.scalars(soon).all():
             name = task.name or task.element_id
-            notify(uow, recipients_of_task(uow, task), "task.due_soon", f"即将到期：{name}",
-                   f"“{name}”将于 {_local_due(uow, task)} 到期。(Due within a day.)", f"/tasks/{task.id}",
-                   f"task.due_soon/{task.id}")
+            with tenancy.acting_for(task.org_id):  # its organisation's people, its organisation's notices
+                notify(uow, recipients_of_task(uow, task), "task.due_soon", f"即将到期：{name}",
+                       f"“{name}”将于 {_local_due(uow, task)} 到期。(Due within a day.)", f"/tasks/{task.id}",
+                       f"task.due_soon/{task.id}")
             count += 1
         for task in uow.session.scalars(late).all():
             name = task.name or task.element_id
-            recipients = recipients_of_task(uow, task)
-            supervisor = escalation_role(uow, task)
-            if supervisor:
-                recipients.append(Role(supervisor))
-            notify(uow, recipients, "task.overdue", f"已逾期：{name}",
-                   f"“{name}”已于 {_local_due(uow, task)} 到期，尚未办理。(Overdue.)", f"/tasks/{task.id}",
-                   f"task.overdue/{task.id}/{day}")
+            with tenancy.acting_for(task.org_id):
+                recipients = recipients_of_task(uow, task)
+                supervisor = escalation_role(uow, task)
+                if supervisor:
+                    recipients.append(Role(supervisor))
+                notify(uow, recipients, "task.overdue", f"已逾期：{name}",
+                       f"“{name}”已于 {_local_due(uow, task)} 到期，尚未办理。(Overdue.)", f"/tasks/{task.id}",
+                       f"task.overdue/{task.id}/{day}")
             count += 1
         uow.commit()
         return count

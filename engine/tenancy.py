@@ -173,6 +173,21 @@ def _stamp_new_rows(session: Session, flush_context, instances) -> None:
             obj.org_id = org
 
 
+_codes: dict[int, str] = {}
+
+
+def system_chain(session: Session, org_id: int | None) -> str:
+    """The audit chain of an organisation's system events: ``system`` for the installation's first organisation
+    (and for work done for no organisation), ``system:<code>`` for the others."""
+    if org_id is None or org_id == DEFAULT_ORG:
+        return "system"
+    code = _codes.get(org_id)
+    if code is None:
+        code = _codes[org_id] = session.connection().execute(
+            select(Organisation.code).where(Organisation.id == org_id)).scalar_one()
+    return f"system:{code}"
+
+
 def get(session: Session, org_id: int) -> Organisation | None:
     return session.get(Organisation, org_id)
 

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit
+from . import audit, tenancy
 from .clock import Clock, SystemClock
 from .errors import Conflict
 
@@ -94,7 +94,10 @@ class UnitOfWork:
 
     def audit(self, chain: str, event_type: str, payload: dict[str, Any], *, actor: str | None,
               instance_id: str | None = None) -> audit.Appended:
-        """Append an audit event to `chain` in this transaction."""
+        """Append an audit event to `chain` in this transaction (an organisation's system events go to its own
+        system chain, ``system:<code>``; the installation's to ``system``)."""
+        if chain == audit.SYSTEM_CHAIN:
+            chain = tenancy.system_chain(self.session, tenancy.current())
         return audit.append(self.session, chain, event_type, payload, actor=actor,
                             occurred_at=self.clock.now(), instance_id=instance_id, heads=self._heads,
                             pending=self._pending_audit)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from . import checkpoints, jobs, outbox, reminders
+from . import checkpoints, jobs, outbox, reminders, tenancy
 from .errors import Conflict
 from .notifications import settings_of
 from .runtime import start_scheduled
@@ -56,8 +56,9 @@ def fire_instance(uow: UnitOfWork, instance_id: str) -> bool:
     row = loaded.row
     if row.status != RUNNING or row.next_timer_at is None or row.next_timer_at > uow.now():
         return False  # another worker got there first, or the instance changed meanwhile
-    before = snapshot(loaded.workflow)
-    save_step(uow, loaded, before, error=settle(uow, loaded))
+    with tenancy.acting_for(row.org_id):  # what the timer's step creates belongs to the instance's organisation
+        before = snapshot(loaded.workflow)
+        save_step(uow, loaded, before, error=settle(uow, loaded))
     return True
 
 
@@ -79,7 +80,8 @@ def run_once(uow_factory: Callable[[], UnitOfWork], *, limit: int = 10_000,
                 break
             schedule = schedules[0]
             due = schedule.next_due_at
-            result.instances_started.append(start_scheduled(uow, schedule, due))
+            with tenancy.acting_for(schedule.org_id):
+                result.instances_started.append(start_scheduled(uow, schedule, due))
             advance(schedule)
             uow.commit()
     while result.count + len(result.failed) < limit:

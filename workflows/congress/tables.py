@@ -14,9 +14,10 @@ class Organisation(TenantScoped, Base):
     """An enterprise with its workforce figures (the base of the composition rules)."""
 
     __tablename__ = "congress_organisations"
+    __table_args__ = (UniqueConstraint("org_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
     headcount: Mapped[int] = mapped_column(Integer)
     women_count: Mapped[int] = mapped_column(Integer)
     dispatched_count: Mapped[int] = mapped_column(Integer)

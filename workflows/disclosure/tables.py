@@ -22,9 +22,10 @@ class DisclosureItem(TenantScoped, Base):
     """A catalogue entry: what must be disclosed, how often, where, by which department, with which checks."""
 
     __tablename__ = "disclosure_items"
+    __table_args__ = (UniqueConstraint("org_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(60), unique=True)
+    code: Mapped[str] = mapped_column(String(60))
     title: Mapped[str] = mapped_column(String(200))
     category: Mapped[str] = mapped_column(String(30))  # major_decisions | operations | vital_interests | integrity
     topic: Mapped[str | None] = mapped_column(String(40))  # pay, social_insurance, safety, ...
