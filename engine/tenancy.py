@@ -227,3 +227,15 @@ def setting(session: Session, org_id: int, key: str, default: Any = None) -> Any
         if org is not None and key in (org.settings or {}):
             return org.settings[key]
     return default
+
+
+def create(session: Session, code: str, name: str, *, kind: str = ENTERPRISE, parent_id: int | None = None,
+           region: str | None = None, industry: str | None = None, headcount: int | None = None,
+           settings: dict[str, Any] | None = None, now: Any = None) -> Organisation:
+    """Add an organisation (caller commits; codes are checked by the caller or the unique constraint)."""
+    org = Organisation(code=code, name=name, kind=kind, parent_id=parent_id, region=region, industry=industry,
+                       headcount=headcount, settings=settings or {}, created_at=now)
+    session.add(org)
+    session.flush()
+    forget()
+    return org

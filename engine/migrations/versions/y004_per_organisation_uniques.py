@@ -2,13 +2,13 @@
 numbers), and a unique business key is unique within its organisation
 
 Revision ID: y004
-Revises: y002
+Revises: ("y002", "d002")
 """
 
 from alembic import op
 
 revision = "y004"
-down_revision = "y002"
+down_revision = ("y002", "d002")
 branch_labels = None
 depends_on = None
 
