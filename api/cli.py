@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from engine import db, user_import
+from engine import db, organisations, tenancy, user_import
 from engine.errors import DmflowError
 from engine.identity import SYSTEM, create_user, issue_token
 from engine.parsing import SourceFile
@@ -66,9 +66,27 @@ def db_upgrade() -> None:
 @click.option("--bundled", is_flag=True, help="Deploy every procedure folder under the bundled bpmn/ folder and "
                                              "add the statutory disclosure catalogue's missing items.")
 @click.option("--name", help="A label for the deployment.")
+@click.option("--org", "org_code", help="The organisation deploying (its code; default: the installation's first).")
 @with_appcontext
-def deploy_cmd(paths: tuple[Path, ...], bundled: bool, name: str | None) -> None:
+def deploy_cmd(paths: tuple[Path, ...], bundled: bool, name: str | None, org_code: str | None) -> None:
     """Deploy BPMN/DMN files and their forms (files, or folders holding them)."""
+    with tenancy.acting_for(_org(org_code)):
+        _deploy(paths, bundled, name)
+
+
+def _org(code: str | None) -> int:
+    """The id of the organisation with this code (None: the installation's first)."""
+    if code is None:
+        return tenancy.DEFAULT_ORG
+    uow = _services().uow(readonly=True)
+    with uow:
+        org = tenancy.by_code(uow.session, code)
+    if org is None:
+        raise click.BadParameter(f"no organisation '{code}' (see `dmflow org list`)", param_hint="--org")
+    return org.id
+
+
+def _deploy(paths: tuple[Path, ...], bundled: bool, name: str | None) -> None:
     from engine.deployments import deploy
 
     try:
@@ -107,12 +125,14 @@ def users_group() -> None:
 @click.argument("username")
 @click.option("--role", "roles", multiple=True, required=True, help="A role (repeat for several).")
 @click.option("--display-name", help="The name shown to others.")
+@click.option("--org", "org_code", help="The user's organisation (its code; default: the installation's first).")
 @with_appcontext
-def users_create(username: str, roles: tuple[str, ...], display_name: str | None) -> None:
+def users_create(username: str, roles: tuple[str, ...], display_name: str | None, org_code: str | None) -> None:
     """Create a user and print their bearer token (shown once)."""
     try:
-        _, token = create_user(_services().uow(), username, list(roles), actor=SYSTEM,
-                               display_name=display_name)
+        with tenancy.acting_for(_org(org_code)):
+            _, token = create_user(_services().uow(), username, list(roles), actor=SYSTEM,
+                                   display_name=display_name)
     except DmflowError as error:
         _fail(error)
     click.echo(token)
@@ -156,6 +176,40 @@ def users_password(username: str, generate: bool) -> None:
     except DmflowError as error:
         _fail(error)
     click.echo(password if generate else f"password set for {username}")
+
+
+@main.group("org")
+def org_group() -> None:
+    """Organisations: enterprises and the federations above them."""
+
+
+@org_group.command("create")
+@click.argument("code")
+@click.argument("name")
+@click.option("--kind", type=click.Choice(tenancy.KINDS), default=tenancy.ENTERPRISE, show_default=True)
+@click.option("--parent", help="The code of the federation it belongs to.")
+@click.option("--region", help="e.g. 浦东新区")
+@click.option("--industry", help="e.g. 机械制造")
+@click.option("--headcount", type=int, help="The workforce.")
+@with_appcontext
+def org_create(code: str, name: str, kind: str, parent: str | None, region: str | None, industry: str | None,
+               headcount: int | None) -> None:
+    """Add an enterprise or a federation."""
+    try:
+        org = organisations.create_organisation(_services().uow(), SYSTEM, code, name=name, kind=kind, parent=parent,
+                                                region=region, industry=industry, headcount=headcount)
+    except DmflowError as error:
+        _fail(error)
+    click.echo(f"organisation {org['id']} {org['code']}: {org['name']} ({org['kind']})")
+
+
+@org_group.command("list")
+@with_appcontext
+def org_list() -> None:
+    """Every organisation: id, code, kind, federation, name."""
+    for org in organisations.list_organisations(_services().uow(readonly=True), SYSTEM):
+        parent = f" in {org['parent']}" if org["parent"] else ""
+        click.echo(f"{org['id']}\t{org['code']}\t{org['kind']}{parent}\t{org['name']}")
 
 
 @main.group("demo")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from . import auth_cache
+from . import auth_cache, tenancy
 from .audit import SYSTEM_CHAIN
 from .errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from .models import DEFAULT_ORG, ApiToken, User, UserRole
@@ -79,7 +79,9 @@ def create_user(uow: UnitOfWork, username: str, roles: list[str], *, actor: Acto
     roles = normalise_roles(roles)
     with uow:
         s = uow.session
-        if s.scalar(select(User).where(User.username == username)) is not None:
+        with tenancy.unscoped():  # usernames sign in, so they are unique across organisations
+            taken = s.scalar(select(User.id).where(User.username == username)) is not None
+        if taken:
             raise Conflict(f"user '{username}' already exists")
         user = User(username=username, display_name=display_name, active=True, created_at=uow.now())
         s.add(user)

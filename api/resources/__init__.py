@@ -21,6 +21,7 @@ from . import (
     inspection,
     instances,
     notifications,
+    organisations,
     proposals,
     tasks,
     users,
@@ -30,4 +31,4 @@ BLUEPRINTS = [deployments.blp, instances.blp, tasks.blp, events.blp, audit.blp, 
               congress_session.blp,
               proposals.blp, contracts.blp, disclosures.blp, departments.blp, notifications.blp,
               inspection.blp, contracts_in_force.blp, contract_disputes.blp, casework.blp,
-              elections.blp, federation.blp]
+              elections.blp, federation.blp, organisations.blp]

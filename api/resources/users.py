@@ -6,7 +6,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields
 
-from engine import identity, passwords, user_import
+from engine import identity, organisations, passwords, tenancy, user_import
+from engine.errors import Forbidden, ValidationFailed
 from engine.identity import ADMIN
 
 from ..auth import current_actor, require
@@ -53,8 +54,19 @@ class Users(MethodView):
     def post(self, body):
         """Create a user; the response holds their first token, shown once (admins)."""
         actor = require(ADMIN)
-        user, token = identity.create_user(_uow(), body["username"], body["roles"], actor=actor,
-                                           display_name=body["display_name"])
+        org = actor.org_id
+        if body["org"] is not None:
+            if not organisations.is_operator(actor):
+                raise Forbidden("only the installation's administrators create users of another organisation")
+            uow = _uow(readonly=True)
+            with uow:
+                found = tenancy.by_code(uow.session, body["org"])
+            if found is None:
+                raise ValidationFailed("no such organisation", {"org": [body["org"]]})
+            org = found.id
+        with tenancy.acting_for(org):
+            user, token = identity.create_user(_uow(), body["username"], body["roles"], actor=actor,
+                                               display_name=body["display_name"])
         return {"username": user.username, "display_name": user.display_name, "active": True,
                 "roles": identity.normalise_roles(body["roles"]), "created_at": user.created_at,
                 "token": token}

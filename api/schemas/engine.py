@@ -162,6 +162,9 @@ class UserCreateSchema(Schema):
     roles = fields.List(fields.String(validate=validate.Length(min=1, max=100)), required=True,
                         validate=validate.Length(min=1))
     display_name = fields.String(validate=validate.Length(max=200), load_default=None)
+    org = fields.String(validate=validate.Length(min=1, max=64), load_default=None,
+                        metadata={"description": "the code of the user's organisation (the installation's "
+                                                 "administrators only; default: the caller's)"})
 
 
 class UserSchema(Schema):
