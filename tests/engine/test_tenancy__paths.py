@@ -4,14 +4,13 @@ deployed them, and an organisation's system events go to its own audit chain."""
 
 from __future__ import annotations
 
-
 from sqlalchemy import select
 
 from engine import audit, tenancy
 from engine.identity import SYSTEM, create_user
 from engine.models import AuditEvent, HumanTask, Instance, MessageSubscription, ProcessVersion
-from engine.notifications import notify
 from engine.notification_tables import Notification
+from engine.notifications import notify
 from engine.worker import run_once
 
 from conftest import deploy_files
