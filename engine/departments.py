@@ -9,11 +9,11 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from . import sheets
+from . import sheets, tenancy
 from .audit import SYSTEM_CHAIN
 from .errors import Forbidden, NotFound, ValidationFailed
 from .identity import ADMIN, Actor
-from .models import Department, DepartmentMember, User
+from .models import DEFAULT_ORG, Department, DepartmentMember, User
 from .unit_of_work import UnitOfWork
 
 HEADERS = {"编码": "code", "部门编码": "code", "code": "code", "名称": "name", "部门": "name", "部门名称": "name",
@@ -64,7 +64,7 @@ def save_department(uow: UnitOfWork, code: str, *, name: str, members: list[str]
     people = list(dict.fromkeys([*members, *heads]))
     with uow:
         _check_users(uow, people, "members")
-        dept = uow.session.get(Department, code)
+        dept = uow.session.get(Department, (tenancy.current() or DEFAULT_ORG, code))
         if dept is None:
             dept = Department(code=code, name=name, parent_code=parent_code, active=True)
             uow.session.add(dept)
@@ -103,7 +103,7 @@ def require_known(uow: UnitOfWork, value: str | None, field: str) -> str:
 
 def get_department(uow: UnitOfWork, code: str) -> Department:
     with uow:
-        dept = uow.session.get(Department, code)
+        dept = uow.session.get(Department, (tenancy.current() or DEFAULT_ORG, code))
         if dept is None:
             raise NotFound(f"department '{code}' does not exist")
         return dept

@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -360,6 +361,9 @@ class Department(TenantScoped, Base):
 
     __tablename__ = "departments"
 
+    # Codes are an organisation's own (two enterprises may both have 后勤保障部 as ``logistics``).
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True, index=True,
+                                        default=DEFAULT_ORG, server_default=str(DEFAULT_ORG))
     code: Mapped[str] = mapped_column(String(50), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     parent_code: Mapped[str | None] = mapped_column(String(50))
@@ -368,8 +372,11 @@ class Department(TenantScoped, Base):
 
 class DepartmentMember(TenantScoped, Base):
     __tablename__ = "department_members"
+    __table_args__ = (ForeignKeyConstraint(["org_id", "department_code"], ["departments.org_id", "departments.code"]),)
 
-    department_code: Mapped[str] = mapped_column(ForeignKey("departments.code"), primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True, index=True,
+                                        default=DEFAULT_ORG, server_default=str(DEFAULT_ORG))
+    department_code: Mapped[str] = mapped_column(String(50), primary_key=True)
     username: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
     head: Mapped[bool] = mapped_column(Boolean, default=False)
 
