@@ -19,8 +19,15 @@ from engine.identity import SYSTEM
 from engine.models import HumanTask, Incident, Instance, Organisation
 from engine.notification_tables import Notification
 from workflows import documents
-from workflows.casework.tables import Appraisal, HardshipCase, HardshipObjection, HomeCriterion, LegalAidCase, \
-    MediationCase
+from workflows.casework import home
+from workflows.casework.tables import (
+    Appraisal,
+    HardshipCase,
+    HardshipObjection,
+    HomeCriterion,
+    LegalAidCase,
+    MediationCase,
+)
 from workflows.congress.election_tables import Candidate, Election, ElectionRound
 from workflows.congress.session_tables import Committee, Speaker
 from workflows.congress.tables import Matter, Meeting, Proposal, Representative, Term, Vote
@@ -34,9 +41,10 @@ from workflows.inspection.tables import Inspection
 
 from conftest import bundled_files
 from helpers.casework import MediationApi
-from helpers.congress import convened_meeting, make_congress
+from helpers.congress import make_congress
 from helpers.contracts import Deal
 from helpers.disclosure import DisclosureApi
+from helpers.elections import election, meeting_with_scrutineers, open_round
 from helpers.roundtrip import ready as _ready
 from helpers.tenancy import headers, organisation
 from helpers.web import PASSWORD, csrf
@@ -83,8 +91,9 @@ def _build_a(client, users, login_as, deploy, services, clock) -> None:
     submitted = client.post(f"/api/v1/tasks/{ready['submit']}/complete", headers=rep1, json={"data": {
         "title": "食堂扩建", "reason": "午餐排队超过30分钟", "measures": "增加4个窗口", "cosigners": ["E0002", "E0003"]}})
     assert submitted.status_code == 200, submitted.get_json()
-    meeting = convened_meeting(services, seats=30, present=25, managers=3, women=15, usernames=None,
-                               name="示范公司")
+    meeting = meeting_with_scrutineers(services)
+    open_round(services, election(services, meeting)["election_id"])
+    home.seed_criteria(services.uow())
     chair = login_as("presidium")
     matter = client.post(f"/api/v1/congress/meetings/{meeting['meeting_id']}/matters", headers=chair,
                          json={"matter_type": "resolution", "title": "关于食堂扩建的决议"})
@@ -182,6 +191,13 @@ def _request(client, spec, method: str, url: str, operation: dict, who: dict):
     return getattr(client, method)(url, headers=who)
 
 
+def _normalised(response, values: dict[str, str]) -> str:
+    text = response.get_data(as_text=True)
+    for value in sorted(values.values(), key=len, reverse=True):
+        text = re.sub(rf"(?<![\w-]){re.escape(value)}(?![\w-])", "<id>", text)
+    return text
+
+
 def _operations(spec: dict):
     for path, item in spec["paths"].items():
         if "{" not in path or path.startswith(SHARED):
@@ -195,7 +211,8 @@ def _operations(spec: dict):
 def two_enterprises(client, users, login_as, deploy, services, clock):
     _build_a(client, users, login_as, deploy, services, clock)
     b = organisation(services, "ent_b")
-    return {"ids": _ids_of_a(services), "b": b, "b_all": headers(services, b, "b_all", *ROLES)}
+    return {"ids": _ids_of_a(services), "b": b, "b_all": headers(services, b, "b_all", *ROLES),
+            "a_admin": login_as("admin")}
 
 
 def test_every_operation_on_an_id_of_another_enterprise_answers_as_if_it_did_not_exist(client, two_enterprises):
@@ -209,15 +226,25 @@ def test_every_operation_on_an_id_of_another_enterprise_answers_as_if_it_did_not
             untested.append(f"{method.upper()} {path}")
             continue
         url = path.format(**values)
-        nowhere = path.format(**{n: _value(path, n, ids, nowhere=True) for n in names})
+        elsewhere = {n: _value(path, n, ids, nowhere=True) for n in names}
         seen = _request(client, spec, method, url, operation, who)
-        baseline = _request(client, spec, method, nowhere, operation, who)
+        baseline = _request(client, spec, method, path.format(**elsewhere), operation, who)
         tried += 1
-        if seen.status_code != baseline.status_code or seen.status_code not in (404, 422):
+        if seen.status_code in (404, 422) and baseline.status_code == seen.status_code:
+            continue
+        # Anything else must be word for word what an id that exists nowhere gets (an empty list, a role check
+        # made before the record is looked up): then it tells nothing about A.
+        same = _normalised(seen, values) == _normalised(baseline, elsewhere)
+        if seen.status_code >= 500 or seen.status_code != baseline.status_code or not same:
             wrong.append(f"{method.upper()} {url}: {seen.status_code} (nowhere: {baseline.status_code}) "
                          f"{seen.get_data(as_text=True)[:200]}")
     assert not wrong, "\n".join(wrong)
-    assert tried >= 150, (tried, untested)  # nearly every operation had A's record to aim at
+    # A has no incident, committee, speaker, vacancy, attachment, question, inspection, performance dispute,
+    # legal aid, appraisal or hardship case: those operations are left out (listed in `untested`).
+    assert tried >= 140, (tried, untested)
+    [logistics] = [d for d in client.get("/api/v1/departments", headers=two_enterprises["a_admin"]).get_json()
+                   if d["code"] == "logistics"]
+    assert (logistics["name"], [m["username"] for m in logistics["members"]]) == ("后勤保障部", ["rep2"])
 
 
 def test_none_of_another_enterprises_records_appears_in_a_list(client, two_enterprises):
