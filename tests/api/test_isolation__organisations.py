@@ -71,7 +71,8 @@ MODELS: dict[str, Any] = {
     "vacancy_id": Vacancy, "vote_id": Vote, "org_id": Organisation}
 CASES = {"mediations": MediationCase, "legal-aid": LegalAidCase, "hardship": HardshipCase}
 NOWHERE_INT, NOWHERE_TEXT = 2**31 - 1, "00000000-0000-4000-8000-000000000000"
-PLAIN = {"side": "union", "number": "1", "version": "1", "year": "2026", "seq": "1", "day": "2026-03-10", "action": "start", "delegation": "一车间", "code": "logistics",
+PLAIN = {"side": "union", "number": "1", "version": "1", "year": "2026", "seq": "1", "day": "2026-03-10",
+         "action": "start", "delegation": "一车间", "code": "logistics",
          "username": "rep1", "dispute_id": None, "case_id": None}
 
 
@@ -88,8 +89,9 @@ def _build_a(client, users, login_as, deploy, services, clock) -> None:
     rep1 = users.headers("rep1", "representative")
     instance = client.post("/api/v1/instances", json={"process": "proposal"}, headers=rep1).get_json()["id"]
     _, ready = _ready(client, rep1, instance)
-    submitted = client.post(f"/api/v1/tasks/{ready['submit']}/complete", headers=rep1, json={"data": {
-        "title": "食堂扩建", "reason": "午餐排队超过30分钟", "measures": "增加4个窗口", "cosigners": ["E0002", "E0003"]}})
+    proposal = {"title": "食堂扩建", "reason": "午餐排队超过30分钟", "measures": "增加4个窗口",
+                "cosigners": ["E0002", "E0003"]}
+    submitted = client.post(f"/api/v1/tasks/{ready['submit']}/complete", headers=rep1, json={"data": proposal})
     assert submitted.status_code == 200, submitted.get_json()
     meeting = meeting_with_scrutineers(services)
     open_round(services, election(services, meeting)["election_id"])
