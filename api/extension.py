@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask, current_app, g, has_request_context
 from sqlalchemy.exc import DBAPIError
 
-from engine import signin
+from engine import signin, tenancy
 from engine.budget import Limits
 from engine.clock import Clock
 from engine.db import make_engine
@@ -53,6 +53,27 @@ def _flag(value: Any) -> bool:
     return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
+class OrganisationContext(dict):
+    """The runtime context of the layers above: ``rules`` and ``notice_reference`` are the current organisation's
+    (read at each use), the rest is the installation's."""
+
+    def __init__(self, services: Services, values: dict[str, Any]):
+        super().__init__(values)
+        self._services = services
+
+    def _dynamic(self, key: str) -> Any:
+        return self._services.rules if key == "rules" else self._services.notice_reference()
+
+    def __getitem__(self, key: str) -> Any:
+        return self._dynamic(key) if key in ("rules", "notice_reference") else super().__getitem__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._dynamic(key) if key in ("rules", "notice_reference") else super().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in ("rules", "notice_reference") or super().__contains__(key)
+
+
 class Services:
     """What every request needs: the database engine, the clock and the runtime configuration."""
 
@@ -62,21 +83,21 @@ class Services:
         self.rehearsal = _flag(cfg.get("REHEARSAL"))
         # In rehearsal every process reads the offset an admin set from the database, so all agree on the time.
         self.clock = RehearsalClock(clock, self.db) if self.rehearsal else clock
-        rule_config = {k: v for k, v in cfg.items() if k.startswith("RULE_")}
-        self.rules = Rules.from_config(rule_config)
+        self._rule_config = {k[len("RULE_"):].lower(): v for k, v in cfg.items() if k.startswith("RULE_")}
+        self.installation_rules = Rules.from_mapping(self._rule_config, prefix="")
+        self._org_rules: dict[int, tuple[dict, Rules]] = {}
         self.calendar = LegalCalendar(cfg["TIMEZONE"])
         self._calendar_loaded, self._calendar_ttl = 0.0, float(cfg["CALENDAR_REFRESH_SECONDS"])
-        helpers = script_helpers(self.calendar, self.rules)
+        helpers = script_helpers(self.calendar, lambda: self.rules)
         limits = Limits(seconds=float(cfg["SCRIPT_TIME_MS"]) / 1000, operations=int(cfg["SCRIPT_OPERATIONS"]),
                         max_items=int(cfg["SCRIPT_MAX_ITEMS"]), max_int_bits=int(cfg["SCRIPT_MAX_INT_BITS"]))
         engine = make_script_engine(helpers=helpers, services=handlers(), limits=limits)
         self.runtime = RuntimeConfig(script_engine=engine,
                                      router=route_thrown, task_validator=validate_task, task_listener=task_event,
-                                     context={"rules": self.rules, "calendar": self.calendar,
-                                              "disclosure": DisclosureSettings.from_config(cfg),
-                                              "ballot_keys": BallotKeys(cfg["BALLOT_KEY_DIR"]),
-                                              "notice_reference": (str(cfg["NOTICE_REFERENCE_PATTERN"]),
-                                                                   str(cfg.get("ORG_SHORT_NAME") or ""))},
+                                     context=OrganisationContext(self, {
+                                         "calendar": self.calendar,
+                                         "disclosure": DisclosureSettings.from_config(cfg),
+                                         "ballot_keys": BallotKeys(cfg["BALLOT_KEY_DIR"])}),
                                      spec_cache=SpecCache(int(cfg["SPEC_CACHE_SIZE"])),
                                      max_tree_depth=int(cfg["MAX_TREE_DEPTH"]),
                                      notifications=notification_settings(cfg),
@@ -85,6 +106,30 @@ class Services:
         self.signin_policy = signin.Policy(
             per_user=int(cfg["LOGIN_MAX_FAILURES_PER_USER"]), per_address=int(cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
             window_seconds=int(cfg["LOGIN_WINDOW_SECONDS"]), lockout_seconds=int(cfg["LOGIN_LOCKOUT_SECONDS"]))
+
+    def settings(self) -> dict[str, Any]:
+        """The current organisation's own settings over its federations' (engine.tenancy); empty outside one."""
+        return tenancy.effective_settings(self.db, tenancy.current())
+
+    @property
+    def rules(self) -> Rules:
+        """The rules in force for the current organisation: its rule_<name> settings (or its federation's) over
+        the installation's DMFLOW_RULE_* configuration (built once per change of its settings)."""
+        org = tenancy.current()
+        overrides = {k[len("rule_"):]: v for k, v in self.settings().items() if k.startswith("rule_")}
+        if org is None or not overrides:
+            return self.installation_rules
+        cached = self._org_rules.get(org)
+        if cached is None or cached[0] != overrides:
+            cached = self._org_rules[org] = (overrides, Rules.from_mapping({**self._rule_config, **overrides},
+                                                                            prefix=""))
+        return cached[1]
+
+    def notice_reference(self) -> tuple[str, str]:
+        """(document-number pattern, short name) of the current organisation's resolution notices."""
+        own = self.settings()
+        return (str(own.get("notice_reference_pattern") or self.config["NOTICE_REFERENCE_PATTERN"]),
+                str(own.get("org_short_name") or self.config.get("ORG_SHORT_NAME") or ""))
 
     def signing_key(self):
         """The checkpoint signing key from SIGNING_KEY_FILE. Raises: ValidationFailed (no key: run keygen)."""

@@ -82,6 +82,7 @@ _tree: dict[str, Any] = {"parents": {}, "at": None}
 def forget() -> None:
     """Drop the cached organisation tree (after an organisation is created or moved)."""
     _tree["at"] = None
+    _settings_table["at"] = None
 
 
 
@@ -239,3 +240,29 @@ def create(session: Session, code: str, name: str, *, kind: str = ENTERPRISE, pa
     session.flush()
     forget()
     return org
+
+
+SETTINGS_TTL = 60.0  # seconds an organisation's settings are trusted (a change here is seen at once)
+_settings_table: dict[str, Any] = {"rows": {}, "at": None}
+
+
+def effective_settings(bind, org_id: int | None) -> dict[str, Any]:
+    """What an organisation sets for itself over what its federations set (nearest wins); empty for no
+    organisation. The installation's configuration is the caller's fallback for every key missing here. One read
+    of the (small) organisations table per ``SETTINGS_TTL`` per process keeps this off the hot path."""
+    if org_id is None:
+        return {}
+    now = time.monotonic()
+    if _settings_table["at"] is None or now - _settings_table["at"] > SETTINGS_TTL:
+        with bind.execution_options(dmflow_readonly=True).connect() as conn:  # never waits for a writer
+            rows = conn.execute(select(Organisation.id, Organisation.parent_id, Organisation.settings)).all()
+        _settings_table["rows"] = {i: (p, dict(s or {})) for i, p, s in rows}
+        _settings_table["at"] = now
+    table, chain, org = _settings_table["rows"], [], org_id
+    while org is not None and org in table and org not in chain:
+        chain.append(org)
+        org = table[org][0]
+    merged: dict[str, Any] = {}
+    for org in reversed(chain):
+        merged.update(table[org][1])
+    return merged

@@ -360,24 +360,33 @@ _PREDICATES: tuple[Callable[..., Any], ...] = (
 )
 
 
-def make_helpers(rules: Rules) -> dict[str, Callable[..., Any]]:
-    """Return pure helpers for BPMN scripts and conditions, bound to ``rules``.
+def make_helpers(rules: Rules | Callable[[], Rules]) -> dict[str, Callable[..., Any]]:
+    """Return pure helpers for BPMN scripts and conditions, bound to ``rules`` (or to the rules a callable returns
+    at each call: the rules in force for the current organisation).
 
     Each predicate above is exposed under its own name without the ``rules`` argument
     (``adopted(in_favour, seated)``), plus ``rule(name)``, which returns one rule's JSON value
     (``rule("filing_days")`` -> 10) for use with the calendar's ``deadline`` helper.
     """
-    values = rules.as_dict()
+    in_force: Callable[[], Rules] = rules if callable(rules) else (lambda: rules)
+    as_dicts: dict[int, tuple[Rules, dict[str, Any]]] = {}
+
+    def values_of(current: Rules) -> dict[str, Any]:
+        found = as_dicts.get(id(current))
+        if found is None or found[0] is not current:
+            found = as_dicts[id(current)] = (current, current.as_dict())
+        return found[1]
 
     def bind(fn: Callable[..., Any]) -> Callable[..., Any]:
         def helper(*args: int) -> Any:
-            return fn(*args, rules)
+            return fn(*args, in_force())
 
         helper.__name__ = fn.__name__
         helper.__doc__ = fn.__doc__
         return helper
 
     def rule(name: str) -> Any:
+        values = values_of(in_force())
         if name not in values:
             raise ValueError(f"unknown rule {name!r}")
         return copy.deepcopy(values[name])  # diagram code must not change the value for later calls
