@@ -21,7 +21,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
-from . import notifications, steps
+from . import notifications, steps, tenancy
 from .audit import canonical_json, instance_chain
 from .models import HumanTask, Instance, RecomputableValue
 from .unit_of_work import UnitOfWork
@@ -52,6 +52,7 @@ class Move:
     old: Any
     new: Any
     spec: dict[str, Any]
+    org_id: int | None = None  # the instance's organisation
 
 
 def _strings(old: Any, new: Any) -> dict[str, str]:
@@ -105,8 +106,11 @@ def recompute(uow: UnitOfWork, compute: Callable[[dict[str, Any], Any], Any], *,
         when: how a due time is written in the notice to the people of a task whose due time moved.
     """
     s = uow.session
-    rows = list(s.scalars(select(RecomputableValue).join(Instance, Instance.id == RecomputableValue.instance_id)
-                          .where(Instance.status == steps.RUNNING).order_by(RecomputableValue.id)))
+    with tenancy.unscoped():  # the calendar and the rules change for every organisation's cases
+        found = s.execute(select(RecomputableValue, Instance.org_id)
+                          .join(Instance, Instance.id == RecomputableValue.instance_id)
+                          .where(Instance.status == steps.RUNNING).order_by(RecomputableValue.id)).all()
+    rows, orgs = [row for row, _ in found], {row.instance_id: org for row, org in found}
     changed: dict[str, list[tuple[RecomputableValue, Any, Any, dict[str, Any]]]] = {}
     for row in rows:
         spec, old = json.loads(row.spec_json), json.loads(row.value_json)
@@ -115,7 +119,8 @@ def recompute(uow: UnitOfWork, compute: Callable[[dict[str, Any], Any], Any], *,
             changed.setdefault(row.instance_id, []).append((row, old, new, spec))
     moves: list[Move] = []
     for instance_id, items in changed.items():
-        moves += _move(uow, instance_id, items, actor=actor, reason=reason, notify=(notify_kind, when))
+        with tenancy.acting_for(orgs[instance_id]):  # its rows, notices and audit events stay its organisation's
+            moves += _move(uow, instance_id, items, actor=actor, reason=reason, notify=(notify_kind, when))
     return moves
 
 
@@ -137,7 +142,7 @@ def _move(uow: UnitOfWork, instance_id: str, items: list, *, actor: str | None, 
         row.value_json, row.updated_at = canonical_json(new), uow.now()
         uow.audit(chain, "deadline.recomputed", {"old": old, "new": new, "spec": spec, "reason": reason,
                                                  "timers": len(moved)}, actor=actor, instance_id=instance_id)
-        moves.append(Move(instance_id, loaded.row.business_key, old, new, spec))
+        moves.append(Move(instance_id, loaded.row.business_key, old, new, spec, loaded.row.org_id))
     steps.save_step(uow, loaded, before, skip=timers)
     for task in uow.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
                                                             HumanTask.state == "ready")):

@@ -7,8 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from engine import tenancy
 from engine.audit import SYSTEM_CHAIN
-from engine.errors import NotFound, ValidationFailed
+from engine.errors import Forbidden, NotFound, ValidationFailed
 from engine.identity import Actor
 from engine.unit_of_work import UnitOfWork
 from workflows import deadlines
@@ -20,6 +21,13 @@ def load(session) -> tuple[dict[dt.date, bool], set[int]]:
     """The stored override days and confirmed years."""
     overrides = {o.day: o.working for o in session.scalars(select(CalendarOverride))}
     return overrides, set(session.scalars(select(CalendarYear.year)))
+
+
+def _installation_only(actor: Actor) -> None:
+    """The State Council's notice is national: the installation's administrators (organisation 1) keep the table
+    for every organisation, and its changes move the deadlines of every organisation's cases."""
+    if actor.org_id != tenancy.DEFAULT_ORG:
+        raise Forbidden("the legal calendar is the installation's: its administrators keep it")
 
 
 def refresh(uow: UnitOfWork, calendar: LegalCalendar) -> None:
@@ -57,6 +65,7 @@ def set_day(uow: UnitOfWork, day: dt.date, working: bool, note: str | None, *, a
 
     Every deadline a running instance waits on is recomputed with it; returns how many moved.
     """
+    _installation_only(actor)
     with uow:
         row = uow.session.get(CalendarOverride, day)
         previous = None if row is None else {"working": row.working, "note": row.note}
@@ -73,6 +82,7 @@ def set_day(uow: UnitOfWork, day: dt.date, working: bool, note: str | None, *, a
 
 def remove_day(uow: UnitOfWork, day: dt.date, *, actor: Actor) -> int:
     """Remove an override; deadlines follow as for `set_day`. Raises: NotFound."""
+    _installation_only(actor)
     with uow:
         row = uow.session.get(CalendarOverride, day)
         if row is None:
@@ -89,6 +99,7 @@ def confirm_year(uow: UnitOfWork, year: int, confirmed: bool, *, actor: Actor) -
     """Mark a year's notice as completely entered (its plain days become confirmed), or withdraw that.
 
     Deadlines follow as for `set_day` (a deadline's ``confirmed`` mark changes with it)."""
+    _installation_only(actor)
     if not 2000 <= year <= 2100:
         raise ValidationFailed("year out of range", {"year": [str(year)]})
     with uow:

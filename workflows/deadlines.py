@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from engine import recompute
+from engine import recompute, tenancy
 from engine.unit_of_work import UnitOfWork
 from workflows.calendar import Deadline, LegalCalendar, zone_name
 
@@ -76,7 +76,8 @@ def recompute_all(uow: UnitOfWork, calendar: LegalCalendar, *, actor: str,
     moves = recompute.recompute(uow, _compute(calendar, uow.now()), actor=actor, reason=reason,
                                 when=_local(calendar))
     for move in moves:
-        _follow_records(uow, move)
+        with tenancy.acting_for(move.org_id):
+            _follow_records(uow, move)
     return moves
 
 

@@ -9,6 +9,8 @@ from api.cli import main
 from engine.worker import run_once
 
 from helpers.bpmn import deadline_escalation, diagram
+from helpers.tenancy import headers as tenancy_headers
+from helpers.tenancy import organisation
 
 API = "/api/v1"
 LANE = '<bpmn:lane id="lane_chair" name="union_chair"><bpmn:flowNodeRef>reply</bpmn:flowNodeRef></bpmn:lane>'
@@ -171,3 +173,26 @@ def test_a_period_that_has_run_out_is_not_moved_by_a_later_calendar_change(clien
     auditor = login_as("auditor")
     assert _moves(client, auditor, started["id"]) == []
     assert _instance(client, auditor, started["id"])["next_timer_at"] == "2027-01-04T16:00:00+00:00"
+
+
+def test_the_installations_calendar_moves_every_organisations_deadlines_and_only_its_admins_keep_it(
+        client, deploy, users, login_as, services, clock):
+    b = organisation(services, "ent_b")
+    starter_b, admin_b = (tenancy_headers(services, b, "b_starter", "hr"),
+                          tenancy_headers(services, b, "b_admin", "admin", "auditor"))
+    chair_b = tenancy_headers(services, b, "b_chair", "union_chair")
+    clock.set(datetime(2026, 12, 4, 2, tzinfo=UTC))
+    _warm(client, starter_b)
+    assert deploy({"a.bpmn": _computed_then_waiting("reply_30", 30)}).status_code == 201  # the installation's
+    waiting = _start(client, starter_b, "reply_30", "2026-12-04")
+    refused = client.put(f"{API}/calendar/overrides/2027-01-04", json={"working": False}, headers=admin_b)
+    assert refused.status_code == 403 and "installation" in refused.get_json()["message"]
+    r = client.put(f"{API}/calendar/overrides/2027-01-04", json={"working": False, "note": "元旦调休"},
+                   headers=login_as("admin"))
+    assert r.status_code == 204
+    assert _instance(client, admin_b, waiting["id"])["next_timer_at"] == "2027-01-05T16:00:00+00:00"
+    [move] = _moves(client, admin_b, waiting["id"])
+    assert move["payload"]["new"] == "2027-01-05T16:00:00+00:00"
+    notices = [n for n in client.get(f"{API}/notifications", headers=chair_b).get_json()["items"]
+               if n["kind"] == "deadline.moved"]
+    assert len(notices) == 1  # B's own people are told, through B's notifications
