@@ -26,6 +26,7 @@ from . import (  # noqa: F401  (routes and menu entries)
     home,
     inspection,
     notices,
+    organisations,
     roster,
     session,
     sso,
