@@ -85,7 +85,6 @@ def forget() -> None:
     _settings_table["at"] = None
 
 
-
 def _parents(connection) -> dict[int, int | None]:
     now = time.monotonic()
     if _tree["at"] is None or now - _tree["at"] > _LINEAGE_TTL:
@@ -152,8 +151,11 @@ def _inner_tables(from_clause) -> Iterator[Table]:
 
 
 def _filter_tables(stmt, is_select: bool, org: int, visible: tuple[int, ...]):
-    tables = ([t for f in stmt.get_final_froms() for t in _inner_tables(f)] if is_select
-              else [stmt.table] if isinstance(stmt.table, Table) else [])
+    if is_select:  # a textual or compound SELECT names no tables to filter: its callers filter themselves
+        froms = stmt.get_final_froms() if hasattr(stmt, "get_final_froms") else []
+        tables = [t for f in froms for t in _inner_tables(f)]
+    else:
+        tables = [stmt.table] if isinstance(getattr(stmt, "table", None), Table) else []
     for table in tables:
         if "org_id" in table.c:
             inherited = table.name in _INHERITED_TABLES

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from engine import audit, tenancy
 from engine.identity import SYSTEM, create_user
-from engine.models import AuditEvent, HumanTask, Instance, MessageSubscription, ProcessVersion
+from engine.models import AuditEvent, HumanTask, Instance, MessageSubscription, ProcessVersion, User, UserRole
 from engine.notification_tables import Notification
 from engine.notifications import notify
 from engine.worker import run_once
@@ -125,3 +125,24 @@ def test_an_organisations_system_events_go_to_its_own_chain_and_verification_cov
         report = audit.verify(uow.session)
     assert report.ok, report.problems
     assert report.chains >= 2  # the installation's system chain and ent_b's
+
+
+def test_statements_on_bare_tables_keep_to_the_organisation_and_textual_ones_pass_through(services):
+    from sqlalchemy import column, delete, text
+
+    b = organisation(services, "ent_b")
+    for org, name in ((tenancy.DEFAULT_ORG, "a_user"), (b, "b_user")):
+        with tenancy.acting_for(org):
+            create_user(services.uow(), name, ["clerk"], actor=SYSTEM)
+    users = User.__table__
+    with tenancy.acting_for(b):
+        uow = services.uow()
+        with uow:
+            assert set(uow.session.scalars(select(users.c.username))) == {"b_user"}
+            uow.session.execute(delete(UserRole.__table__))  # only B's roles go
+            rows = uow.session.execute(text("SELECT username FROM users").columns(column("username"))).all()
+            assert {r.username for r in rows} >= {"a_user", "b_user"}  # textual: the caller's own filter
+            uow.commit()
+    remaining = {r.user_id for r in _rows(services, UserRole)}
+    assert {u.id for u in _rows(services, User, User.username == "a_user")} <= remaining
+    assert not {u.id for u in _rows(services, User, User.username == "b_user")} & remaining
