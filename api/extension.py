@@ -55,7 +55,7 @@ def _flag(value: Any) -> bool:
 
 class OrganisationContext(dict):
     """The runtime context of the layers above: ``rules`` and ``notice_reference`` are the current organisation's
-    (read at each use), the rest is the installation's."""
+    (read at each use) unless a value is set for them explicitly; the rest is the installation's."""
 
     def __init__(self, services: Services, values: dict[str, Any]):
         super().__init__(values)
@@ -64,11 +64,14 @@ class OrganisationContext(dict):
     def _dynamic(self, key: str) -> Any:
         return self._services.rules if key == "rules" else self._services.notice_reference()
 
+    def _is_dynamic(self, key: object) -> bool:
+        return key in ("rules", "notice_reference") and not super().__contains__(key)
+
     def __getitem__(self, key: str) -> Any:
-        return self._dynamic(key) if key in ("rules", "notice_reference") else super().__getitem__(key)
+        return self._dynamic(key) if self._is_dynamic(key) else super().__getitem__(key)
 
     def get(self, key: str, default: Any = None) -> Any:
-        return self._dynamic(key) if key in ("rules", "notice_reference") else super().get(key, default)
+        return self._dynamic(key) if self._is_dynamic(key) else super().get(key, default)
 
     def __contains__(self, key: object) -> bool:
         return key in ("rules", "notice_reference") or super().__contains__(key)
