@@ -166,10 +166,7 @@ class Services:
             return
         self._calendar_loaded = now
         try:
-            # The State Council's notice is national: the calendar is the installation's (organisation 1's
-            # overrides), whichever organisation's request happens to refresh it.
-            with tenancy.acting_for(tenancy.DEFAULT_ORG):
-                calendar_admin.refresh(UnitOfWork(self.db, self.clock, readonly=True), self.calendar)
+            calendar_admin.refresh(UnitOfWork(self.db, self.clock, readonly=True), self.calendar)
         except DBAPIError:
             # Schema not migrated yet (e.g. during `dmflow db upgrade`): the failure is cached too, for a few
             # seconds, so that no unit of work pays for a failing query on every request.

@@ -86,10 +86,10 @@ def forget() -> None:
 
 
 def _parents(connection) -> dict[int, int | None]:
-    now = time.monotonic()
-    if _tree["at"] is None or now - _tree["at"] > _LINEAGE_TTL:
+    now, url = time.monotonic(), str(connection.engine.url)
+    if _tree["at"] is None or now - _tree["at"] > _LINEAGE_TTL or _tree.get("url") != url:
         rows = connection.execute(select(Organisation.id, Organisation.parent_id)).all()
-        _tree["parents"], _tree["at"] = {i: p for i, p in rows}, now
+        _tree["parents"], _tree["at"], _tree["url"] = {i: p for i, p in rows}, now, url
     return _tree["parents"]
 
 
@@ -176,7 +176,7 @@ def _stamp_new_rows(session: Session, flush_context, instances) -> None:
             obj.org_id = org
 
 
-_codes: dict[int, str] = {}
+_codes: dict[tuple[str, int], str] = {}
 
 
 def system_chain(session: Session, org_id: int | None) -> str:
@@ -184,9 +184,10 @@ def system_chain(session: Session, org_id: int | None) -> str:
     (and for work done for no organisation), ``system:<code>`` for the others."""
     if org_id is None or org_id == DEFAULT_ORG:
         return "system"
-    code = _codes.get(org_id)
+    key = (str(session.get_bind().url), org_id)  # one process may serve several databases (tests do)
+    code = _codes.get(key)
     if code is None:
-        code = _codes[org_id] = session.connection().execute(
+        code = _codes[key] = session.connection().execute(
             select(Organisation.code).where(Organisation.id == org_id)).scalar_one()
     return f"system:{code}"
 
@@ -254,12 +255,13 @@ def effective_settings(bind, org_id: int | None) -> dict[str, Any]:
     of the (small) organisations table per ``SETTINGS_TTL`` per process keeps this off the hot path."""
     if org_id is None:
         return {}
-    now = time.monotonic()
-    if _settings_table["at"] is None or now - _settings_table["at"] > SETTINGS_TTL:
+    now, url = time.monotonic(), str(bind.url)
+    if _settings_table["at"] is None or now - _settings_table["at"] > SETTINGS_TTL \
+            or _settings_table.get("url") != url:
         with bind.execution_options(dmflow_readonly=True).connect() as conn:  # never waits for a writer
             rows = conn.execute(select(Organisation.id, Organisation.parent_id, Organisation.settings)).all()
         _settings_table["rows"] = {i: (p, dict(s or {})) for i, p, s in rows}
-        _settings_table["at"] = now
+        _settings_table["at"], _settings_table["url"] = now, url
     table, chain, org = _settings_table["rows"], [], org_id
     while org is not None and org in table and org not in chain:
         chain.append(org)

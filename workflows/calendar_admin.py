@@ -18,9 +18,14 @@ from workflows.tables import CalendarOverride, CalendarYear
 
 
 def load(session) -> tuple[dict[dt.date, bool], set[int]]:
-    """The stored override days and confirmed years."""
-    overrides = {o.day: o.working for o in session.scalars(select(CalendarOverride))}
+    """The stored override days and confirmed years (the installation's, whichever organisation reads them)."""
+    with tenancy.unscoped():
+        overrides = {o.day: o.working for o in session.scalars(_installations(select(CalendarOverride)))}
     return overrides, set(session.scalars(select(CalendarYear.year)))
+
+
+def _installations(query):
+    return query.where(CalendarOverride.org_id == tenancy.DEFAULT_ORG)
 
 
 def _installation_only(actor: Actor) -> None:
@@ -52,7 +57,8 @@ def _follow(uow: UnitOfWork, actor: Actor, reason: dict[str, Any]) -> int:
 
 def listing(uow: UnitOfWork) -> dict[str, Any]:
     with uow:
-        days = uow.session.scalars(select(CalendarOverride).order_by(CalendarOverride.day))
+        with tenancy.unscoped():
+            days = list(uow.session.scalars(_installations(select(CalendarOverride)).order_by(CalendarOverride.day)))
         years = uow.session.scalars(select(CalendarYear).order_by(CalendarYear.year))
         return {"overrides": [{"day": o.day, "working": o.working, "note": o.note, "updated_by": o.updated_by,
                                "updated_at": o.updated_at} for o in days],
