@@ -8,7 +8,8 @@ from api.web import catalogue
 
 MENUS = {
     "admin": ["home", "tasks", "processes", "instances", "meetings", "roster", "disclosures", "casework",
-              "inspections", "modeler", "audit", "users", "disclosure-catalogue", "departments"],
+              "inspections", "modeler", "audit", "users", "disclosure-catalogue", "departments",
+              "organisations"],
     "designer": ["home", "tasks", "processes", "instances", "meetings", "disclosures", "casework", "modeler"],
     "auditor": ["home", "processes", "instances", "meetings", "disclosures", "casework", "inspections", "audit"],
     "rep": ["home", "tasks", "processes", "instances", "meetings", "proposals", "disclosures", "casework",
