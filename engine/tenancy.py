@@ -83,6 +83,7 @@ def forget() -> None:
     """Drop the cached organisation tree (after an organisation is created or moved)."""
     _tree["at"] = None
     _settings_table["at"] = None
+    _codes.clear()
 
 
 def _parents(connection) -> dict[int, int | None]:
