@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from . import tenancy
 from .notification_tables import OutboxMessage
 from .notifications import settings_of
 from .outbox import FAILED, PENDING, SENT, Claimed, finish
@@ -119,7 +120,7 @@ def _claim(uow: UnitOfWork, job_id: int) -> Claimed | None:
         row.attempts += 1
         row.next_attempt_at = now + timedelta(seconds=settings_of(uow).lease_seconds)
         claimed = Claimed(row.id, row.channel, row.recipient, row.subject, row.body, row.idempotency_key,
-                          row.attempts)
+                          row.attempts, row.org_id)
         uow.commit()
     return claimed
 
@@ -129,7 +130,8 @@ def perform(factory: Callable[[], UnitOfWork], message: Claimed) -> None:
     fn = HANDLERS.get(message.recipient)
     if fn is None:
         raise RuntimeError(f"no job handler is registered for {message.recipient!r} in this process")
-    fn(factory(), json.loads(message.body))
+    with tenancy.acting_for(message.org_id if message.org_id is not None else tenancy.current()):
+        fn(factory(), json.loads(message.body))  # what it writes (a rendered notice) is that organisation's
 
 
 def run(factory: Callable[[], UnitOfWork], job_id: int) -> str | None:

@@ -44,6 +44,7 @@ class Claimed:
     body: str
     key: str
     attempts: int
+    org_id: int | None = None  # the organisation whose change asked for it (a job runs for it)
 
 
 @dataclass
@@ -69,7 +70,7 @@ def claim(uow: UnitOfWork, limit: int = 50) -> list[Claimed]:
             row.attempts += 1
             row.next_attempt_at = now + timedelta(seconds=cfg.lease_seconds)
             taken.append(Claimed(row.id, row.channel, row.recipient, row.subject, row.body, row.idempotency_key,
-                                 row.attempts))
+                                 row.attempts, row.org_id))
         uow.commit()
     return taken
 
