@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from engine import departments
+from engine import departments, organisations, tenancy
 from engine.identity import SYSTEM, create_user
 from engine.models import User
 from engine.passwords import generate_password, set_password
@@ -48,6 +48,14 @@ DEMO_USERS: list[tuple[str, str, list[str]]] = [
     ("chief_yang", "杨燕（工会方首席协商代表）", ["union_negotiator"]),
     ("chief_lin", "林杰（企业方首席协商代表）", ["employer_negotiator"]),
     ("recorder_xie", "谢霞（协商记录员）", ["recorder"]),
+]
+# The district federation the demo enterprise (the installation's first organisation) belongs to, two more small
+# member enterprises without procedures of their own, and the federation's officer (signs in to /federation).
+DEMO_FEDERATION = ("pudong-fed", "浦东新区总工会", "浦东新区")
+DEMO_MEMBERS = [("pd-electronics", "浦东精密电子有限公司", "电子器件", 150),
+                ("pd-food", "浦东食品有限公司", "食品加工", 80)]
+DEMO_FEDERATION_USERS: list[tuple[str, str, list[str]]] = [
+    ("federation_gu", "顾明（浦东新区总工会）", ["federation_officer"]),
 ]
 # the enterprise's labour-dispute mediation committee (劳动争议调解仲裁法 第10条): both sides, a union-member chair
 DEMO_MEDIATION_COMMITTEE = [
@@ -116,6 +124,23 @@ def _write_private(path: Path, content: bytes) -> None:
     path.write_bytes(content)
 
 
+def _seed_federation(uow: UnitOfWork) -> int:
+    """The demo federation with the installation's first organisation (华东机械) and two more enterprises as its
+    members, created once; returns the federation's id."""
+    code, name, region = DEMO_FEDERATION
+    with uow:
+        found = tenancy.by_code(uow.session, code)
+    if found is not None:
+        return found.id
+    fed = organisations.create_organisation(uow, SYSTEM, code, name=name, kind=tenancy.FEDERATION, region=region)
+    organisations.update_organisation(uow, SYSTEM, tenancy.DEFAULT_ORG, name="华东机械制造有限公司", parent=code,
+                                      region=region, industry="机械制造", headcount=600)
+    for member, member_name, industry, headcount in DEMO_MEMBERS:
+        organisations.create_organisation(uow, SYSTEM, member, name=member_name, parent=code, region=region,
+                                          industry=industry, headcount=headcount)
+    return fed["id"]
+
+
 def seed_demo(uow: UnitOfWork, tokens_file: str | Path) -> list[tuple[str, list[str], str, str]]:
     """Create the demo users that do not exist yet, with a token and a web password each, saved to `tokens_file`.
 
@@ -129,11 +154,14 @@ def seed_demo(uow: UnitOfWork, tokens_file: str | Path) -> list[tuple[str, list[
     """
     with uow:
         existing = set(uow.session.scalars(select(User.username)))
+    federation = _seed_federation(uow)
     created = []
-    for username, display, roles in DEMO_USERS:
+    for org, username, display, roles in [(None, *u) for u in DEMO_USERS] + \
+            [(federation, *u) for u in DEMO_FEDERATION_USERS]:
         if username in existing:
             continue
-        _, token = create_user(uow, username, roles, actor=SYSTEM, display_name=display, token_label="demo")
+        with tenancy.acting_for(org):
+            _, token = create_user(uow, username, roles, actor=SYSTEM, display_name=display, token_label="demo")
         password = generate_password()
         set_password(uow, username, password, actor=SYSTEM)
         created.append((username, roles, token, password))
