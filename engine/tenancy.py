@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -28,7 +29,7 @@ from typing import Any
 from sqlalchemy import Join, Table, event, select
 from sqlalchemy.orm import Session, with_loader_criteria
 
-from .models import DEFAULT_ORG, ENTERPRISE, FEDERATION, Inherited, Organisation, TenantScoped
+from .models import DEFAULT_ORG, ENTERPRISE, FEDERATION, Base, Inherited, Organisation, TenantScoped
 
 KINDS = (ENTERPRISE, FEDERATION)
 __all__ = ["DEFAULT_ORG", "ENTERPRISE", "FEDERATION", "KINDS", "Organisation", "TenantScoped", "acting_for",
@@ -107,6 +108,14 @@ def lineage_of(session: Session, org_id: int) -> tuple[int, ...]:
     return tuple(chain)
 
 
+def _visible(session: Session, org: int) -> tuple[int, ...]:
+    """``lineage_of`` once per session and organisation: every statement of a unit of work filters by it."""
+    memo = session.info.get("dmflow_lineage")
+    if memo is None or memo[0] != org:
+        memo = session.info["dmflow_lineage"] = (org, lineage_of(session, org))
+    return memo[1]
+
+
 def _stamp_parameters(state, org: int) -> None:
     params = state.parameters
     rows = params if isinstance(params, list) else [params] if isinstance(params, dict) else []
@@ -132,7 +141,7 @@ def _limit_to_current_organisation(state) -> None:
         return
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    visible = lineage_of(state.session, org)
+    visible = _visible(state.session, org)
     stmt = stmt.options(
         with_loader_criteria(TenantScoped, lambda cls: cls.org_id == org, include_aliases=True),
         with_loader_criteria(Inherited, lambda cls: cls.org_id.in_(visible), include_aliases=True))
@@ -159,12 +168,15 @@ def _filter_tables(stmt, is_select: bool, org: int, visible: tuple[int, ...]):
         tables = [stmt.table] if isinstance(getattr(stmt, "table", None), Table) else []
     for table in tables:
         if "org_id" in table.c:
-            inherited = table.name in _INHERITED_TABLES
+            inherited = table in _inherited_tables()
             stmt = stmt.where(table.c.org_id.in_(visible) if inherited else table.c.org_id == org)
     return stmt
 
 
-_INHERITED_TABLES = frozenset({"deployments", "deployment_files", "process_versions"})
+@functools.cache
+def _inherited_tables() -> frozenset[Table]:
+    """The tables of the ``Inherited`` models (deployed diagrams), read from the mappings."""
+    return frozenset(m.local_table for m in Base.registry.mappers if issubclass(m.class_, Inherited))
 
 
 @event.listens_for(Session, "before_flush")
