@@ -65,8 +65,9 @@ def _flow(n_questions: int) -> float:
                                                     "timely": True})
         call("post", f"/{did}/publications", "hr", json={"channel": "intranet", "location": "内网"})
         published = call("post", f"/{did}/publish", "hr")
-        worker, hr = Actor("worker", frozenset({"worker"})), Actor("hr", frozenset({"dept_hr"}))
-        for n in range(n_questions):
+        hr = Actor("hr", frozenset({"dept_hr"}))
+        for n in range(n_questions):  # N workers' questions: one each (a worker may ask at most 10 per disclosure)
+            worker = Actor(f"worker{n}", frozenset({"worker"}))
             q = disclosure_feedback.ask(services.uow(), did, body=f"第{n + 1}个问题：缴费基数如何确定？", actor=worker)
             disclosure_feedback.answer(services.uow(), did, q.id, "按上年度月平均工资确定。", actor=hr)
         clock.set(datetime.fromisoformat(published["feedback_until"]) + timedelta(minutes=1))

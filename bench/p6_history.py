@@ -23,7 +23,7 @@ from sqlalchemy import delete, insert, select, update
 from engine import runtime
 from engine.deployments import deploy
 from engine.identity import SYSTEM, Actor, create_user
-from engine.models import HumanTask, Instance
+from engine.models import HumanTask, Instance, TaskCandidate
 from engine.parsing import SourceFile
 
 from .common import LOOP_FILE, LOOP_PROCESS, MODELS, Row, Settings, Stat
@@ -61,19 +61,27 @@ class _Driver:
             self.step(instance_id)
         return instance_id
 
-    def snapshot(self, instance_id: str) -> tuple[dict, list[dict]]:
+    def snapshot(self, instance_id: str) -> tuple[dict, list[dict], list[dict]]:
+        """The instance row, its task rows and their candidates (which refer to the task rows)."""
+        task_ids = select(HumanTask.id).where(HumanTask.instance_id == instance_id)
         with self.services.db.connect() as conn:
             inst = conn.execute(select(Instance.__table__).where(Instance.id == instance_id)).mappings().one()
             tasks = conn.execute(select(HumanTask.__table__).where(HumanTask.instance_id == instance_id)
                                  ).mappings().all()
-        return dict(inst), [dict(t) for t in tasks]
+            candidates = conn.execute(select(TaskCandidate.__table__).where(TaskCandidate.task_id.in_(task_ids))
+                                      ).mappings().all()
+        return dict(inst), [dict(t) for t in tasks], [dict(c) for c in candidates]
 
-    def restore(self, snap: tuple[dict, list[dict]]) -> None:
-        inst, tasks = snap
+    def restore(self, snap: tuple[dict, list[dict], list[dict]]) -> None:
+        inst, tasks, candidates = snap
+        task_ids = select(HumanTask.id).where(HumanTask.instance_id == inst["id"])
         with self.services.db.begin() as conn:
+            conn.execute(delete(TaskCandidate.__table__).where(TaskCandidate.task_id.in_(task_ids)))
             conn.execute(delete(HumanTask.__table__).where(HumanTask.instance_id == inst["id"]))
             conn.execute(update(Instance.__table__).where(Instance.id == inst["id"]).values(**inst))
             conn.execute(insert(HumanTask.__table__), tasks)
+            if candidates:
+                conn.execute(insert(TaskCandidate.__table__), candidates)
 
 
 def run(s: Settings) -> tuple[list[Row], dict[str, Any]]:
