@@ -290,16 +290,20 @@ def worker(once: bool, interval: float) -> None:
     import logging
     import signal
     import threading
+    from datetime import timedelta
 
+    from engine.housekeeping import KeyRetention
     from engine.worker import run_forever, run_once
 
     services = _services()
+    retention = KeyRetention(timedelta(hours=float(current_app.config["IDEMPOTENCY_RETENTION_HOURS"])))
     if once:
-        done = run_once(services.uow, checkpointing=checkpoint_schedule())
+        done = run_once(services.uow, checkpointing=checkpoint_schedule(), retention=retention)
         click.echo(f"fired timers of {len(done.timers_fired)} instances, started {len(done.instances_started)} "
                    f"scheduled instances, {len(done.failed)} failed; reminded of {done.tasks_reminded} tasks, "
                    f"sent {done.messages_sent} messages"
-                   + (f"; checkpoint {done.checkpoint['seq']} taken" if done.checkpoint else ""))
+                   + (f"; checkpoint {done.checkpoint['seq']} taken" if done.checkpoint else "")
+                   + (f"; forgot {done.keys_forgotten} idempotency keys" if done.keys_forgotten else ""))
         sys.exit(1 if done.failed else 0)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     stop = threading.Event()
@@ -308,7 +312,7 @@ def worker(once: bool, interval: float) -> None:
     checkpoints = checkpoint_schedule()
     click.echo(f"worker polling every {interval}s (Ctrl-C to stop); "
                + (f"a checkpoint every {checkpoints.every}" if checkpoints else "no checkpoints (no signing key)"))
-    run_forever(services.uow, interval=interval, stop=stop, checkpointing=checkpoints)
+    run_forever(services.uow, interval=interval, stop=stop, checkpointing=checkpoints, retention=retention)
 
 
 @main.command("serve")

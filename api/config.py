@@ -25,6 +25,8 @@ class Config:
     # How often each process re-reads the admin-entered legal calendar (holidays, adjusted working days).
     CALENDAR_REFRESH_SECONDS = 60
     SPEC_CACHE_SIZE = 256
+    # How long the worker keeps the first answer of a create sent with an Idempotency-Key (for its retries).
+    IDEMPOTENCY_RETENTION_HOURS = 24
     # The budget of each diagram script, condition and timer expression (engine/budget.py): past it the
     # instance gets an incident naming the element and line, and the step's transaction ends.
     SCRIPT_TIME_MS = 500

@@ -11,6 +11,7 @@ from typing import Any
 
 from . import checkpoints, jobs, outbox, reminders, tenancy
 from .errors import Conflict
+from .housekeeping import KeyRetention
 from .notifications import settings_of
 from .runtime import start_scheduled
 from .steps import RUNNING, load, save_step, settle, snapshot
@@ -39,6 +40,7 @@ class Pass:
     messages_sent: int = 0
     messages_failed: int = 0
     checkpoint: dict[str, Any] | None = None  # the checkpoint this pass took, if one was due
+    keys_forgotten: int | None = None  # idempotency keys past their retention, when this pass looked
 
     @property
     def count(self) -> int:
@@ -63,7 +65,7 @@ def fire_instance(uow: UnitOfWork, instance_id: str) -> bool:
 
 
 def run_once(uow_factory: Callable[[], UnitOfWork], *, limit: int = 10_000,
-             checkpointing: CheckpointSchedule | None = None) -> Pass:
+             checkpointing: CheckpointSchedule | None = None, retention: KeyRetention | None = None) -> Pass:
     """Process everything due now: schedule occurrences first (oldest first), then instance timers,
     then a checkpoint if one is due (after the timers, so that it covers what they appended).
 
@@ -101,6 +103,8 @@ def run_once(uow_factory: Callable[[], UnitOfWork], *, limit: int = 10_000,
     if checkpointing is not None:
         every = None if checkpoints.requested(uow_factory()) else checkpointing.every  # asked for: now
         result.checkpoint = checkpoints.take(uow_factory(), checkpointing.key, every=every)
+    if retention is not None:
+        result.keys_forgotten = retention.run(uow_factory)
     notify_pass(uow_factory, result)
     return result
 
@@ -117,11 +121,14 @@ def notify_pass(uow_factory: Callable[[], UnitOfWork], result: Pass) -> None:
 
 
 def run_forever(uow_factory: Callable[[], UnitOfWork], *, interval: float = 5.0,
-                stop: threading.Event | None = None, checkpointing: CheckpointSchedule | None = None) -> None:
+                stop: threading.Event | None = None, checkpointing: CheckpointSchedule | None = None,
+                retention: KeyRetention | None = None) -> None:
     """Poll for due work every `interval` seconds until `stop` is set."""
     stop = stop or threading.Event()
     while not stop.is_set():
-        done = run_once(uow_factory, checkpointing=checkpointing)
+        done = run_once(uow_factory, checkpointing=checkpointing, retention=retention)
+        if done.keys_forgotten:
+            log.info("forgot %d idempotency keys past their retention", done.keys_forgotten)
         if done.checkpoint:
             log.info("checkpoint %d taken: %s", done.checkpoint["seq"], done.checkpoint["fingerprint"])
         if done.count or done.messages_sent or done.tasks_reminded:

@@ -158,3 +158,21 @@ def test_a_claim_whose_create_committed_without_an_answer_is_a_409_naming_it(cli
     again = _start(client, login_as("hr"), key="k-7")
     assert again.status_code == 409 and "已经执行" in again.get_json()["message"]
     assert _count(client, login_as) == 1
+
+
+def test_the_worker_forgets_keys_past_their_retention_and_keeps_the_recent_ones(client, clock, runner, deploy,
+                                                                                login_as):
+    from api.cli import main
+
+    deploy({"calc.bpmn": script_then_task("calc", "y = 1")})
+    first = _start(client, login_as("hr"), key="old").get_json()
+    clock.advance(hours=23)
+    _start(client, login_as("hr"), key="recent", business_key="2026-002")
+    clock.advance(hours=2)  # "old" is 25 hours old, "recent" 2 hours
+    result = runner.invoke(main, ["worker", "--once"])
+    assert result.exit_code == 0 and "forgot 1 idempotency keys" in result.stdout
+    replayed = _start(client, login_as("hr"), key="recent", business_key="2026-002")
+    assert replayed.headers.get("Idempotent-Replayed") == "true"
+    anew = _start(client, login_as("hr"), key="old", business_key="2026-003")  # forgotten: a new request
+    assert anew.status_code == 201 and "Idempotent-Replayed" not in anew.headers
+    assert anew.get_json()["id"] != first["id"] and _count(client, login_as) == 3
