@@ -126,10 +126,11 @@ class TestRefusals:
         content += "王五,E0005,一团,其他,男,否,2026-01-10,\n".encode()
         body = congress.call("post", f"/terms/{term_id}/representatives/import", congress.admin, 422,
                              data=upload(content), content_type="multipart/form-data").get_json()
-        assert body["errors"]["rows"] == [
+        assert [{k: r[k] for k in ("row", "column", "message")} for r in body["errors"]["rows"]] == [
             {"row": 4, "column": "工号", "message": "employee_no 'E0031' duplicates row 2"},
             {"row": 4, "column": "用户名", "message": "username 'rep032' duplicates row 3"},
             {"row": 5, "column": "工号", "message": body["errors"]["rows"][2]["message"]}]
+        assert [r["code"] for r in body["errors"]["rows"]] == ["duplicate_row", "duplicate_row", "already_seated"]
         assert "already seated" in body["errors"]["rows"][2]["message"]
         uow = services.uow(readonly=True)
         with uow:

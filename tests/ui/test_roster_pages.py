@@ -68,3 +68,31 @@ def test_the_users_page_searches_and_pages(client, services):
     found = client.get("/admin/users", query_string={"q": "职工07"}).text
     assert "共 1 个用户" in found and 'data-user="staff07"' in found
     assert 'name="role" value="representative"' in page  # roles are ticked by name
+
+
+def _import(client, term_id, lines):
+    return client.post("/congress/roster/import", data={
+        "csrf_token": csrf(client.get("/congress/roster").text), "term": term_id,
+        "file": (io.BytesIO(("\n".join(lines) + "\n").encode()), "roster.csv")}, content_type="multipart/form-data")
+
+
+def test_a_refused_import_names_each_problem_in_the_readers_language(client, services):
+    ids = make_congress(services, seats=30)
+    login(client, "office", "admin")
+    sheet = roster_csv(3, managers=0, first=31).decode().splitlines()
+    cells = sheet[2].split(",")
+    cells[4], cells[6] = "未知", "三月一日"  # a bad gender and a bad date
+    bad_cells = [*sheet[:2], ",".join(cells), sheet[3]]
+    response = _import(client, ids["term_id"], bad_cells)
+    assert response.status_code == 422
+    problems = re.findall(r"<li>([^<]+)</li>", response.text)
+    assert problems == ["第 3 行“性别”：“未知”不是可选值（男、女）之一。",
+                        "第 3 行“当选日期”：“三月一日”不是日期，请写成 2026-03-01 的形式。"]
+    clashes = [*sheet[:2], sheet[2].replace("E0032", "E0031"), sheet[3].replace("E0033", "E0001")]
+    problems = re.findall(r"<li>([^<]+)</li>", _import(client, ids["term_id"], clashes).text)
+    assert problems[0] == "第 3 行“工号”：“E0031”与第 2 行重复。"
+    assert problems[1].startswith("第 4 行“工号”：“E0001”已是本届代表（")
+    assert not any(re.search(r"[a-z]+_[a-z]+|is not|duplicates", p) for p in problems)  # no engine wording
+    client.post("/lang", data={"lang": "en", "csrf_token": csrf(client.get("/congress/roster").text)})
+    english = re.findall(r"<li>([^<]+)</li>", _import(client, ids["term_id"], clashes).text)
+    assert english[0].endswith("“E0031” repeats row 2.")

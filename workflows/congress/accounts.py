@@ -24,7 +24,8 @@ def unknown_usernames(uow: UnitOfWork, rows: list[tuple[int, dict[str, Any]]]) -
     named = {v["username"] for _, v in rows if v.get("username")}
     known = set(uow.session.scalars(select(User.username).where(User.username.in_(named)))) if named else set()
     return [{"row": number, "column": "用户名", "message": f"no account '{v['username']}'; create it or link "
-             "another later"} for number, v in rows if v.get("username") and v["username"] not in known]
+             "another later", "code": "no_account", "params": {"value": v["username"]}}
+            for number, v in rows if v.get("username") and v["username"] not in known]
 
 
 def provide(uow: UnitOfWork, reps: list[Representative], *, actor: Actor, create: bool) -> list[dict[str, str]]:

@@ -35,38 +35,52 @@ FIELDS = (*REQUIRED, "dispatched", "username")
 _LIMITS = {"name": 100, "employee_no": 50, "delegation": 100, "username": 100}
 
 
+class _Bad(ValueError):
+    """A bad cell: the English wording (the API's ``message``) and a ``code`` with ``params`` for the pages."""
+
+    def __init__(self, english: str, code: str, **params: Any):
+        super().__init__(english)
+        self.code, self.params = code, params
+
+
+def problem(row: int, column: str | None, message: str, code: str, **params: Any) -> dict[str, Any]:
+    """One problem of an import: where (row, column), the English ``message``, and ``code``/``params`` from
+    which a page writes it in the reader's language (``ro.problem.<code>``)."""
+    return {"row": row, "column": column, "message": message, "code": code, "params": params}
+
+
 def _parse_value(key: str, raw: str) -> Any:
     text = (raw or "").strip()
     if key in REQUIRED and not text:
-        raise ValueError("is required")
+        raise _Bad("is required", "required")
     if key in _LIMITS and len(text) > _LIMITS[key]:
-        raise ValueError(f"is longer than {_LIMITS[key]} characters")
+        raise _Bad(f"is longer than {_LIMITS[key]} characters", "too_long", limit=_LIMITS[key])
     if key in _ENUMS:
         table, expected = _ENUMS[key]
         norm = text.replace("（", "(").replace("）", ")")
         for candidate in (norm, norm.lower()):
             if candidate in table:
                 return table[candidate]
-        raise ValueError(f"'{text}' is not one of {expected}")
+        raise _Bad(f"'{text}' is not one of {expected}", "not_one_of", value=text, expected=expected)
     if key == "elected_on":
         try:
             y, m, d = (int(p) for p in text.replace("/", "-").split("-"))
             return dt.date(y, m, d)
         except ValueError:
-            raise ValueError(f"'{text}' is not a date such as 2026-03-01") from None
+            raise _Bad(f"'{text}' is not a date such as 2026-03-01", "not_a_date", value=text) from None
     return (text or None) if key == "username" else text
 
 
-def _parse_values(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """Typed values of one representative from text (CSV) or JSON values, and a message per bad field."""
+def _parse_values(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, _Bad]]:
+    """Typed values of one representative from text (CSV) or JSON values, and the problem of each bad field."""
     values, errors = {}, {}
     for key in FIELDS:
         value = raw.get(key)
         value = value.isoformat() if isinstance(value, dt.date) else {True: "是", False: "否"}.get(value, value)
         try:
             values[key] = _parse_value(key, str(value or ""))
-        except ValueError as exc:
-            errors[key] = f"{key} {exc}"
+        except _Bad as exc:
+            errors[key] = exc
     return values, errors
 
 
@@ -79,12 +93,15 @@ def parse_csv(content: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[di
     try:
         reader = iter(sheets.rows(content))
     except ValidationFailed as exc:
-        return [], [{"row": 1, "column": None, "message": "; ".join(m for ms in exc.errors.values() for m in ms)}]
+        zh, _, en = exc.message.partition(" / ")
+        detail = "; ".join(m for ms in exc.errors.values() for m in ms)
+        return [], [problem(1, None, detail, "sheet", zh=zh, en=en or zh)]
     header = next(reader, None) or []
     columns = [_HEADER_IN.get(h.strip().lower(), _HEADER_IN.get(h.strip())) for h in header]
-    errors = [{"row": 1, "column": h, "message": f"unknown column; expected {', '.join(HEADERS)}"}
+    expected = "、".join(HEADERS)
+    errors = [problem(1, h, f"unknown column; expected {', '.join(HEADERS)}", "unknown_column", expected=expected)
               for h, c in zip(header, columns, strict=True) if c is None]
-    errors += [{"row": 1, "column": HEADERS_BY_KEY[k], "message": "required column is missing"}
+    errors += [problem(1, HEADERS_BY_KEY[k], "required column is missing", "missing_column")
                for k in REQUIRED if k not in columns]
     if errors:
         return [], errors
@@ -93,10 +110,10 @@ def parse_csv(content: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[di
         if not any(c.strip() for c in cells):
             continue
         values, bad = _parse_values(dict(zip(columns, cells, strict=False)))
-        errors += [{"row": number, "column": HEADERS_BY_KEY[k], "message": m} for k, m in bad.items()]
+        errors += [problem(number, HEADERS_BY_KEY[k], f"{k} {b}", b.code, **b.params) for k, b in bad.items()]
         rows.append((number, values))
     if not rows and not errors:
-        errors.append({"row": 2, "column": None, "message": "the file has no representatives"})
+        errors.append(problem(2, None, "the file has no representatives", "empty_file"))
     return rows, errors
 
 
@@ -107,16 +124,21 @@ def _check_against_roster(session: Session, term: Term, rows: list[tuple[int, di
     seen: dict[tuple[str, str], int] = {}
     for number, v in rows:
         if v["elected_on"] > term.ends_on:
-            errors.append({"row": number, "column": "当选日期", "message": f"after the term's end ({term.ends_on})"})
+            errors.append(problem(number, "当选日期", f"after the term's end ({term.ends_on})", "after_term_end",
+                                  ends_on=term.ends_on.isoformat()))
         for key in (k for k in ("employee_no", "username") if v.get(k)):
             clash = next((e for e in existing if getattr(e, key) == v[key]
                           and (e.ended_on is None or e.ended_on > v["elected_on"])), None)
-            message = (f"{key} '{v[key]}' duplicates row {seen[key, v[key]]}" if (key, v[key]) in seen else
-                       f"{key} '{v[key]}' is already seated in this term (representative {clash.id}, {clash.name})"
-                       if clash else None)
+            column = HEADERS_BY_KEY[key]
+            if (key, v[key]) in seen:
+                first = seen[key, v[key]]
+                errors.append(problem(number, column, f"{key} '{v[key]}' duplicates row {first}", "duplicate_row",
+                                      value=v[key], first=first))
+            elif clash:
+                errors.append(problem(number, column, f"{key} '{v[key]}' is already seated in this term "
+                                      f"(representative {clash.id}, {clash.name})", "already_seated",
+                                      value=v[key], name=clash.name))
             seen.setdefault((key, v[key]), number)
-            if message:
-                errors.append({"row": number, "column": HEADERS_BY_KEY[key], "message": message})
     return errors
 
 
@@ -174,7 +196,7 @@ def add_representative(uow: UnitOfWork, term_id: int, data: dict[str, Any], *, a
     """
     values, errors = _parse_values(data)
     if errors:
-        raise ValidationFailed("the representative is invalid", {k: [m] for k, m in errors.items()})
+        raise ValidationFailed("the representative is invalid", {k: [f"{k} {b}"] for k, b in errors.items()})
     with uow:
         term = fetch(uow.session, Term, term_id, "term", lock=True)
         clash = _check_against_roster(uow.session, term, [(1, values)])

@@ -31,9 +31,9 @@ def _term(term_id: int | None):
 
 
 def _row_message(problem: dict) -> str:
-    if str(problem.get("message", "")).startswith("no account"):
-        return i18n.t("ro.no_account")
-    return str(problem.get("message", ""))
+    """A problem of the import in the reader's language (``ro.problem.<code>``), else its English wording."""
+    key = f"ro.problem.{problem.get('code')}"
+    return i18n.t(key, **problem.get("params", {})) if i18n.known(key) else str(problem.get("message", ""))
 
 
 def _roster_page(status: int = 200, **extra):

@@ -165,7 +165,8 @@ class TestImport:
         with pytest.raises(ValidationFailed) as caught:
             import_csv(services, term, HEADER + rows)
         assert caught.value.errors["rows"] == [{"row": 5, "column": "工号",
-                                                "message": "employee_no 'E0002' duplicates row 3"}]
+                                                "message": "employee_no 'E0002' duplicates row 3",
+                                                "code": "duplicate_row", "params": {"value": "E0002", "first": 3}}]
         assert seat_count(services) == 0
 
     def test_import_refuses_an_employee_number_already_seated(self, services):
@@ -193,8 +194,9 @@ class TestImport:
         with pytest.raises(ValidationFailed) as caught:
             import_csv(services, term, "姓名,工号,部门\n甲,1,x\n")
         problems = caught.value.errors["rows"]
-        assert {"row": 1, "column": "部门", "message": problems[0]["message"]} == problems[0]
+        assert (problems[0]["row"], problems[0]["column"], problems[0]["code"]) == (1, "部门", "unknown_column")
         assert {p["column"] for p in problems[1:]} == {"代表团", "类别", "性别", "当选日期"}
+        assert {p["code"] for p in problems[1:]} == {"missing_column"}
 
     def test_a_recalled_representative_may_be_seated_again(self, services):
         term = make_term(services)
