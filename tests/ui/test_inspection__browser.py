@@ -1,5 +1,5 @@
 """The inspection team records what it did and found, in the browser (职工代表巡视, rules.md §2.5): the team
-member opens the inspection from the office list, ticks the methods, writes the findings one a line with owner
+member opens the inspection from the office list, ticks the methods, writes the findings as rows with owner
 and deadline, and the findings table shows them; screenshots of the office list and the page."""
 
 from __future__ import annotations
@@ -45,8 +45,13 @@ def test_the_inspection_team_records_its_methods_and_findings_in_the_browser(ui,
     assert "巡视代表甲、巡视代表乙、工会干事" in page.inner_text("#team")
     for method in ("reports", "site_visits", "interviews", "questions"):
         page.check(f"#findings-form input[value='{method}']")
-    page.fill("#findings", "灭火器过期未更换｜食堂管理科 李科长｜2026-03-31\n"
-                           "防滑鞋未按季度发放｜食堂管理科｜2026-04-15")
+    rows = (("灭火器过期未更换", "食堂管理科 李科长", "2026-03-31"), ("防滑鞋未按季度发放", "食堂管理科", "2026-04-15"))
+    for i, (text, owner, due_on) in enumerate(rows):  # the first row is there; the second is added
+        if i:
+            page.click("#findings-form button.add-row")
+        page.fill(f"[name='findings.{i}.text']", text)
+        page.fill(f"[name='findings.{i}.owner']", owner)
+        page.fill(f"[name='findings.{i}.due_on']", due_on)
     ui.shot("inspection-team-records-findings-zh", "巡视并记录问题", "听取汇报", "质询", "食堂安全和劳动保护巡视")
     page.click("#findings-form button[type=submit]")
     page.wait_for_selector("#findings")

@@ -93,9 +93,8 @@ def parse_csv(content: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[di
     try:
         reader = iter(sheets.rows(content))
     except ValidationFailed as exc:
-        zh, _, en = exc.message.partition(" / ")
         detail = "; ".join(m for ms in exc.errors.values() for m in ms)
-        return [], [problem(1, None, detail, "sheet", zh=zh, en=en or zh)]
+        return [], [problem(1, None, detail, "sheet", text=exc.message)]  # the sheet reader's zh / en wording
     header = next(reader, None) or []
     columns = [_HEADER_IN.get(h.strip().lower(), _HEADER_IN.get(h.strip())) for h in header]
     expected = "、".join(HEADERS)

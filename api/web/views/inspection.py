@@ -16,7 +16,7 @@ from flask import flash, redirect, request, url_for
 from marshmallow import ValidationError
 
 from engine import assignment, departments, queries, runtime
-from engine.errors import DmflowError, Forbidden
+from engine.errors import DmflowError, Forbidden, ValidationFailed
 from engine.identity import ADMIN, AUDITOR
 from engine.models import HumanTask
 from workflows.inspection import plan as inspection_plan
@@ -25,12 +25,31 @@ from workflows.inspection.report import SUBJECT_NAMES
 
 from ...extension import services, uow
 from ...schemas import inspection as schemas
-from .. import i18n
+from .. import forms, i18n
 from ..core import blp, desk, menu, page, render, web_actor
 
 OFFICE = (*inspection_plan.PLANNERS, "representative", AUDITOR, ADMIN)
 METHODS = ("reports", "site_visits", "interviews", "documents", "questions")
 STAGES = ("notified", "answering", "rectifying", "rectified", "reported")
+# The team's findings as repeatable rows (问题, 责任人, 整改期限) through the generic form fields.
+FINDINGS_FORM = {"type": "object", "properties": {"findings": {
+    "type": "array", "title": "发现的问题",
+    "description": "每个问题一行；责任人和整改期限可不填；没有发现问题时删去空行。",
+    "items": {"type": "object", "properties": {
+        "text": {"type": "string", "title": "问题", "maxLength": 2000},
+        "owner": {"type": "string", "title": "责任人", "maxLength": 200},
+        "due_on": {"type": "string", "format": "date", "title": "整改期限"}}}}}}
+FINDINGS_UI = {"findings": {"items": {"ui:order": ["text", "owner", "due_on"],
+                                      "text": {"ui:placeholder": "新增窗口尚未启用"},
+                                      "owner": {"ui:placeholder": "后勤保障部 王经理"}}},
+               "ui:i18n": {"en": {"properties": {"findings": {
+                   "title": "Findings",
+                   "description": "One finding a row; the person responsible and the deadline may be left blank; "
+                                  "remove the empty row when nothing was found.",
+                   "items": {"properties": {
+                       "text": {"title": "Finding", "placeholder": "The new service window is not open yet"},
+                       "owner": {"title": "Responsible", "placeholder": "Logistics, manager Wang"},
+                       "due_on": {"title": "Deadline for rectification"}}}}}}}}
 menu(78, "web.inspections_page", "ins.menu", "inspections", lambda actor: actor.has(*OFFICE))
 desk("inspection", lambda task: url_for("web.inspection_page", inspection_id=int(task["data"]["inspection_id"]))
      if task["data"].get("inspection_id") else None)
@@ -103,25 +122,21 @@ def inspection_page(inspection_id: int):
     tasks = _open_tasks(detail)
     mine = {element for element, task in tasks.items() if _may_complete(task["id"])}
     today = i18n.localtime(services().clock.now())[:10]
+    findings_form = forms.build(FINDINGS_FORM, FINDINGS_UI, i18n.current_lang()) if "record_findings" in mine else None
     return render("inspection_detail.html", i=detail, tasks=tasks, mine=mine, subjects=SUBJECT_NAMES,
+                  findings_form=findings_form,
                   depts=_department_names(), methods=METHODS, stages=STAGES, today=today,
                   meetings=inspections.open_meetings(uow(readonly=True)) if "report" in mine else [],
                   team_member=actor.username in detail["team"], until=until)
 
 
 def _findings_from_form() -> list[dict[str, Any]]:
-    """One finding a line: 问题｜责任人｜整改期限 (YYYY-MM-DD); owner and deadline may be left out."""
-    items = []
-    for line in request.form.get("findings", "").splitlines():
-        cells = [c.strip() for c in line.replace("｜", "|").split("|")]
-        if cells and cells[0]:
-            item = {"text": cells[0]}
-            if len(cells) > 1 and cells[1]:
-                item["owner"] = cells[1]
-            if len(cells) > 2 and cells[2]:
-                item["due_on"] = cells[2]
-            items.append(item)
-    return items
+    """The findings' rows of the team's form (rows left blank are dropped; a row needs its 问题)."""
+    data, errors = forms.parse(FINDINGS_FORM, request.form, services().config["TIMEZONE"])
+    if errors:
+        raise ValidationFailed(i18n.t("ins.findings_invalid"), errors)
+    return [{k: v for k, v in row.items() if v not in (None, "")} for row in data.get("findings", [])
+            if (row.get("text") or "").strip()]
 
 
 def _data(element: str, detail: dict[str, Any]) -> dict[str, Any]:
