@@ -109,3 +109,21 @@ def test_committee_defaults_set_up_from_the_session_page(client, congress):
                  "民主评议委员会"):
         assert name in body
     assert "proposal_committee" not in body and "labour_protection" not in body
+
+
+def test_the_presidium_enters_a_drafts_clauses_as_rows(client, congress, services):
+    draft = meetings.add_matter(services.uow(), congress["meeting_id"], matter_type="resolution",
+                                title="职工培训办法", actor=CHAIR)
+    floor = f"/congress/matters/{draft.id}/floor"
+    login(client, "chair1", "presidium")
+    form = client.get(floor).text
+    assert 'name="clauses.0.number"' in form and "条号" in form and "|" not in form.split('id="draft-form"')[1][:3000]
+    rows = {"clauses.0.number": "1", "clauses.0.title": "学时", "clauses.0.text": "每年24学时。",
+            "clauses.1.number": "2", "clauses.1.title": "经费", "clauses.1.text": "按工资总额的1.5%提取。",
+            "clauses.2.number": "", "clauses.2.title": "", "clauses.2.text": ""}  # a blank row is dropped
+    assert _post(client, floor + "/draft", rows, floor).status_code == 302
+    assert [(c["number"], c["title"]) for c in amendments.draft_view(services.uow(readonly=True), draft.id)[
+        "clauses"]] == [(1, "学时"), (2, "经费")]
+    refused = _post(client, floor + "/draft", {"clauses.0.title": "学时", "clauses.0.text": "每年40学时。"}, floor)
+    assert refused.status_code == 422 and "每条都要有数字条号和内容。" in refused.text
+    assert 'value="每年40学时。"' in refused.text or ">每年40学时。<" in refused.text  # what was typed stays

@@ -18,7 +18,7 @@ from workflows.errors import RuleConflict, RuleViolation
 
 from ...errors import status_of
 from ...extension import services, uow
-from .. import i18n
+from .. import forms, i18n
 from ..core import blp, desk, page, render, web_actor
 from .congress import error_message
 
@@ -182,7 +182,27 @@ def congress_joint_meeting(meeting_id: int):
 
 # --- one agenda item: speakers and amendments ------------------------------------------------------------
 
-def _floor(matter_id: int, status: int = 200, error: str | None = None):
+# The draft's clauses as repeatable rows (条号, 标题, 内容) through the generic form fields.
+DRAFT_FORM = {"type": "object", "required": ["clauses"], "properties": {"clauses": {
+    "type": "array", "title": "草案条文", "description": "每条一行：条号（数字）、标题和内容；“添加一条”增加一行。",
+    "items": {"type": "object", "properties": {
+        "number": {"type": "integer", "title": "条号", "minimum": 1},
+        "title": {"type": "string", "title": "标题", "maxLength": 200},
+        "text": {"type": "string", "title": "内容"}}}}}}
+DRAFT_UI = {"clauses": {"items": {"ui:order": ["number", "title", "text"], "text": {"ui:widget": "textarea",
+                                                                                   "ui:options": {"rows": 3}}}},
+            "ui:i18n": {"en": {"properties": {"clauses": {
+                "title": "Clauses of the draft",
+                "description": "One clause a row: its number, title and text; “Add a row” adds one.",
+                "items": {"properties": {"number": {"title": "No."}, "title": {"title": "Title"},
+                                         "text": {"title": "Text"}}}}}}}}
+
+
+def _draft_form(clauses: list[dict[str, Any]], errors: dict[str, list[str]] | None = None) -> forms.Form:
+    return forms.build(DRAFT_FORM, DRAFT_UI, i18n.current_lang(), {"clauses": clauses}, errors)
+
+
+def _floor(matter_id: int, status: int = 200, error: str | None = None, draft_form: forms.Form | None = None):
     unit, actor, mine = uow(readonly=True), web_actor(), None
     with unit:
         matter = meetings.get_matter(unit.session, matter_id)
@@ -193,9 +213,10 @@ def _floor(matter_id: int, status: int = 200, error: str | None = None):
             except DmflowError:
                 mine = None
     heads = {h["id"] for h in joint_meetings.heads(uow(readonly=True), meeting.term_id)}
+    draft = amendments.draft_view(uow(readonly=True), matter_id)
     return render("congress_floor.html", status, error=error, matter=matter, meeting=meeting,
                   speakers=speakers.listing(uow(readonly=True), matter_id),
-                  draft=amendments.draft_view(uow(readonly=True), matter_id), mine=mine,
+                  draft=draft, mine=mine, draft_form=draft_form or _draft_form(draft["clauses"]),
                   is_head=mine is not None and mine.id in heads,
                   is_presidium=actor.has(PRESIDIUM, ADMIN))
 
@@ -239,24 +260,16 @@ def congress_floor_speaker(matter_id: int, speaker_id: int):
                           labels.get(action, "ses.speakers.status.requested"))
 
 
-def _parse_clauses(text: str) -> list[dict[str, Any]] | None:
-    out = []
-    for line in (raw.strip() for raw in text.splitlines()):
-        if not line:
-            continue
-        parts = [p.strip() for p in line.split("|", 2)]
-        if len(parts) != 3 or not parts[0].isdigit():
-            return None
-        out.append({"number": int(parts[0]), "title": parts[1], "text": parts[2]})
-    return out
-
-
 @blp.route("/congress/matters/<int:matter_id>/floor/draft", methods=["POST"])
 @page(PRESIDIUM, ADMIN)
 def congress_floor_draft(matter_id: int):
-    clauses = _parse_clauses(request.form.get("clauses", ""))
-    if not clauses:
-        return _floor(matter_id, 422, i18n.t("ses.draft.bad"))
+    data, errors = forms.parse(DRAFT_FORM, request.form, services().config["TIMEZONE"])
+    clauses = [c for c in data.get("clauses", []) if c.get("text")]
+    bad = [i for i, c in enumerate(data.get("clauses", []), start=1) if c.get("number") is None or not c.get("text")]
+    if errors or bad or not clauses:
+        for i in bad:
+            errors.setdefault(f"clauses.{i - 1}.number", []).append(i18n.t("ses.draft.bad"))
+        return _floor(matter_id, 422, i18n.t("ses.draft.bad"), _draft_form(data.get("clauses", []), errors))
     return _floor_attempt(matter_id, lambda: amendments.set_draft(uow(), matter_id, clauses, actor=web_actor()),
                           "ses.draft.saved")
 
