@@ -97,3 +97,15 @@ def advance(uow: UnitOfWork, delta: timedelta, *, actor: str) -> timedelta:
     if isinstance(uow.clock, RehearsalClock):
         uow.clock.forget()
     return before + delta
+
+
+def advances(session: Session, limit: int = 20) -> list[dict]:
+    """The latest advances of the clock, newest first: when (real time), who, by how much, and the time after."""
+    import json
+
+    from .models import AuditEvent
+
+    rows = session.execute(select(AuditEvent.occurred_at, AuditEvent.actor, AuditEvent.payload)
+                           .where(AuditEvent.chain == SYSTEM_CHAIN, AuditEvent.event_type == "clock.advanced")
+                           .order_by(AuditEvent.seq.desc()).limit(limit)).all()
+    return [{"at": at, "actor": actor, **json.loads(payload)} for at, actor, payload in rows]

@@ -6,8 +6,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from engine import rehearsal
-from engine.errors import Conflict
+from engine import organisations, rehearsal
+from engine.errors import Conflict, Forbidden
 from engine.identity import ADMIN, AUDITOR
 
 from ..auth import require
@@ -49,6 +49,9 @@ class Clock(MethodView):
         """Move the installation's clock forward (rehearsal only; audited); due timers fire at the next worker
         pass, oldest first."""
         actor = require(ADMIN)
+        if not organisations.is_operator(actor):  # the clock is the whole installation's, not one enterprise's
+            raise Forbidden("只有系统运维管理员（第一个组织的管理员）可以调整时钟 / only the installation's operator "
+                            "(an admin of its first organisation) moves the clock")
         delta = rehearsal.parse_duration(body["advance"])
         if not services().rehearsal:
             raise Conflict("只有演练环境可以调整时钟 / the clock can be moved only in rehearsal "

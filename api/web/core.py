@@ -184,7 +184,7 @@ def _rehearsal() -> dict[str, Any] | None:
     if not getattr(svc, "rehearsal", False):
         return None
     offset = svc.clock.offset()
-    return {"now": svc.clock.now(), "days": round(offset.total_seconds() / 86400, 1)}
+    return {"now": svc.clock.now(), "days": f"{round(offset.total_seconds() / 86400, 1):g}"}  # 16, 16.5
 
 
 def render(template: str, status: int = 200, **context: Any):

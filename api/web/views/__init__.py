@@ -27,6 +27,7 @@ from . import (  # noqa: F401  (routes and menu entries)
     inspection,
     notices,
     organisations,
+    rehearsal,
     roster,
     session,
     sso,
