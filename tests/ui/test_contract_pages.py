@@ -101,6 +101,16 @@ def open_step(client, contract_id: int, element: str, **data) -> None:
     assert done.status_code == 302, done.text
 
 
+ROW_FIELDS = {"members": ("name", "person_id", "username", "gender", "credential", "is_chief"),
+              "clauses": ("title", "text")}
+
+
+def rows(name: str, *values: tuple) -> dict[str, str]:
+    """The posted fields of a rows form: ``name.<i>.<field>`` (a ticked box posts "true")."""
+    return {f"{name}.{i}.{field}": "true" if value is True else value
+            for i, row in enumerate(values) for field, value in zip(ROW_FIELDS[name], row, strict=False)}
+
+
 def test_union_and_employer_run_a_contract_from_request_to_filing_on_the_pages_art32_art42(client, deal, clock):
     clock.set(local("2026-03-02", "09:00"))
     login(client, "chief_u", "union_negotiator")
@@ -111,11 +121,13 @@ def test_union_and_employer_run_a_contract_from_request_to_filing_on_the_pages_a
     login(client, "chief_e", "employer_negotiator")
     open_step(client, contract_id, "employer_reply", reply_decision="accept", reply_text="同意协商")
     hub = post(client, f"/contracts/{contract_id}/representatives/employer",
-               members="E首席, E001, chief_e, male, legal_representative, 1\nE代表2, E002\nE代表3, E003")
+               **rows("members", ("E首席", "E001", "chief_e", "male", "legal_representative", True), ("E代表2", "E002"),
+                      ("E代表3", "E003")))
     assert "已保存" in hub
     login(client, "chief_u", "union_negotiator")
     post(client, f"/contracts/{contract_id}/representatives/union",
-         members="U首席, U001, chief_u, female, union_chair, 1\nU代表2, U002\nU代表3, U003")
+         **rows("members", ("U首席", "U001", "chief_u", "female", "union_chair", True), ("U代表2", "U002"),
+                ("U代表3", "U003")))
     hub = post(client, f"/contracts/{contract_id}/representatives/confirm")
     assert 'data-stage="preparation">协商准备' in hub
     post(client, f"/contracts/{contract_id}/preparation", topics="工资", first_meeting_on="2026-03-20",
@@ -133,7 +145,8 @@ def test_union_and_employer_run_a_contract_from_request_to_filing_on_the_pages_a
     for chief, role in (("chief_u", "union_negotiator"), ("chief_e", "employer_negotiator")):
         login(client, chief, role)
         post(client, f"/contracts/{contract_id}/meetings/1/sign")
-    hub = post(client, f"/contracts/{contract_id}/drafts", clauses="劳动报酬：工资每年增长5%。\n工作时间：每周40小时。")
+    hub = post(client, f"/contracts/{contract_id}/drafts",
+               **rows("clauses", ("劳动报酬", "工资每年增长5%。"), ("工作时间", "每周40小时。")))
     assert "第1稿" in hub
     for chief, role in (("chief_u", "union_negotiator"), ("chief_e", "employer_negotiator")):
         login(client, chief, role)

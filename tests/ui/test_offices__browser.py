@@ -214,6 +214,21 @@ def _hub_form(page, form: str, fields: dict[str, str], done: str) -> None:
     page.wait_for_selector(f".flash:has-text('{done}')")
 
 
+def _rows_form(page, form: str, name: str, rows: list[dict]) -> None:
+    """Fill a rows form: the first row is there, each further one added with 添加一条; selects by their words."""
+    for i, row in enumerate(rows):
+        if i:
+            page.click(f"#{form} button.add-row")
+        for field, value in row.items():
+            target = f"#{form} [name='{name}.{i}.{field}']"
+            if value is True:
+                page.check(target)
+            elif page.locator(target).evaluate("e => e.tagName") == "SELECT":
+                page.select_option(target, label=value)
+            else:
+                page.fill(target, value)
+
+
 def test_the_union_and_the_employer_run_a_contract_to_filing_and_every_worker_reads_it_in_the_browser(
         ui, live_server, moved_clock):
     services = live_server.services
@@ -238,12 +253,17 @@ def test_the_union_and_the_employer_run_a_contract_to_filing_and_every_worker_re
     _task_form(ui, contract_id, "employer_reply", {"[name='reply_decision'][value='accept']": None,
                                                    "[name='reply_text']": "同意协商"})
     ui.go(f"/contracts/{contract_id}")
-    _hub_form(page, "side-employer", {"members": "E首席, E001, chief_e, male, legal_representative, 1\n"
-                                                 "E代表2, E002\nE代表3, E003"}, "已保存。")
+    _rows_form(page, "side-employer", "members", [
+        {"name": "E首席", "person_id": "E001", "gender": "男", "credential": "法定代表人", "is_chief": True,
+         "username": "chief_e"}, {"name": "E代表2", "person_id": "E002"}, {"name": "E代表3", "person_id": "E003"}])
+    ui.shot("contract-negotiators-rows-zh", "谈判代表", "首席代表", "法定代表人")
+    _hub_form(page, "side-employer", {}, "已保存。")
     page = _as(ui, "chief_u")
     ui.go(f"/contracts/{contract_id}")
-    _hub_form(page, "side-union", {"members": "U首席, U001, chief_u, female, union_chair, 1\nU代表2, U002\n"
-                                              "U代表3, U003"}, "已保存。")
+    _rows_form(page, "side-union", "members", [
+        {"name": "U首席", "person_id": "U001", "gender": "女", "credential": "工会主席", "is_chief": True,
+         "username": "chief_u"}, {"name": "U代表2", "person_id": "U002"}, {"name": "U代表3", "person_id": "U003"}])
+    _hub_form(page, "side-union", {}, "已保存。")
     _hub_form(page, "confirm-sides", {}, "已保存。")
     _hub_form(page, "preparation-form", {"topics": "工资", "first_meeting_on": "2026-03-20", "place": "会议室",
                                          "recorder_name": "记录员", "recorder_person_id": "X900",
@@ -266,7 +286,9 @@ def test_the_union_and_the_employer_run_a_contract_to_filing_and_every_worker_re
         page.wait_for_selector("text=已签认会议纪要。")
     page = _as(ui, "chief_u")
     ui.go(f"/contracts/{contract_id}")
-    _hub_form(page, "draft-form", {"clauses": "劳动报酬：工资每年增长5%。\n工作时间：每周40小时。"}, "已保存。")
+    _rows_form(page, "draft-form", "clauses", [{"title": "劳动报酬", "text": "工资每年增长5%。"},
+                                               {"title": "工作时间", "text": "每周40小时。"}])
+    _hub_form(page, "draft-form", {}, "已保存。")
     for chief in ("chief_u", "chief_e"):
         page = _as(ui, chief)
         ui.go(f"/contracts/{contract_id}")

@@ -14,14 +14,77 @@ from workflows.contracts import drafts as contract_drafts
 from workflows.contracts import filing as contract_filing
 from workflows.contracts import negotiators as contract_negotiators
 from workflows.contracts import request as contract_request
+from workflows.contracts.negotiators import CREDENTIALS
 from workflows.contracts.record import LIAISON, NEGOTIATORS, RECORDER, SIDES
 
 from ...extension import services, uow
 from ...schemas import contracts as cs
-from .. import i18n
+from .. import forms, i18n
 from ..core import blp, page, render, web_actor
 
-MEMBER_FIELDS = ("name", "person_id", "username", "gender", "credential", "is_chief")
+# The negotiators of a side and a draft's clauses as repeatable rows through the generic form fields: every
+# choice picked from a list in words (性别, 资格), nothing typed as a code.
+MEMBERS_FORM = {"type": "object", "properties": {"members": {
+    "type": "array", "title": "谈判代表",
+    "description": "每人一行；首席代表勾选“首席代表”，并填写其签字用的账号；“添加一条”增加一人。",
+    "items": {"type": "object", "properties": {
+        "name": {"type": "string", "title": "姓名", "maxLength": 100},
+        "person_id": {"type": "string", "title": "工号或身份证号", "maxLength": 64},
+        "gender": {"type": "string", "title": "性别", "enum": ["female", "male"]},
+        "credential": {"type": "string", "title": "资格", "enum": list(CREDENTIALS)},
+        "is_chief": {"type": "boolean", "title": "首席代表"},
+        "username": {"type": "string", "title": "账号（首席代表签字用）", "maxLength": 100},
+        "delegation_ref": {"type": "string", "title": "委托书编号（书面委托的首席代表）", "maxLength": 200},
+        "outside_expert": {"type": "boolean", "title": "本单位以外的专业人员（第23条）"}}}}}}
+MEMBERS_UI = {"members": {"items": {
+    "ui:order": ["name", "person_id", "gender", "credential", "is_chief", "username", "delegation_ref",
+                 "outside_expert"],
+    "gender": {"ui:enumNames": ["女", "男"]},
+    "credential": {"ui:enumNames": ["工会主席", "法定代表人", "书面委托", "职工选举产生的首席代表", "一般代表"]}}},
+    "ui:i18n": {"en": {"properties": {"members": {
+        "title": "Negotiators",
+        "description": "One person a row; tick “Chief negotiator” for the chief and give the account they sign "
+                       "with; “Add a row” adds a person.",
+        "items": {"properties": {
+            "name": {"title": "Name"}, "person_id": {"title": "Staff or ID number"},
+            "gender": {"title": "Gender", "enumNames": ["Female", "Male"]},
+            "credential": {"title": "Capacity", "enumNames": ["Union chair", "Legal representative",
+                                                              "Written delegation", "Chief elected by the workers",
+                                                              "Member"]},
+            "is_chief": {"title": "Chief negotiator"},
+            "username": {"title": "Account (a chief signs with it)"},
+            "delegation_ref": {"title": "Delegation letter no. (a delegated chief)"},
+            "outside_expert": {"title": "Expert from outside the enterprise (art. 23)"}}}}}}}}
+CLAUSES_FORM = {"type": "object", "properties": {"clauses": {
+    "type": "array", "title": "条款", "description": "每条一行：标题和正文；“添加一条”增加一条。",
+    "items": {"type": "object", "properties": {
+        "title": {"type": "string", "title": "标题", "maxLength": 200},
+        "text": {"type": "string", "title": "正文"}}}}}}
+CLAUSES_UI = {"clauses": {"items": {"ui:order": ["title", "text"],
+                                    "text": {"ui:widget": "textarea", "ui:options": {"rows": 3}}}},
+              "ui:i18n": {"en": {"properties": {"clauses": {
+                  "title": "Clauses", "description": "One clause a row: its title and text; “Add a row” adds one.",
+                  "items": {"properties": {"title": {"title": "Title"}, "text": {"title": "Text"}}}}}}}}
+
+
+def row_forms() -> dict[str, forms.Form]:
+    """The hub's row forms (negotiators, clauses), labelled in the reader's language."""
+    lang = i18n.current_lang()
+    return {"members": forms.build(MEMBERS_FORM, MEMBERS_UI, lang),
+            "clauses": forms.build(CLAUSES_FORM, CLAUSES_UI, lang)}
+
+
+class _Rows(Exception):
+    """Rows the form could not read, with the message for the hub."""
+
+
+def _rows(schema: dict, name: str, required: tuple[str, ...], key: str) -> list[dict[str, Any]]:
+    data, errors = forms.parse(schema, request.form, services().config["TIMEZONE"])
+    rows = data.get(name, [])
+    missing = [i for i, row in enumerate(rows, start=1) if any(not row.get(k) for k in required)]
+    if errors or missing:
+        raise _Rows(i18n.t(key, rows="、".join(str(i) for i in missing) or "?"))
+    return rows
 
 
 def _lines(name: str) -> list[str]:
@@ -37,23 +100,18 @@ def _fields(*names: str) -> dict[str, Any]:
 
 
 def _members() -> list[dict[str, Any]]:
-    """One negotiator a line: 姓名, 工号, 账号, 性别 (female/male), 资格, 首席 (1) — empty cells are left out."""
-    members = []
-    for line in _lines("members"):
-        cells = [c.strip() for c in line.replace("，", ",").split(",")]
-        member = {k: v for k, v in zip(MEMBER_FIELDS, cells, strict=False) if v}
-        member["is_chief"] = member.get("is_chief") in ("1", "是", "true", "chief")
-        members.append(member)
-    return members
+    return [{**row, "is_chief": bool(row.get("is_chief"))} for row in
+            _rows(MEMBERS_FORM, "members", ("name", "person_id"), "ct.f.members_incomplete")]
 
 
 def _clauses() -> list[dict[str, str]]:
-    """One clause a line: 标题：正文 (or title: text)."""
-    clauses = []
-    for line in _lines("clauses"):
-        title, _, text = line.replace("：", ":").partition(":")
-        clauses.append({"title": title.strip(), "text": text.strip()} if text else {"title": "", "text": line})
-    return clauses
+    return [{"title": row.get("title", ""), "text": row["text"]} for row in
+            _rows(CLAUSES_FORM, "clauses", ("text",), "ct.f.clauses_incomplete")]
+
+
+def _refused(contract_id: int, message: str):
+    flash(i18n.t("ct.refused", message=message), "error")
+    return redirect(url_for("web.contract_page", contract_id=contract_id))
 
 
 def _submit(contract_id: int | None, schema, body: dict[str, Any], action, done: str):
@@ -91,7 +149,11 @@ def contract_new():
 @page(*NEGOTIATORS)
 def contract_side(contract_id: int, side: str):
     side = side if side in SIDES else "union"
-    return _submit(contract_id, cs.ContractSideListSchema(), {"members": _members()}, lambda b: (
+    try:
+        members = _members()
+    except _Rows as error:
+        return _refused(contract_id, str(error))
+    return _submit(contract_id, cs.ContractSideListSchema(), {"members": members}, lambda b: (
         contract_negotiators.set_side(uow(), contract_id, side, b["members"], actor=web_actor(),
                                       rules=services().rules)), "ct.saved")
 
@@ -133,7 +195,10 @@ def contract_meeting(contract_id: int):
 @blp.route("/contracts/<int:contract_id>/drafts", methods=["POST"])
 @page(*NEGOTIATORS)
 def contract_draft(contract_id: int):
-    body = {"clauses": _clauses()} | _fields("note")
+    try:
+        body = {"clauses": _clauses()} | _fields("note")
+    except _Rows as error:
+        return _refused(contract_id, str(error))
     return _submit(contract_id, cs.ContractDraftCreateSchema(), body, lambda b: contract_drafts.add_draft(
         uow(), contract_id, clauses=b["clauses"], note=b.get("note"), actor=web_actor()), "ct.saved")
 

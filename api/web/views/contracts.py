@@ -24,6 +24,7 @@ from workflows.contracts.record import LIAISON, NEGOTIATORS, PRESIDIUM, RECORDER
 from ...extension import uow
 from .. import i18n
 from ..core import blp, menu, page, render, web_actor
+from . import contract_forms
 
 OFFICE = (*NEGOTIATORS, RECORDER, PRESIDIUM, LIAISON)
 READERS = (*OFFICE, AUDITOR, ADMIN)
@@ -76,7 +77,8 @@ def contract_page(contract_id: int):
                   next_who=contracts.NEXT_BY.get(stage), tasks=instance["ready_tasks"] if instance else [],
                   diffs=_diffs(contract_id, detail["drafts"]), chief=actor.username in chiefs.values(),
                   sides=contracts.SIDE_NAMES, recorder=actor.has(RECORDER),
-                  my_sides=[s for s in contracts.SIDES if actor.has(contracts.ROLE_OF_SIDE[s])])
+                  my_sides=[s for s in contracts.SIDES if actor.has(contracts.ROLE_OF_SIDE[s])],
+                  row_forms=contract_forms.row_forms())
 
 
 def _vote(vote_id: int | None) -> dict | None:
