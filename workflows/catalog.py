@@ -18,6 +18,7 @@ from workflows.congress import session_handlers as congress_session_handlers
 from workflows.contracts import change_handlers as contract_change_handlers
 from workflows.contracts import handlers as contract_handlers
 from workflows.disclosure import handlers as disclosure_handlers
+from workflows.federation import handlers as federation_handlers
 from workflows.federation import regional as federation_regional
 from workflows.inspection import handlers as inspection_handlers
 
@@ -25,6 +26,7 @@ DEPLOYABLE = (".bpmn", ".dmn", ".json")
 # each registers on import
 PROCEDURE_HANDLERS = (congress_handlers, congress_session_handlers, contract_handlers, contract_change_handlers,
                       disclosure_handlers, inspection_handlers, casework_handlers,
+                      federation_handlers,  # regional and industry contracts (劳动合同法 第53–54条)
                       federation_regional)  # the floor of regional contracts over local texts (劳动合同法 第55条)
 
 

@@ -60,6 +60,14 @@ class Rules:
         Majority.AT_LEAST_HALF,
         "集体合同规定 第36条: 全体职工代表半数以上同意 (V); more_than_half for the stricter 过半数",
     )
+    # The members' congresses path of a regional or industry contract (区域性、行业性集体合同, 劳动合同法 第53条): the
+    # sources are silent on how the members' own congresses adopt it (rules.md §2.1 names only 区域/行业职代会 for
+    # small enterprises; 集体合同规定 第36条 governs one congress). Cautious reading: every bound member's congress
+    # adopts the draft by 第36条 (two thirds present, the contract adoption majority of all its representatives);
+    # a smaller share may be set locally; a rejection that makes the share unreachable sends it back to negotiation.
+    regional_members_adoption_share: Fraction = _rule(
+        Fraction(1, 1), "sources silent (rules.md §2.1; 集体合同规定 第36条 per member congress): cautious reading, "
+                        "every bound member's congress adopts the draft")
     extraordinary_session_share: Fraction = _rule(Fraction(1, 3), "1986 条例 第18条 (V); 2012 (U)")
     presidium_min_frontline_share: Fraction = _rule(
         Fraction(1, 2), "民主管理规定 第19条: workers, technicians, managers >= 50% (V)"
@@ -341,6 +349,25 @@ def proposal_cosigned(cosigners: int, rules: Rules) -> bool:
     return cosigners >= rules.proposal_cosigners_min
 
 
+def members_adopted(adopting: int, bound: int, rules: Rules) -> bool:
+    """Return True if enough bound members' congresses adopted a regional or industry contract's draft (the rule
+    ``regional_members_adoption_share``: all of them by default, a cautious reading where the sources are silent).
+
+    Raises:
+        ValueError: Negative counts, no bound member, or more adopting than bound.
+    """
+    _part_of(adopting, bound, "adopting", "bound")
+    share = rules.regional_members_adoption_share
+    return adopting * share.denominator >= bound * share.numerator
+
+
+def members_rejected(rejecting: int, bound: int, rules: Rules) -> bool:
+    """Return True if so many members' congresses rejected the draft that the share can no longer be reached (with
+    the default share, one rejection): the draft goes back to negotiation."""
+    _part_of(rejecting, bound, "rejecting", "bound")
+    return not members_adopted(bound - rejecting, bound, rules)
+
+
 _PREDICATES: tuple[Callable[..., Any], ...] = (
     quorum_required,
     quorum_met,
@@ -357,6 +384,8 @@ _PREDICATES: tuple[Callable[..., Any], ...] = (
     contract_term_valid,
     proposal_cosigned,
     competitive_margin_met,
+    members_adopted,
+    members_rejected,
 )
 
 

@@ -75,8 +75,9 @@ class RegionalContracts(MethodView):
     @blp.arguments(fs.RegionalCreateSchema)
     @blp.response(201, fs.RegionalContractSchema)
     def post(self, body):
-        """The federation records the text negotiated with the employers' side of the region or trade, with the
-        floor clauses members' own contracts may not fall below."""
+        """The federation records the draft negotiated with the employers' side of the region or trade, with the
+        floor clauses members' own contracts may not fall below, and starts its procedure (``regional_contract``:
+        the officers' first step is the negotiation)."""
         actor = require(OFFICER)
         row = regional.create(_uow(), body, actor=actor, rules=_svc().rules)
         return regional.read(_uow(readonly=True), row.id, actor)
@@ -90,28 +91,46 @@ class RegionalContract(MethodView):
         return regional.read(_uow(readonly=True), contract_id, current_actor())
 
 
-def _step(path: str, schema, action, doc: str) -> None:
+def _iso(body: dict) -> dict:
+    """The body as the step's form takes it (dates as ISO text, objected clause numbers as text)."""
+    out = {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in body.items()}
+    if "clauses" in out and out["clauses"] and not isinstance(out["clauses"][0], dict):
+        out["objected_clauses"] = [str(n) for n in out.pop("clauses")]
+    return out
+
+
+def _step(path: str, schema, element_id: str, doc: str, prepare=None) -> None:
     class Step(MethodView):
         @blp.arguments(schema)
         @blp.response(200, fs.RegionalContractSchema)
         def post(self, body, contract_id):
-            actor = require(OFFICER)
-            action(_uow(), contract_id, body, actor=actor)
+            actor = current_actor()
+            data = _iso(body)
+            if prepare is not None:
+                data = prepare(contract_id, data)
+            regional.drive(_uow(), contract_id, element_id, data, actor=actor)
             return regional.read(_uow(readonly=True), contract_id, actor)
 
-    Step.post.__doc__ = doc
-    Step.__name__ = Step.__qualname__ = f"Regional{path.title()}"
+    Step.post.__doc__ = doc + " 409 when the contract waits on another step."
+    Step.__name__ = Step.__qualname__ = f"Regional{path.title().replace('-', '')}"
     blp.route(f"/regional-contracts/<int:contract_id>/{path}")(Step)
 
 
-_step("adoption", fs.AdoptionSchema, lambda uow, i, body, actor: regional.adopt(uow, i, body, actor=actor,
-                                                                                   rules=_svc().rules),
-      "The regional (or industry) congress's vote: two thirds present, the contract adoption majority of all "
-      "representatives in favour (集体合同规定 第36条); 422 `regional_adoption` otherwise.")
-_step("signature", fs.SignatureSchema, regional.sign, "Both sides signed the adopted text (第37条).")
-_step("filing", fs.FilingSchema, regional.file,
-      "Filed once with the labour bureau, on or after the signature (第42条).")
-_step("receipt", fs.ReceiptSchema, lambda uow, i, body, actor: regional.register_receipt(uow, i, body, actor=actor,
-                                                                                          rules=_svc().rules),
-      "The bureau's receipt date (on or after the filing, 第47条); in force 15 days later for every matching "
-      "member (劳动合同法 第54条).")
+_step("negotiation", fs.NegotiationSchema, "negotiate",
+      "A negotiation session (federation_officer): minutes, the revised text and floors if they changed, and the "
+      "outcome: continue, or agreed and put to the regional (industry) congress (`congress`) or to each bound "
+      "member's congress (`members`; each member's presidium then records its congress's vote from its inbox).",
+      prepare=lambda contract_id, data: regional.negotiation_data(_uow(readonly=True), contract_id, data))
+_step("adoption", fs.AdoptionSchema, "regional_congress_vote",
+      "The regional (or industry) congress's vote (federation_officer): two thirds present, else 422 "
+      "`regional_adoption` (集体合同规定 第36条); adopted with the contract adoption majority of all representatives, "
+      "otherwise back to negotiation.")
+_step("signature", fs.SignatureSchema, "sign", "Both sides signed the adopted text (第37条; federation_officer).")
+_step("filing", fs.FilingSchema, "file",
+      "Filed once with the labour bureau, on or after the signature (第42条; federation_officer).")
+_step("receipt", fs.ReceiptSchema, "register_receipt",
+      "The bureau's receipt date (liaison; on or after the filing, 第47条): in force when 15 days pass without "
+      "objection (a timer, 劳动合同法 第54条), for every matching member.")
+_step("objection", fs.ObjectionSchema, "review",
+      "The bureau's review opinion objecting to clauses (liaison; 第45条): back to negotiation, then signature and "
+      "filing again (第46条).")

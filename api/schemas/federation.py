@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from api.bounds import Integer
+from workflows.federation.regional import FLOOR_TERMS
 
 from . import Schema
 
@@ -89,9 +90,11 @@ class ClauseSchema(Schema):
 
 
 class FloorSchema(Schema):
-    key = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,59}$"),
-                        metadata={"description": "the term, as local contracts' clauses name it: minimum_wage"})
-    label = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    key = fields.String(required=True, validate=validate.OneOf(list(FLOOR_TERMS)),
+                        metadata={"description": "the term, as local contracts' clauses name it: " + ", ".join(
+                            f"{k} ({label})" for k, (label, _) in FLOOR_TERMS.items())})
+    label = fields.String(validate=validate.Length(min=1, max=100),
+                          metadata={"description": "the term's name (default: the term's usual name)"})
     value = fields.Float(required=True)
     unit = fields.String(load_default="", validate=validate.Length(max=30))
     direction = fields.String(load_default="min", validate=validate.OneOf(["min", "max"]),
@@ -109,9 +112,31 @@ class RegionalCreateSchema(Schema):
     floors = fields.List(fields.Nested(FloorSchema), load_default=list, validate=validate.Length(max=50))
 
 
+class NegotiationSchema(Schema):
+    held_on = fields.Date(required=True)
+    place = fields.String(validate=validate.Length(max=200))
+    participants = fields.String(validate=validate.Length(max=1000))
+    summary = fields.String(required=True, **_text)
+    clauses = fields.List(fields.Nested(ClauseSchema), validate=validate.Length(min=1, max=200),
+                          metadata={"description": "the revised text (default: unchanged)"})
+    floors = fields.List(fields.Nested(FloorSchema), validate=validate.Length(max=50),
+                         metadata={"description": "the revised floor clauses (default: unchanged)"})
+    outcome = fields.String(required=True, validate=validate.OneOf(["continue", "congress", "members"]), metadata={
+        "description": "continue negotiating; agreed: to the regional (industry) congress, or to each bound "
+                       "member's congress"})
+
+
+class ObjectionSchema(Schema):
+    issued_on = fields.Date(required=True)
+    document_no = fields.String(validate=validate.Length(max=100))
+    clauses = fields.List(Integer(validate=validate.Range(min=1, max=999)), required=True,
+                          validate=validate.Length(min=1, max=200), metadata={"description": "objected clauses"})
+    opinion = fields.String(required=True, **_text)
+
+
 class AdoptionSchema(Schema):
-    body = fields.String(load_default="regional_congress",
-                         validate=validate.OneOf(["regional_congress", "industry_congress"]))
+    body = fields.String(load_default="regional", validate=validate.OneOf(["regional", "industry"]),
+                         metadata={"description": "the regional or the industry workers' congress"})
     held_on = fields.Date(required=True)
     representatives_total = Integer(required=True, validate=validate.Range(min=1, max=100000))
     present = Integer(required=True, validate=validate.Range(min=0, max=100000))
@@ -133,9 +158,33 @@ class ReceiptSchema(Schema):
     receipt_no = fields.String(validate=validate.Length(max=100))
 
 
+class MemberVoteSchema(Schema):
+    round = Integer()
+    member_org_id = Integer()
+    member_name = fields.String()
+    outcome = fields.String(metadata={"description": "pending | adopted | rejected | cancelled"})
+    held_on = fields.Date(allow_none=True)
+    representatives_total = Integer(allow_none=True)
+    present = Integer(allow_none=True)
+    in_favour = Integer(allow_none=True)
+    against = Integer(allow_none=True)
+    abstained = Integer(allow_none=True)
+    recorded_by = fields.String(allow_none=True)
+    recorded_at = fields.DateTime(allow_none=True)
+
+
 class RegionalContractSchema(Schema):
     id = Integer()
     org_id = Integer()
+    instance_id = fields.String(allow_none=True, metadata={"description": "its regional_contract case"})
+    adoption_path = fields.String(allow_none=True, metadata={"description": "congress | members"})
+    member_round = Integer()
+    draft_version = Integer()
+    sessions = fields.List(fields.Dict(), metadata={"description": "negotiation sessions (officers only)"})
+    objections = fields.List(fields.Dict(), metadata={"description": "the labour bureau's review opinions"})
+    member_votes = fields.List(fields.Nested(MemberVoteSchema), metadata={"description": "officers only"})
+    review_until = fields.DateTime(allow_none=True)
+    published_at = fields.DateTime(allow_none=True)
     scope = fields.String()
     scope_name = fields.String()
     title = fields.String()

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from engine import tenancy
+from engine import deployments, tenancy
 from engine.identity import Actor
 from engine.models import Organisation
+from engine.worker import run_once
+from workflows.catalog import read_folder
 from workflows.federation import regional
 
-from helpers.contracts import local
+from helpers.api import ROOT
+from helpers.contracts import ADMIN, local
 
 FLOORS = [
     {"key": "minimum_wage", "label": "最低工资标准", "value": 2800, "unit": "元/月", "direction": "min"},
@@ -41,20 +44,50 @@ def officer(federation_id: int, username: str = "officer_zhang") -> Actor:
     return Actor(username, frozenset({regional.FEDERATION_OFFICER}), org_id=federation_id)
 
 
-def regional_in_force(services, clock, federation_id: int, body: dict | None = None) -> int:
-    """A regional contract through adoption, signature, filing and receipt (2026-01-05..15): in force 01-30."""
-    who = officer(federation_id)
+def liaison(federation_id: int, username: str = "bureau_qian") -> Actor:
+    """The labour bureau's liaison, a user of the federation's organisation (role ``liaison``)."""
+    return Actor(username, frozenset({regional.LIAISON}), org_id=federation_id)
+
+
+def deploy_regional(services) -> None:
+    """The bundled ``bpmn/federation`` procedures, deployed for the installation (inherited by everyone)."""
+    deployments.deploy(services.uow(), read_folder(ROOT / "bpmn" / "federation"), actor=ADMIN)
+
+
+VOTE = {"body": "regional", "held_on": "2026-01-05", "representatives_total": 60, "present": 52, "in_favour": 45,
+        "against": 5, "abstained": 2}
+SESSION = {"held_on": "2026-01-05", "place": "区总工会会议室", "participants": "双方协商代表各5人",
+           "summary": "双方就最低工资、工资增长和工作时间达成一致。"}
+
+
+def step(services, federation_id: int, contract_id: int, element_id: str, data: dict, who: Actor) -> None:
     with tenancy.acting_for(federation_id):
-        clock.set(local("2026-01-05"))
+        if element_id == "negotiate":
+            data = regional.negotiation_data(services.uow(readonly=True), contract_id, data)
+        regional.drive(services.uow(), contract_id, element_id, data, actor=who)
+
+
+def fire_timers(services, clock, moment: dt.datetime) -> int:
+    clock.set(moment)
+    return len(run_once(services.uow).timers_fired)
+
+
+def regional_in_force(services, clock, federation_id: int, body: dict | None = None) -> int:
+    """A regional contract through its procedure: negotiated and adopted by the regional congress on 2026-01-05,
+    signed 01-08, filed 01-12, received 01-15; the review timer makes it effective on 01-31 (15 days after the
+    receipt, the last day 01-30 not a holiday); the clock is left at 2026-01-31 00:30."""
+    deploy_regional(services)
+    who = officer(federation_id)
+    clock.set(local("2026-01-05"))
+    with tenancy.acting_for(federation_id):
         row = regional.create(services.uow(), body or REGIONAL_BODY, actor=who, rules=services.rules)
-        regional.adopt(services.uow(), row.id, {"body": "regional_congress", "held_on": dt.date(2026, 1, 5),
-                                                "representatives_total": 60, "present": 52, "in_favour": 45,
-                                                "against": 5, "abstained": 2}, actor=who, rules=services.rules)
-        clock.set(local("2026-01-15"))
-        regional.sign(services.uow(), row.id, {"signed_on": dt.date(2026, 1, 8)}, actor=who)
-        regional.file(services.uow(), row.id, {"filed_on": dt.date(2026, 1, 12)}, actor=who)
-        regional.register_receipt(services.uow(), row.id, {"received_on": dt.date(2026, 1, 15)}, actor=who,
-                                  rules=services.rules)
+    step(services, federation_id, row.id, "negotiate", {**SESSION, "outcome": "congress"}, who)
+    step(services, federation_id, row.id, "regional_congress_vote", VOTE, who)
+    clock.set(local("2026-01-15"))
+    step(services, federation_id, row.id, "sign", {"signed_on": "2026-01-08"}, who)
+    step(services, federation_id, row.id, "file", {"filed_on": "2026-01-12"}, who)
+    step(services, federation_id, row.id, "register_receipt", {"received_on": "2026-01-15"}, liaison(federation_id))
+    assert fire_timers(services, clock, local("2026-01-31", "00:30")) >= 1
     return row.id
 
 

@@ -1,20 +1,24 @@
-"""Regional and industry collective contracts (区域性、行业性集体合同, 劳动合同法 第53–55条).
+"""Regional and industry collective contracts (区域性、行业性集体合同, 劳动合同法 第53–55条), run as the
+``regional_contract`` procedure (``bpmn/federation/``; its steps in ``workflows.federation.handlers``).
 
-A federation negotiates one with the employers' side of a region or trade; it is adopted by a regional congress
-vote (two thirds present, the contract adoption majority of all representatives, 集体合同规定 第36条), signed,
-filed once with the labour bureau (its receipt on or after the filing, which is on or after the signature,
-第42条/第47条), and takes effect when 15 days pass after the receipt in silence (第47条; 劳动合同法 第54条). It is in
-force for every member enterprise whose region (regional) or industry (industry) matches; a member's own contract
-may not fall below its floor clauses (劳动合同法 第55条): ``check_floors`` refuses such a local text with a 422
-naming the clause.
+A federation negotiates one with the employers' side of a region or trade (sessions recorded, the draft and its
+floor clauses revised as they go); it is adopted either by a regional (industry) congress vote (two thirds present,
+the contract adoption majority of all representatives, 集体合同规定 第36条) or by the members' own congresses (each
+bound member's presidium records its congress's vote in its own organisation, process
+``regional_contract_member_vote``; the rule ``regional_members_adoption_share`` decides, every member by default, and
+a rejection sends the draft back to negotiation); it is signed, filed once with the labour bureau, whose liaison
+registers the receipt (on or after the filing, which is on or after the signature, 第42条/第47条) or an objection
+(第45条: back to negotiation), and a timer makes it effective when 15 days pass after the receipt, counted by the
+legal calendar (第47条; 劳动合同法 第54条). It is then in force for every member enterprise whose region (regional)
+or industry (industry) matches, whose workers are told; a member's own contract may not fall below its floor clauses
+(劳动合同法 第55条): ``check_floors`` refuses such a local text with a 422 naming the clause.
 
-The contract's rows belong to the federation; members read them through ``in_force_for`` (unscoped, then filtered
-to the member's federations and its region or industry).
+The contract's rows belong to the federation; members read them through ``binding`` (unscoped, then filtered to the
+member's federations and its region or industry).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 from typing import Any
@@ -22,26 +26,45 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import tenancy
-from engine.audit import SYSTEM_CHAIN
+from engine import queries, runtime, tenancy
+from engine.deployments import find_version
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.identity import Actor
-from engine.models import Organisation
+from engine.models import HumanTask, Organisation
 from engine.unit_of_work import UnitOfWork
 from workflows import hooks
 from workflows import rules as r
-from workflows.calendar import add_months, local_today
+from workflows.calendar import local_today
 from workflows.errors import RuleViolation
-from workflows.federation.tables import RegionalContract
+from workflows.federation.tables import RegionalContract, RegionalMemberVote
 
 FEDERATION_OFFICER = "federation_officer"
+LIAISON = "liaison"
+PRESIDIUM = "presidium"
+PROCESS_ID = "regional_contract"
+MEMBER_PROCESS_ID = "regional_contract_member_vote"
+DECIDED = "regional_contract.member_votes_decided"  # a member's vote decided the round (to the federation's case)
 SCOPES = {"regional": "区域性集体合同", "industry": "行业性集体合同"}
-STAGES = ("negotiating", "adopted", "signed", "filed", "effective")
+STAGES = ("negotiating", "adoption", "adopted", "signed", "filed", "under_review", "effective")
 DIRECTIONS = {"min": "不低于", "max": "不高于"}
+# The terms a floor clause may set (a local contract's clause names the same key): label and usual unit.
+FLOOR_TERMS = {
+    "minimum_wage": ("最低工资标准", "元/月"), "wage_growth": ("年度工资增长幅度", "%"),
+    "weekly_hours": ("每周工作时间", "小时"), "daily_hours": ("每日工作时间", "小时"),
+    "overtime_pay": ("加班工资标准", "%"), "annual_leave": ("带薪年休假", "天"),
+    "training_days": ("职业培训", "天"), "other": ("其他标准", ""),
+}
+# The step each stage waits on, and who does it (the API drives these; another stage answers 409).
+STEPS = {"negotiate": "negotiating", "regional_congress_vote": "adoption", "sign": "adopted", "file": "signed",
+         "register_receipt": "filed", "review": "under_review"}
 ARTICLES = {
     "regional_adoption": "劳动合同法第53条；集体合同规定第36条（区域/行业职代会三分之二以上代表出席，"
                          "全体代表半数以上同意）",
+    "regional_members_adoption": "劳动合同法第53条；集体合同规定第36条（各成员单位职代会三分之二以上代表出席，"
+                                 "全体代表半数以上同意；默认须全部适用的成员单位通过）",
+    "regional_members_none": "劳动合同法第53条、第54条（区域性、行业性集体合同对区域或行业内的用人单位有约束力）",
     "receipt_after_filing": "集体合同规定第42条、第47条",
+    "regional_objection_clauses": "集体合同规定第45条、第46条",
     "regional_contract_floor": "劳动合同法第54条、第55条（用人单位与劳动者订立的标准不得低于集体合同规定的标准）",
     "contract_term_years": "集体合同规定第38条",
 }
@@ -52,8 +75,12 @@ def violation(message: str, rule: str, errors: dict[str, Any] | None = None) -> 
     return RuleViolation(f"{message} ({article})", rule, {"article": [article], **(errors or {})})
 
 
-def _dumps(value: Any) -> str:
+def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def loads(text: str | None, default: Any = None) -> Any:
+    return json.loads(text) if text else default
 
 
 def federation_of(session: Session, actor: Actor) -> Organisation:
@@ -64,18 +91,29 @@ def federation_of(session: Session, actor: Actor) -> Organisation:
     return org
 
 
-def _floors(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def floors_of(raw: list[dict[str, Any]], previous: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Floor clauses as stored: a label (given, kept from the previous draft, or the term's) and a unit.
+
+    Raises: ValidationFailed (a term twice)."""
+    before = {f["key"]: f for f in previous or []}
     out, keys = [], set()
     for f in raw:
         if f["key"] in keys:
             raise ValidationFailed("floor clauses have distinct keys", {"floors": [f"{f['key']} appears twice"]})
         keys.add(f["key"])
-        out.append({"key": f["key"], "label": f["label"], "value": float(f["value"]), "unit": f.get("unit") or "",
+        label, unit = FLOOR_TERMS.get(f["key"], (f["key"], ""))
+        label = f.get("label") or (before.get(f["key"]) or {}).get("label") or label
+        out.append({"key": f["key"], "label": label, "value": float(f["value"]),
+                    "unit": f.get("unit") if f.get("unit") is not None else unit,
                     "direction": f.get("direction") or "min"})
     return out
 
 
-def _get(session: Session, contract_id: int, *, lock: bool = False) -> RegionalContract:
+def clauses_of(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"number": i, "title": c.get("title") or "", "text": c["text"]} for i, c in enumerate(raw, start=1)]
+
+
+def get(session: Session, contract_id: int, *, lock: bool = False) -> RegionalContract:
     query = select(RegionalContract).where(RegionalContract.id == contract_id)
     row = session.scalar(query.with_for_update() if lock else query)
     if row is None:
@@ -83,23 +121,34 @@ def _get(session: Session, contract_id: int, *, lock: bool = False) -> RegionalC
     return row
 
 
-def _stage(row: RegionalContract, expected: str, action: str) -> None:
-    if row.stage != expected:
-        raise Conflict(f"regional contract {row.id} is at stage '{row.stage}': cannot {action} now "
-                       f"(possible at: {expected})")
+def by_instance(session: Session, instance_id: str) -> RegionalContract:
+    row = session.scalar(select(RegionalContract).where(RegionalContract.instance_id == instance_id))
+    if row is None:
+        raise NotFound(f"no regional contract runs in instance {instance_id}")
+    return row
 
 
-def _audit(uow: UnitOfWork, row: RegionalContract, event: str, payload: dict[str, Any], actor: Actor) -> None:
-    row.updated_at = uow.now()
-    uow.audit(SYSTEM_CHAIN, f"federation.regional_contract_{event}",
-              {"regional_contract_id": row.id, "org_id": row.org_id, **payload}, actor=actor.username)
+def not_future(uow: UnitOfWork, day: dt.date | str, field: str) -> dt.date:
+    day = dt.date.fromisoformat(day) if isinstance(day, str) else day
+    today = local_today(uow)
+    if day > today:
+        raise ValidationFailed(f"{field} cannot be in the future", {field: [f"on or before {today}"]})
+    return day
+
+
+def _form_draft(clauses: list[dict[str, Any]], floors: list[dict[str, Any]]) -> dict[str, Any]:
+    """The draft as the negotiation form shows it (the instance's ``clauses`` and ``floors``)."""
+    return {"clauses": [{"title": c["title"], "text": c["text"]} for c in clauses],
+            "floors": [{"key": f["key"], "value": f["value"], "unit": f["unit"], "direction": f["direction"]}
+                       for f in floors]}
 
 
 def create(uow: UnitOfWork, body: dict[str, Any], *, actor: Actor, rules: r.Rules) -> RegionalContract:
-    """The federation records the text negotiated with the employers' side of a region or trade.
+    """The federation records the draft negotiated with the employers' side of a region or trade and starts its
+    procedure (the officer's first step: the negotiation).
 
     Raises: Forbidden (not a federation officer). ValidationFailed (no region for a regional contract, no industry
-    for an industry one, duplicate floor keys). RuleViolation ``contract_term_years`` (第38条).
+    for an industry one, duplicate floor terms). RuleViolation ``contract_term_years`` (第38条).
     """
     with uow:
         s = uow.session
@@ -113,119 +162,85 @@ def create(uow: UnitOfWork, body: dict[str, Any], *, actor: Actor, rules: r.Rule
             lo, hi = rules.contract_term_years
             raise violation(f"a contract's term is {lo} to {hi} years, not {body['term_years']}",
                             "contract_term_years", {"term_years": [f"{lo}..{hi}"]})
-        clauses = [{"number": i, "title": c.get("title") or "", "text": c["text"]}
-                   for i, c in enumerate(body["clauses"], start=1)]
+        clauses, floors = clauses_of(body["clauses"]), floors_of(body.get("floors") or [])
         now = uow.now()
         row = RegionalContract(
-            scope=scope, title=body["title"], region=body.get("region"), industry=body.get("industry"),
-            employer_side=body["employer_side"], clauses_json=_dumps(clauses),
-            floors_json=_dumps(_floors(body.get("floors") or [])), term_years=body["term_years"], stage="negotiating",
+            scope=scope, title=body["title"], region=body.get("region") if scope == "regional" else None,
+            industry=body.get("industry") if scope == "industry" else None,
+            employer_side=body["employer_side"], clauses_json=dumps(clauses), floors_json=dumps(floors),
+            term_years=body["term_years"], stage="negotiating", member_round=0, draft_version=1,
             created_at=now, created_by=actor.username, updated_at=now)
         s.add(row)
         s.flush()
-        _audit(uow, row, "recorded", {"scope": scope, "region": row.region, "industry": row.industry,
-                                      "floors": json.loads(row.floors_json)}, actor)
+        data = {"regional_contract_id": row.id, "case_title": f"{SCOPES[scope]}《{row.title}》",
+                **_form_draft(clauses, floors)}
+        row.instance_id = runtime.create_instance(
+            uow, find_version(s, PROCESS_ID), actor=actor.username, data=data,
+            business_key=f"regional_contract:{row.id}")
         uow.commit()
         return row
 
 
-def adopt(uow: UnitOfWork, contract_id: int, body: dict[str, Any], *, actor: Actor,
-          rules: r.Rules) -> RegionalContract:
-    """The federation records the regional (or industry) congress's vote on the text.
+def negotiation_data(uow: UnitOfWork, contract_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    """A negotiation session's data for the step; the text and floors stay as they are unless the body revises
+    them."""
+    with uow:
+        row = get(uow.session, contract_id)
+        current = _form_draft(loads(row.clauses_json, []), loads(row.floors_json, []))
+    data = {k: v for k, v in body.items() if v is not None}
+    for key in ("clauses", "floors"):
+        data.setdefault(key, current[key])
+    return data
 
-    Raises: RuleViolation ``regional_adoption``: fewer than two thirds of the representatives present, or fewer in
-    favour than the contract adoption majority of all representatives (集体合同规定 第36条); the contract stays in
-    negotiation. Conflict: not negotiating.
+
+def open_step(session: Session, row: RegionalContract, element_id: str) -> HumanTask | None:
+    return session.scalar(select(HumanTask).where(HumanTask.instance_id == row.instance_id,
+                                                  HumanTask.element_id == element_id, HumanTask.state == "ready"))
+
+
+def drive(uow: UnitOfWork, contract_id: int, element_id: str, data: dict[str, Any], *, actor: Actor) -> None:
+    """Do the procedure's step ``element_id`` with ``data`` (what the API's step endpoints do).
+
+    Raises: NotFound. Conflict: the contract waits on another step (its stage is named). What completing the task
+    raises (403 not the step's role, 422 the form or a rule).
     """
-    seated, present, in_favour = body["representatives_total"], body["present"], body["in_favour"]
     with uow:
-        s = uow.session
-        federation_of(s, actor)
-        if not in_favour + body.get("against", 0) + body.get("abstained", 0) <= present <= seated:
-            raise ValidationFailed("votes cast <= present <= representatives",
-                                   {"present": [f"{present} of {seated}"]})
-        row = _get(s, contract_id, lock=True)
-        _stage(row, "negotiating", "record its adoption")
-        if not r.quorum_met(present, seated, rules):
-            raise violation(f"{present} of {seated} representatives present: at least "
-                            f"{r.quorum_required(seated, rules)} must attend", "regional_adoption",
-                            {"present": [f"at least {r.quorum_required(seated, rules)}"]})
-        majority = dataclasses.replace(rules, adoption_rule=rules.contract_adoption_rule)
-        if not r.adopted(in_favour, seated, majority):
-            raise violation(f"{in_favour} of {seated} representatives in favour: the text needs "
-                            f"{r.votes_required(seated, majority)}", "regional_adoption",
-                            {"in_favour": [f"at least {r.votes_required(seated, majority)}"]})
-        row.adoption_json = _dumps({k: body.get(k) for k in (
-            "body", "held_on", "representatives_total", "present", "in_favour", "against", "abstained")})
-        row.stage = "adopted"
-        _audit(uow, row, "adopted", json.loads(row.adoption_json), actor)
+        row = get(uow.session, contract_id)
+        task = open_step(uow.session, row, element_id) if row.instance_id else None
+        if task is None:
+            raise Conflict(f"regional contract {row.id} is at stage '{row.stage}': the step '{element_id}' is not "
+                           f"open now (it is done at stage '{STEPS.get(element_id, '?')}')",
+                           {"stage": [row.stage]})
+        runtime.complete_task(uow, task.id, data, actor=actor)
         uow.commit()
-        return row
 
 
-def sign(uow: UnitOfWork, contract_id: int, body: dict[str, Any], *, actor: Actor) -> RegionalContract:
-    """Both sides signed the adopted text (第37条). Raises: Conflict (not adopted), ValidationFailed (future)."""
-    with uow:
-        row = _get(uow.session, contract_id, lock=True)
-        federation_of(uow.session, actor)
-        _stage(row, "adopted", "record its signature")
-        _not_future(uow, body["signed_on"], "signed_on")
-        row.signed_on, row.stage = body["signed_on"], "signed"
-        _audit(uow, row, "signed", {"signed_on": row.signed_on}, actor)
-        uow.commit()
-        return row
+def member_votes(session: Session, row: RegionalContract) -> list[RegionalMemberVote]:
+    with tenancy.unscoped():
+        return list(session.scalars(select(RegionalMemberVote).where(
+            RegionalMemberVote.regional_contract_id == row.id).order_by(RegionalMemberVote.round,
+                                                                        RegionalMemberVote.id)))
 
 
-def file(uow: UnitOfWork, contract_id: int, body: dict[str, Any], *, actor: Actor) -> RegionalContract:
-    """The federation files the signed text once with the labour bureau (第42条); not before the signature."""
-    with uow:
-        row = _get(uow.session, contract_id, lock=True)
-        federation_of(uow.session, actor)
-        _stage(row, "signed", "file it")
-        _not_future(uow, body["filed_on"], "filed_on")
-        if body["filed_on"] < row.signed_on:
-            raise violation(f"the text cannot be filed on {body['filed_on']}, before it was signed on {row.signed_on}",
-                            "receipt_after_filing", {"filed_on": [f"on or after {row.signed_on}"]})
-        row.filed_on, row.stage = body["filed_on"], "filed"
-        _audit(uow, row, "filed", {"filed_on": row.filed_on}, actor)
-        uow.commit()
-        return row
+def bound_members(session: Session, row: RegionalContract) -> list[Organisation]:
+    """The federation's member enterprises the contract binds (its region, or its industry, matches)."""
+    return [m for m in tenancy.members(session, row.org_id) if m.kind == tenancy.ENTERPRISE and applies_to(row, m)]
 
 
-def register_receipt(uow: UnitOfWork, contract_id: int, body: dict[str, Any], *, actor: Actor,
-                     rules: r.Rules) -> RegionalContract:
-    """The bureau's receipt date (on or after the filing, 第42/47条); the contract takes effect 15 days later unless
-    the bureau objects (第47条; 劳动合同法 第54条), and runs for its term."""
-    with uow:
-        row = _get(uow.session, contract_id, lock=True)
-        federation_of(uow.session, actor)
-        _stage(row, "filed", "register the bureau's receipt")
-        received = body["received_on"]
-        _not_future(uow, received, "received_on")
-        if received < row.filed_on:
-            raise violation(f"the labour administration cannot receive the text on {received}, before it was filed "
-                            f"on {row.filed_on}", "receipt_after_filing",
-                            {"received_on": [f"on or after {row.filed_on}"]})
-        row.received_on, row.receipt_no, row.stage = received, body.get("receipt_no"), "effective"
-        row.effective_on = received + dt.timedelta(days=rules.review_days)
-        row.expires_on = add_months(row.effective_on, 12 * row.term_years) - dt.timedelta(days=1)
-        _audit(uow, row, "received", {"received_on": received, "receipt_no": row.receipt_no,
-                                      "effective_on": row.effective_on, "expires_on": row.expires_on}, actor)
-        uow.commit()
-        return row
+_VOTE_FIELDS = ("round", "member_org_id", "member_name", "outcome", "held_on", "representatives_total", "present",
+                "in_favour", "against", "abstained", "recorded_by", "recorded_at")
 
 
-def _not_future(uow: UnitOfWork, day: dt.date, field: str) -> None:
-    today = local_today(uow)
-    if day > today:
-        raise ValidationFailed(f"{field} cannot be in the future", {field: [f"on or before {today}"]})
-
-
-def view(row: RegionalContract, today: dt.date | None = None) -> dict[str, Any]:
+def view(row: RegionalContract, today: dt.date | None = None, session: Session | None = None,
+         officer: bool = False) -> dict[str, Any]:
     out = {c.key: getattr(row, c.key) for c in row.__table__.columns if not c.key.endswith("_json")}
-    out.update(scope_name=SCOPES[row.scope], clauses=json.loads(row.clauses_json), floors=json.loads(row.floors_json),
-               adoption=json.loads(row.adoption_json) if row.adoption_json else None,
-               in_force=bool(today and in_force(row, today)))
+    out.update(scope_name=SCOPES[row.scope], clauses=loads(row.clauses_json, []), floors=loads(row.floors_json, []),
+               adoption=loads(row.adoption_json), in_force=bool(today and in_force(row, today)),
+               objections=loads(row.objections_json, []))
+    if officer:
+        out["sessions"] = loads(row.sessions_json, [])
+        out["member_votes"] = ([{k: getattr(v, k) for k in _VOTE_FIELDS} for v in member_votes(session, row)]
+                               if session is not None else [])
     return out
 
 
@@ -262,7 +277,7 @@ def listing(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]]:
         if org is not None and org.kind == tenancy.FEDERATION:
             rows = s.scalars(select(RegionalContract).where(RegionalContract.org_id == org.id)
                              .order_by(RegionalContract.id))
-            return [view(row, today) for row in rows]
+            return [view(row, today, s, officer=True) for row in rows]
         return [view(row, today) for row in binding(s, org, today)] if org is not None else []
 
 
@@ -274,11 +289,28 @@ def read(uow: UnitOfWork, contract_id: int, actor: Actor) -> dict[str, Any]:
     return found[0]
 
 
+def hub(uow: UnitOfWork, contract_id: int, actor: Actor) -> dict[str, Any]:
+    """The contract with what its page shows its federation: the open steps and the procedure's history.
+
+    Raises: NotFound (not this federation's contract, nor one in force for the actor's enterprise)."""
+    contract = read(uow, contract_id, actor)
+    contract["steps"], contract["history"] = [], []
+    if contract.get("instance_id") and "sessions" in contract:
+        with uow:
+            contract["steps"] = [{"id": t.id, "element_id": t.element_id, "name": t.name, "lane": t.lane}
+                                 for t in uow.session.scalars(select(HumanTask).where(
+                                     HumanTask.instance_id == contract["instance_id"], HumanTask.state == "ready")
+                                     .order_by(HumanTask.created_at))]
+        contract["history"] = [e for e in queries.instance_history(uow, contract["instance_id"])
+                               if e["type"].startswith("regional_contract.")]
+    return contract
+
+
 def floor_violations(clauses: list[dict[str, Any]], contracts: list[RegionalContract]) -> list[str]:
     """Each clause of a local text that falls below a floor of a binding regional or industry contract."""
     found = []
     for row in contracts:
-        floors = {f["key"]: f for f in json.loads(row.floors_json)}
+        floors = {f["key"]: f for f in loads(row.floors_json, [])}
         for clause in clauses:
             floor = floors.get(clause.get("key"))
             if floor is None or clause.get("value") is None:

@@ -7,14 +7,25 @@ import datetime as dt
 import pytest
 
 from engine import tenancy
-from engine.errors import Forbidden, ValidationFailed
+from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.identity import Actor
 from engine.models import Organisation
 from workflows.errors import RuleViolation
 from workflows.federation import regional
 
 from helpers.contracts import local
-from helpers.federation import REGIONAL_BODY, officer, organisation, regional_in_force
+from helpers.federation import (
+    REGIONAL_BODY,
+    SESSION,
+    VOTE,
+    deploy_regional,
+    fire_timers,
+    liaison,
+    officer,
+    organisation,
+    regional_in_force,
+    step,
+)
 
 
 @pytest.fixture
@@ -23,30 +34,40 @@ def fed(services):
 
 
 def _recorded(services, clock, fed: int, body: dict | None = None) -> int:
+    deploy_regional(services)
     clock.set(local("2026-01-05"))
     with tenancy.acting_for(fed):
         return regional.create(services.uow(), body or REGIONAL_BODY, actor=officer(fed), rules=services.rules).id
 
 
 def _vote(**counts) -> dict:
-    return {"body": "regional_congress", "held_on": dt.date(2026, 1, 5), "representatives_total": 60,
-            "against": 0, "abstained": 0, **counts}
+    return {**VOTE, **counts}
+
+
+def _stage(services, fed: int, rc: int) -> str:
+    with tenancy.acting_for(fed), (uow := services.uow(readonly=True)):
+        return regional.get(uow.session, rc).stage
 
 
 def test_a_regional_congress_adopts_with_two_thirds_present_and_half_of_all_in_favour_art36(services, clock, fed):
     rc = _recorded(services, clock, fed)
     who = officer(fed)
-    with tenancy.acting_for(fed):
-        with pytest.raises(RuleViolation) as quorum:
-            regional.adopt(services.uow(), rc, _vote(present=39, in_favour=39), actor=who, rules=services.rules)
-        assert quorum.value.rule == "regional_adoption" and "at least 40" in quorum.value.message
-        with pytest.raises(RuleViolation) as majority:
-            regional.adopt(services.uow(), rc, _vote(present=60, in_favour=29), actor=who, rules=services.rules)
-        assert "needs 30" in majority.value.message  # 半数以上 of all 60 (集体合同规定 第36条)
-        with pytest.raises(ValidationFailed):
-            regional.adopt(services.uow(), rc, _vote(present=40, in_favour=41), actor=who, rules=services.rules)
-        adopted = regional.adopt(services.uow(), rc, _vote(present=40, in_favour=30), actor=who, rules=services.rules)
-    assert adopted.stage == "adopted"
+    with pytest.raises(Conflict):  # the vote comes after the negotiation
+        step(services, fed, rc, "regional_congress_vote", _vote(), who)
+    step(services, fed, rc, "negotiate", {**SESSION, "outcome": "congress"}, who)
+    with pytest.raises(RuleViolation) as quorum:
+        step(services, fed, rc, "regional_congress_vote", _vote(present=39, in_favour=39, against=0, abstained=0),
+             who)
+    assert quorum.value.rule == "regional_adoption" and "at least 40" in quorum.value.message
+    with pytest.raises(ValidationFailed):
+        step(services, fed, rc, "regional_congress_vote", _vote(present=40, in_favour=41, against=0, abstained=0),
+             who)
+    assert _stage(services, fed, rc) == "adoption"  # refused: the step stays open
+    step(services, fed, rc, "regional_congress_vote", _vote(present=60, in_favour=29, against=31, abstained=0), who)
+    assert _stage(services, fed, rc) == "negotiating"  # 29 < half of all 60 (集体合同规定 第36条): negotiate again
+    step(services, fed, rc, "negotiate", {**SESSION, "outcome": "congress"}, who)
+    step(services, fed, rc, "regional_congress_vote", _vote(present=40, in_favour=30, against=10, abstained=0), who)
+    assert _stage(services, fed, rc) == "adopted"  # 30 = half of all 60 (半数以上 includes half)
 
 
 def test_only_a_federations_officer_records_a_regional_contract(services, fed):
@@ -67,26 +88,30 @@ def test_the_term_is_one_to_three_years_art38(services, clock, fed):
 def test_receipt_follows_filing_follows_signature_and_effect_follows_15_days_of_review_art42_47(
         services, clock, fed):
     rc = _recorded(services, clock, fed)
-    who = officer(fed)
-    with tenancy.acting_for(fed):
-        regional.adopt(services.uow(), rc, _vote(present=50, in_favour=40), actor=who, rules=services.rules)
-        clock.set(local("2026-01-20"))
-        with pytest.raises(ValidationFailed):  # not in the future
-            regional.sign(services.uow(), rc, {"signed_on": dt.date(2026, 1, 21)}, actor=who)
-        regional.sign(services.uow(), rc, {"signed_on": dt.date(2026, 1, 10)}, actor=who)
-        with pytest.raises(RuleViolation):
-            regional.file(services.uow(), rc, {"filed_on": dt.date(2026, 1, 9)}, actor=who)
-        regional.file(services.uow(), rc, {"filed_on": dt.date(2026, 1, 12)}, actor=who)
-        with pytest.raises(RuleViolation) as early:
-            regional.register_receipt(services.uow(), rc, {"received_on": dt.date(2026, 1, 11)}, actor=who,
-                                      rules=services.rules)
-        assert early.value.rule == "receipt_after_filing"
-        row = regional.register_receipt(services.uow(), rc, {"received_on": dt.date(2026, 1, 14)}, actor=who,
-                                        rules=services.rules)
-    assert (row.effective_on, row.expires_on) == (dt.date(2026, 1, 29), dt.date(2029, 1, 28))
-    with (uow := services.uow(readonly=True)):
-        assert not regional.in_force(uow.session.get(type(row), rc), dt.date(2026, 1, 28))
-        assert regional.in_force(uow.session.get(type(row), rc), dt.date(2026, 1, 29))
+    who, bureau = officer(fed), liaison(fed)
+    step(services, fed, rc, "negotiate", {**SESSION, "outcome": "congress"}, who)
+    step(services, fed, rc, "regional_congress_vote", _vote(present=50, in_favour=40, against=8, abstained=2), who)
+    clock.set(local("2026-01-20"))
+    with pytest.raises(ValidationFailed):  # not in the future
+        step(services, fed, rc, "sign", {"signed_on": "2026-01-21"}, who)
+    step(services, fed, rc, "sign", {"signed_on": "2026-01-10"}, who)
+    with pytest.raises(RuleViolation):
+        step(services, fed, rc, "file", {"filed_on": "2026-01-09"}, who)
+    step(services, fed, rc, "file", {"filed_on": "2026-01-12"}, who)
+    with pytest.raises(Forbidden):  # the bureau's liaison registers the receipt, not the federation
+        step(services, fed, rc, "register_receipt", {"received_on": "2026-01-14"}, who)
+    with pytest.raises(RuleViolation) as early:
+        step(services, fed, rc, "register_receipt", {"received_on": "2026-01-11"}, bureau)
+    assert early.value.rule == "receipt_after_filing"
+    step(services, fed, rc, "register_receipt", {"received_on": "2026-01-14"}, bureau)
+    assert _stage(services, fed, rc) == "under_review"
+    assert fire_timers(services, clock, local("2026-01-29", "23:50")) == 0  # the last day of review is 01-29
+    assert fire_timers(services, clock, local("2026-01-30", "00:10")) == 1
+    with tenancy.acting_for(fed), (uow := services.uow(readonly=True)):
+        row = regional.get(uow.session, rc)
+        assert (row.stage, row.effective_on, row.expires_on) == ("effective", dt.date(2026, 1, 30),
+                                                                 dt.date(2029, 1, 29))
+        assert not regional.in_force(row, dt.date(2026, 1, 29)) and regional.in_force(row, dt.date(2026, 1, 30))
 
 
 def test_a_contract_binds_the_members_of_its_region_or_industry_only_law54(services, clock, fed):
