@@ -8,7 +8,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from engine import departments, organisations, tenancy
-from engine.identity import SYSTEM, create_user
+from engine.deployments import find_version
+from engine.errors import NotFound
+from engine.identity import SYSTEM, Actor, create_user
 from engine.models import User
 from engine.passwords import generate_password, set_password
 from engine.unit_of_work import UnitOfWork
@@ -16,6 +18,9 @@ from workflows.calendar import local_today
 from workflows.casework import committee
 from workflows.congress import accounts, meetings, roster, roster_import
 from workflows.congress.tables import Organisation
+from workflows.federation import regional
+from workflows.federation.tables import RegionalContract
+from workflows.rules import Rules
 
 # username, display name (zh-CN), roles
 DEMO_USERS: list[tuple[str, str, list[str]]] = [
@@ -56,7 +61,20 @@ DEMO_MEMBERS = [("pd-electronics", "浦东精密电子有限公司", "电子器�
                 ("pd-food", "浦东食品有限公司", "食品加工", 80)]
 DEMO_FEDERATION_USERS: list[tuple[str, str, list[str]]] = [
     ("federation_gu", "顾明（浦东新区总工会）", ["federation_officer"]),
+    # the district labour bureau's liaison for collective contracts: registers receipts and review opinions
+    ("bureau_pd", "钱立（浦东新区人社局·集体合同审查）", ["liaison"]),
 ]
+# A regional contract under negotiation, so that the officer has a step to do (区域性集体合同, 劳动合同法 第53条).
+DEMO_REGIONAL = {
+    "scope": "regional", "title": "浦东新区中小企业区域性集体合同（2027—2029年）", "region": "浦东新区",
+    "employer_side": "浦东新区企业联合会", "term_years": 3,
+    "clauses": [{"title": "劳动报酬", "text": "区域内企业职工月工资不低于2800元，每年增长不低于5%。"},
+                {"title": "工作时间", "text": "每周工作时间不超过40小时。"},
+                {"title": "休息休假", "text": "职工享受带薪年休假不少于5天。"}],
+    "floors": [{"key": "minimum_wage", "value": 2800, "unit": "元/月", "direction": "min"},
+               {"key": "wage_growth", "value": 5, "unit": "%", "direction": "min"},
+               {"key": "weekly_hours", "value": 40, "unit": "小时", "direction": "max"}],
+}
 # the enterprise's labour-dispute mediation committee (劳动争议调解仲裁法 第10条): both sides, a union-member chair
 DEMO_MEDIATION_COMMITTEE = [
     {"username": "mediation_zhao", "side": "worker", "union_member": True, "chair": True},
@@ -141,6 +159,25 @@ def _seed_federation(uow: UnitOfWork) -> int:
     return fed["id"]
 
 
+def _seed_regional(uow: UnitOfWork, federation: int) -> None:
+    """The demo regional contract, once, with one negotiation session behind it (needs the bundled diagrams)."""
+    officer = Actor(DEMO_FEDERATION_USERS[0][0], frozenset({regional.FEDERATION_OFFICER}), org_id=federation)
+    with tenancy.acting_for(federation):
+        with uow:
+            if uow.session.scalar(select(RegionalContract.id).limit(1)) is not None:
+                return
+            try:
+                find_version(uow.session, regional.PROCESS_ID)
+            except NotFound:
+                return
+        row = regional.create(uow, DEMO_REGIONAL, actor=officer, rules=Rules())
+        session = {"held_on": local_today(uow).isoformat(), "place": "浦东新区总工会三楼会议室",
+                   "participants": "总工会方：顾明等5人；企业方：浦东新区企业联合会5人",
+                   "summary": "双方交换了工资增长幅度的意见：企业方提出4%，总工会方坚持不低于5%，约定下次继续协商。",
+                   "outcome": "continue"}
+        regional.drive(uow, row.id, "negotiate", regional.negotiation_data(uow, row.id, session), actor=officer)
+
+
 def seed_demo(uow: UnitOfWork, tokens_file: str | Path) -> list[tuple[str, list[str], str, str]]:
     """Create the demo users that do not exist yet, with a token and a web password each, saved to `tokens_file`.
 
@@ -166,6 +203,7 @@ def seed_demo(uow: UnitOfWork, tokens_file: str | Path) -> list[tuple[str, list[
         set_password(uow, username, password, actor=SYSTEM)
         created.append((username, roles, token, password))
     _seed_departments(uow)
+    _seed_regional(uow, federation)
     if not committee.roster(uow):
         committee.set_roster(uow, DEMO_MEDIATION_COMMITTEE, actor=SYSTEM)
     if created:

@@ -101,7 +101,8 @@ def _login(client, username: str, lang: str) -> None:
 
 
 ROLES = ["admin", "designer", "auditor", "rep_wang", "rep_li", "committee_zhang", "union_chair", "hr_chen",
-         "worker_ma", "drafting_zhou", "delegation_wu", "dept_logistics", "liaison_sun", "federation_gu"]
+         "worker_ma", "drafting_zhou", "delegation_wu", "dept_logistics", "liaison_sun", "federation_gu",
+         "bureau_pd"]
 
 
 # Every role in Chinese; in English the roles whose pages differ most (the others share their templates).
@@ -130,6 +131,7 @@ def test_the_demo_gives_every_working_role_its_next_step_on_the_home_page(app, p
         "drafting_zhou": ["你有 1 项待办", "起草"],
         "delegation_wu": ["代表团审议", "关于职工食堂扩建及午餐补贴调整方案的决议（草案）"],
         "worker_ma": ["目前没有需要你办理的事项。"],
+        "federation_gu": ["你有 1 项待办", "集体协商", "浦东新区中小企业区域性集体合同"],
     }
     for username, texts in expected.items():
         client = app.test_client()
