@@ -189,7 +189,7 @@ def open_member_votes(params: dict[str, Any], data: dict[str, Any]) -> dict[str,
         with tenancy.acting_for(member.id):
             vote.instance_id = runtime.create_instance(
                 step.uow, find_version(s, M), actor=step.actor or f"instance:{step.instance_id}",
-                business_key=f"regional_contract:{row.id}:{row.member_round}",
+                business_key=f"regional:{row.id}:{row.member_round}",
                 data={"regional_contract_id": row.id, "contract_title": row.title,
                       "case_title": f"{federation.name}《{row.title}》草案（本单位职代会审议）",
                       "federation_name": federation.name, "draft_text": text})

@@ -176,7 +176,7 @@ def create(uow: UnitOfWork, body: dict[str, Any], *, actor: Actor, rules: r.Rule
                 **_form_draft(clauses, floors)}
         row.instance_id = runtime.create_instance(
             uow, find_version(s, PROCESS_ID), actor=actor.username, data=data,
-            business_key=f"regional_contract:{row.id}")
+            business_key=f"regional:{row.id}")
         uow.commit()
         return row
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Response, request
 
-from engine import inbox, queries
+from engine import deployments, inbox, queries
 from engine.identity import ADMIN, AUDITOR
 from engine.verification import verify_all
 from workflows import documents
@@ -35,7 +35,8 @@ def instances():
     listing = queries.list_instances(uow(readonly=True), process_id=request.args.get("process") or None,
                                      status=status, page=page_no, per_page=PER_PAGE, actor=web_actor())
     pages = max((listing["total"] + PER_PAGE - 1) // PER_PAGE, 1)
-    return render("instances.html", listing=listing, status=status, pages=pages)
+    return render("instances.html", listing=listing, status=status, pages=pages,
+                  processes=deployments.list_processes(uow(readonly=True)) if listing["items"] else [])
 
 
 def path_markers(history: list[dict[str, Any]], instance: dict[str, Any]) -> dict[str, list[str]]:
