@@ -179,7 +179,9 @@ def open_member_votes(params: dict[str, Any], data: dict[str, Any]) -> dict[str,
     s = step.uow.session
     row.member_round += 1
     federation = s.get(Organisation, row.org_id)
-    text = "\n".join(f"第{c['number']}条 {c['title']}：{c['text']}" for c in loads(row.clauses_json, []))
+    text = "\n".join([*(f"第{c['number']}条 {c['title']}：{c['text']}" for c in loads(row.clauses_json, [])),
+                      *(f"最低标准：{f['label']}{regional.DIRECTIONS[f['direction']]}{f['value']:g}{f['unit']}"
+                        for f in loads(row.floors_json, []))])
     members = regional.bound_members(s, row)
     for member in members:
         vote = RegionalMemberVote(org_id=row.org_id, regional_contract_id=row.id, round=row.member_round,
