@@ -107,7 +107,8 @@ ROLES = ["admin", "designer", "auditor", "rep_wang", "rep_li", "committee_zhang"
 
 # Every role in Chinese; in English the roles whose pages differ most (the others share their templates).
 CASES = [(username, "zh-CN") for username in ROLES] + \
-    [(username, "en") for username in ("admin", "rep_wang", "union_chair", "committee_zhang", "hr_chen")]
+    [(username, "en") for username in ("admin", "rep_wang", "union_chair", "committee_zhang", "hr_chen",
+                                       "federation_gu")]
 
 
 @pytest.mark.prebuilt.with_args(_build)
