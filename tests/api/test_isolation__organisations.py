@@ -28,6 +28,7 @@ from workflows.casework.tables import (
     LegalAidCase,
     MediationCase,
 )
+from workflows.congress import speakers
 from workflows.congress.election_tables import Candidate, Election, ElectionRound
 from workflows.congress.session_tables import Committee, Speaker
 from workflows.congress.tables import Matter, Meeting, Proposal, Representative, Term, Vote
@@ -40,9 +41,11 @@ from workflows.documents import Document
 from workflows.inspection.tables import Inspection
 
 from conftest import bundled_files
+from helpers.bpmn import script_then_task
 from helpers.casework import MediationApi
-from helpers.congress import make_congress
+from helpers.congress import make_congress, rep
 from helpers.contracts import Deal
+from helpers.contracts_in_force import bring_in_force
 from helpers.disclosure import DisclosureApi
 from helpers.elections import election, meeting_with_scrutineers, open_round
 from helpers.roundtrip import ready as _ready
@@ -70,6 +73,9 @@ MODELS: dict[str, Any] = {
     "round_id": ElectionRound, "speaker_id": Speaker, "task_id": HumanTask, "term_id": Term,
     "vacancy_id": Vacancy, "vote_id": Vote, "org_id": Organisation}
 CASES = {"mediations": MediationCase, "legal-aid": LegalAidCase, "hardship": HardshipCase}
+INSPECTION = {"title": "2026年上半年提案办理情况巡视", "subject_kind": "proposal", "subject_ref": 1,
+              "scope": "食堂扩建提案的办理和落实", "department": "后勤保障部", "team": ["rep1", "rep2", "unionist"],
+              "starts_on": "2026-03-12", "ends_on": "2026-03-13"}
 NOWHERE_INT, NOWHERE_TEXT = 2**31 - 1, "00000000-0000-4000-8000-000000000000"
 PLAIN = {"side": "union", "number": "1", "version": "1", "year": "2026", "seq": "1", "day": "2026-03-10",
          "action": "start", "delegation": "一车间", "code": "logistics",
@@ -114,6 +120,61 @@ def _build_a(client, users, login_as, deploy, services, clock) -> None:
                         content="公告".encode(), instance_id=instance, actor="admin")
         uow.commit()
     assert designer
+    _build_a_more(client, users, login_as, deploy, services, clock, meeting, matter.get_json()["id"])
+
+
+def _created(response, status: int = 201) -> dict:
+    assert response.status_code == status, response.get_json()
+    return response.get_json()
+
+
+def _build_a_more(client, users, login_as, deploy, services, clock, meeting: dict, matter_id: int) -> None:
+    """A's records of every other kind an operation names: an incident, a committee, a speaker, a disclosure's
+    attachment and question, an inspection, a legal-aid, an appraisal and a hardship case with an objection, a
+    negotiator's vacancy and a performance dispute."""
+    assert deploy({"divide.bpmn": script_then_task("divide", "share = total / count")}).status_code == 201
+    broken = client.post("/api/v1/instances", json={"process": "divide", "data": {"total": 10, "count": 0}},
+                         headers=login_as("hr"))
+    assert broken.get_json()["incidents"], broken.get_json()
+    chair = login_as("presidium")
+    [term] = [t for t in client.get("/api/v1/congress/terms", headers=chair).get_json()
+              if t["id"] == meeting["term_id"]]
+    _created(client.post(f"/api/v1/congress/terms/{term['id']}/committees/defaults", headers=chair))
+    speakers.request(services.uow(), matter_id, topic="食堂", actor=rep(1))
+    disclosure = DisclosureApi(client, users, services, clock)
+    did = _created(client.get("/api/v1/disclosures", headers=disclosure.h["hr"]), 200)[0]["id"]
+    disclosure.call("post", f"/{did}/attachments", "hr", 201, data={"file": (BytesIO(b"1234"), "a.pdf")},
+                    content_type="multipart/form-data")
+    open_one = disclosure.to_feedback(period="2026-Q2")
+    disclosure.call("post", f"/{open_one}/questions", "worker", 201, json={"body": "公积金比例？"})
+    assert deploy(bundled_files("inspection")).status_code == 201
+    users.headers("unionist")
+    _created(client.post("/api/v1/inspections", json=INSPECTION, headers=users.headers("chair", "union_chair")))
+    worker = users.headers("worker1")
+    _created(client.post("/api/v1/casework/legal-aid", headers=worker,
+                         json={"facts": "2026年1月被解除劳动合同，未支付经济补偿金。",
+                               "hardship": "家庭月收入低于低保标准。"}))
+    _created(client.post("/api/v1/casework/appraisals", headers=users.headers("u1", "union_committee"),
+                         json={"title": "2025年度工会工作满意度", "items": ["工会主席"],
+                               "closes_at": "2026-03-09T10:00:00+00:00"}))
+    assistance = users.headers("cm1", "assistance_committee")
+    case = _created(client.post("/api/v1/casework/hardship", headers=worker, json={
+        "household": "本人、配偶", "circumstances": "配偶医疗支出大", "monthly_income": 2100}))
+    hardship = f"/api/v1/casework/hardship/{case['id']}"
+    _created(client.post(f"{hardship}/verify", headers=assistance,
+                         json={"visit_record": "入户走访", "verified_income": 2000}), 200)
+    _created(client.post(f"{hardship}/decide", headers=assistance, json={
+        "decision": "approve", "reason": "人均收入低于标准", "assistance_kind": "生活救助", "amount": 3000}), 200)
+    _created(client.post(f"{hardship}/objections", headers=users.headers("other1"), json={"body": "有异议"}))
+    negotiating = Deal(services, clock).start_negotiating("wage", title="2026年度工资专项集体合同")
+    seat = [n for n in negotiating.detail()["negotiators"] if n["side"] == "union"][-1]
+    _created(client.post(f"/api/v1/contracts/{negotiating.id}/vacancies",
+                         headers=users.headers("chief_u", "union_negotiator"),
+                         json={"negotiator_id": seat["id"], "reason": "调离本单位", "occurred_on": "2026-03-02"}))
+    in_force = bring_in_force(Deal(services, clock), clock)
+    _created(client.post(f"/api/v1/contracts/{in_force.id}/performance-disputes", headers=users.headers(
+        "chair_u", "union_chair"), json={"clauses": "第3条 工资每年增长不低于5%", "facts": "2026年工资仅增长2%。",
+                                         "demand": "按合同补足差额。"}))
 
 
 def _ids_of_a(services) -> dict[Any, Any]:
@@ -241,9 +302,10 @@ def test_every_operation_on_an_id_of_another_enterprise_answers_as_if_it_did_not
             wrong.append(f"{method.upper()} {url}: {seen.status_code} (nowhere: {baseline.status_code}) "
                          f"{seen.get_data(as_text=True)[:200]}")
     assert not wrong, "\n".join(wrong)
-    # A has no incident, committee, speaker, vacancy, attachment, question, inspection, performance dispute,
-    # legal aid, appraisal or hardship case: those operations are left out (listed in `untested`).
-    assert tried >= 140, (tried, untested)
+    # A has a record of every kind a path names: no operation is left out, and one added later with a parameter
+    # this test cannot fill fails here (or in `_value`, for a parameter it does not know).
+    assert not untested, untested
+    assert tried >= 170, tried
     [logistics] = [d for d in client.get("/api/v1/departments", headers=two_enterprises["a_admin"]).get_json()
                    if d["code"] == "logistics"]
     assert (logistics["name"], [m["username"] for m in logistics["members"]]) == ("后勤保障部", ["rep2"])
