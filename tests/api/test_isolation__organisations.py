@@ -333,6 +333,35 @@ def test_none_of_another_enterprises_records_appears_in_a_list(client, two_enter
     assert ids[Instance] and ids[Contract] and ids[Proposal] and ids[MediationCase]  # A had records to hide
 
 
+# Texts only A's records hold: its proposal, resolution, inspection, casework, contracts, department and people.
+A_TEXTS = ("食堂扩建", "关于食堂扩建的决议", "2026年上半年提案办理情况巡视", "家庭月收入低于低保标准", "配偶医疗支出大",
+           "2025年度工会工作满意度", "2026年度工资专项集体合同", "2026年度集体合同", "后勤保障部", "加班工资",
+           "第3条 工资每年增长不低于5%", "公积金比例", "华东机械制造有限公司", "user_presidium", "worker1", "rep1")
+
+
+def test_no_list_of_the_api_shows_another_enterprises_records(client, two_enterprises):
+    """Every operation of the OpenAPI document that reads without a path id, called by B's user holding every
+    role, answers without a 5xx and without a word of A's records."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    who, wrong, read = two_enterprises["b_all"], [], 0
+    for path, item in spec["paths"].items():
+        if "{" in path or "get" not in item or path.endswith("openapi.json"):
+            continue
+        response = client.get(path, headers=who)
+        read += 1
+        text = response.get_data(as_text=True)
+        if response.status_code >= 500 or any(mark in text for mark in A_TEXTS):
+            wrong.append(f"GET {path}: {response.status_code} {text[:200]}")
+    assert not wrong, "\n".join(wrong)
+    assert read >= 35, read
+    # Verifying the audit trail: B verifies its own chains only (A's cases do not look deleted to it); the
+    # installation's first organisation verifies every organisation's.
+    own = client.get("/api/v1/audit/verify", headers=who).get_json()
+    everything = client.get("/api/v1/audit/verify", headers=two_enterprises["a_admin"]).get_json()
+    assert own["ok"] and everything["ok"], (own["problems"][:2], everything["problems"][:2])
+    assert own["chains"] <= 1 < everything["chains"]
+
+
 def _login(client, services, username: str) -> None:
     from engine.passwords import set_password
 
