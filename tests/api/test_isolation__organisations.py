@@ -1,9 +1,15 @@
 """Isolation between organisations over every operation (issue #21): enterprise A's records are out of reach of
-enterprise B. A (the installation's first organisation) has an instance with tasks, a congress term with a meeting,
-a matter and its vote, a proposal, a contract, a disclosure, a mediation case, a department, a user and a document;
-then every operation of /api/v1/openapi.json with path parameters is called as a user of B holding every role, with
-A's ids in the path: each answers exactly as for an id that exists nowhere (404, or 422 where the body is refused
-first), never 2xx, 403 or 5xx. A's records appear in none of B's lists, and B's user opening A's pages gets 404."""
+enterprise B. A (the installation's first organisation) holds a record of every kind a path names: an instance with
+tasks and an incident, a congress term with a meeting, a matter, its vote and speaker, an election, committees, a
+proposal, contracts (one negotiating with a vacancy, one in force with a performance dispute), disclosures with an
+attachment and a question, an inspection, mediation, legal-aid, hardship (with an objection) and appraisal cases, a
+department, a user and a document. Then, as a user of B holding every role:
+- every operation of /api/v1/openapi.json with path parameters, called with A's ids, answers exactly as for an id
+  that exists nowhere (404, or 422 where the body is refused first), never 2xx, 403 or 5xx; an operation whose path
+  id the test cannot fill fails it;
+- every operation that reads without a path id holds no word of A's records (audit verification included: B
+  verifies its own chains);
+- every page with a record's id in its path, opened with A's ids, answers as for an id that exists nowhere."""
 
 from __future__ import annotations
 
@@ -62,6 +68,7 @@ HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 # Parameters that name no organisation's record: the national calendar (shared by every enterprise), the
 # installation's audit checkpoints, and diagrams in force (an enterprise runs the installation's on purpose).
 SHARED = ("/api/v1/calendar/", "/api/v1/audit/checkpoints/", "/api/v1/processes/")
+SHARED_PAGES = ("/processes/", "/designer/")
 # path parameter -> the model whose row of A stands in for it (case_id and dispute_id depend on the path)
 MODELS: dict[str, Any] = {
     "appraisal_id": Appraisal, "attachment_id": DisclosureAttachment, "candidate_id": Candidate,
@@ -381,3 +388,30 @@ def test_another_enterprises_case_task_and_proposal_pages_are_not_found(client, 
     for url in pages:
         response = client.get(url)
         assert response.status_code == 404, (url, response.status_code)
+
+
+def test_every_page_of_another_enterprises_record_is_not_found(app, client, services, two_enterprises):
+    """Every page with a record's id in its path, opened by B's user with A's ids, is not found (as for an id
+    that exists nowhere), never a page of A's record, never a 5xx."""
+    ids = two_enterprises["ids"]
+    _login(client, services, "b_all")
+    wrong, opened = [], 0
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("web.") or "GET" not in rule.methods or not rule.arguments or \
+                rule.rule.startswith(SHARED_PAGES):
+            continue
+        path = rule.rule
+        values = {name: _value(path, name, ids, nowhere=False) for name in rule.arguments}
+        if None in values.values():
+            wrong.append(f"{path}: no record of A to open")
+            continue
+        elsewhere = {name: _value(path, name, ids, nowhere=True) for name in rule.arguments}
+        url, nowhere = (re.sub(r"<(?:[^:<>]+:)?(\w+)>", "{\\1}", path).format(**given)
+                        for given in (values, elsewhere))
+        seen, baseline = client.get(url), client.get(nowhere)
+        opened += 1
+        if seen.status_code >= 500 or seen.status_code != baseline.status_code or \
+                (seen.status_code == 200 and any(mark in seen.text for mark in A_TEXTS)):
+            wrong.append(f"{url}: {seen.status_code} (nowhere: {baseline.status_code})")
+    assert not wrong, "\n".join(wrong)
+    assert opened >= 30, opened
