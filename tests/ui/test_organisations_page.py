@@ -83,7 +83,7 @@ def test_the_operator_edits_an_organisations_particulars_and_rule_overrides_in_w
     saved = client.post(f"/admin/organisations/{member}", data=_edit_form(
         page, name="华东机械制造有限公司", org_short_name="华东机械", parent="pudong", headcount="820",
         rule_session_interval_months="6", rule_adoption_rule="at_least_half", rule_proxies_allowed="true",
-        notice_reference_pattern="{org_short}职代〔{year}〕{seq}号", time_zone="Asia/Urumqi"))
+        notice_reference_pattern="{简称}职代〔{年份}〕{序号}号", time_zone="Asia/Urumqi"))
     assert saved.status_code == 302, saved.text
     body = client.get(f"/api/v1/organisations/{member}", headers=_operator_token(services)).get_json()
     assert body["name"] == "华东机械制造有限公司" and body["parent"] == "pudong" and body["headcount"] == 820
@@ -96,6 +96,7 @@ def test_the_operator_edits_an_organisations_particulars_and_rule_overrides_in_w
     again = client.get(f"/admin/organisations/{member}").text
     assert re.search(r'name="rule_session_interval_months"[^>]*value="6"', again)
     assert re.search(r'<option value="Asia/Urumqi" selected>乌鲁木齐时间', again)
+    assert 'value="{简称}职代〔{年份}〕{序号}号"' in again and "{org_short}" not in again  # in words, as typed
     # Audited as the API audits it: who changed what, in the installation's system chain.
     uow = services.uow(readonly=True)
     with uow:

@@ -61,6 +61,25 @@ def organisations_create():
 SETTING_FIELDS = ("org_short_name", "notice_reference_pattern", "time_zone")
 
 
+# The fields of a notice number pattern as the form writes them (Chinese words, or plain English ones).
+PATTERN_WORDS = {"zh-CN": {"org_short": "简称", "year": "年份", "seq": "序号"},
+                 "en": {"org_short": "short", "year": "year", "seq": "seq"}}
+BRACES = {"o": "{", "c": "}"}
+
+
+def _pattern_shown(pattern: str) -> str:
+    for field, word in PATTERN_WORDS[i18n.current_lang()].items():
+        pattern = pattern.replace("{" + field + "}", "{" + word + "}")
+    return pattern
+
+
+def _pattern_stored(text: str) -> str:
+    for words in PATTERN_WORDS.values():
+        for field, word in words.items():
+            text = text.replace("{" + word + "}", "{" + field + "}")
+    return text
+
+
 def _zones(current: str | None) -> list[tuple[str, str]]:
     """(key, name) of the zones people pick from, one per name (北京时间 once), with the one set if another."""
     lang, seen, out = i18n.current_lang(), set(), []
@@ -108,7 +127,8 @@ def _edit_page(org: dict, status: int = 200, errors: dict | None = None, draft=N
     organisations_list = organisations.list_organisations(uow(readonly=True), web_actor())
     settings = org["settings"]
     return render("organisation_edit.html", status, org=org, kinds=tenancy.KINDS, errors=errors or {},
-                  draft=draft, rules=_rules(settings, draft), zones=_zones(settings.get("time_zone")),
+                  draft=draft, pattern=_pattern_shown(settings.get("notice_reference_pattern", "")), braces=BRACES,
+                  rules=_rules(settings, draft), zones=_zones(settings.get("time_zone")),
                   parents=[o for o in organisations_list if o["kind"] == tenancy.FEDERATION and o["id"] != org["id"]])
 
 
@@ -139,7 +159,7 @@ def _form_settings(form, rules: list[dict], errors: dict[str, str]) -> dict:
     for key in SETTING_FIELDS:
         value = (form.get(key) or "").strip()[:200]
         if value:
-            settings[key] = value
+            settings[key] = _pattern_stored(value) if key == "notice_reference_pattern" else value
     if settings.get("time_zone") and settings["time_zone"] not in available_timezones():
         errors["time_zone"] = i18n.t("org.errors.time_zone")
     for row in rules:
@@ -152,7 +172,7 @@ def _form_settings(form, rules: list[dict], errors: dict[str, str]) -> dict:
         settings[row["key"]] = value
     for key in org_settings.invalid_settings(settings):
         kind = next((r["kind"] for r in rules if r["key"] == key), None)
-        errors.setdefault(key, i18n.t("org.errors.notice_pattern") if kind is None else
+        errors.setdefault(key, i18n.t("org.errors.notice_pattern", **BRACES) if kind is None else
                           i18n.t("org.errors." + {"bool": "choice", "choice": "choice"}.get(kind, kind)))
     return settings
 
