@@ -91,12 +91,17 @@ def _tasks(session: Session, collected: Collected, bad: set[str]) -> list[Proble
     return problems
 
 
-def cross_check(session: Session, collected: Collected, bad_chains: Iterable[str] = ()) -> list[Problem]:
+def cross_check(session: Session, collected: Collected, bad_chains: Iterable[str] = (), *,
+                chains: Iterable[str] | None = None) -> list[Problem]:
     """Compare instances and human tasks with what their chains record (chains already found broken skipped).
 
     Finds an instance whose chain was deleted (or a chain whose instance was), a status or data changed
     without an event, and a task whose completer differs from the one its `task.completed` event names.
+    With ``chains``, only those chains are compared (one organisation's).
     """
     heads = {chain: seq for chain, seq in session.execute(select(AuditChain.chain, AuditChain.last_seq))}
+    if chains is not None:
+        wanted = set(chains)
+        heads = {chain: seq for chain, seq in heads.items() if chain in wanted}
     bad = set(bad_chains)
     return _instances(session, heads, collected, bad) + _tasks(session, collected, bad)

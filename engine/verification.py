@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit, audit_parallel, merkle, signing
+from . import audit, audit_parallel, merkle, signing, tenancy
 from .audit import GENESIS, Collected, Expected, Problem, VerifyReport
 from .checkpoints import BODY_KEYS, FORMAT, checkpoint_hash, fingerprint, leaf, signed_message, stored_heads
 from .consistency import cross_check
-from .models import AuditCheckpoint
+from .models import AuditCheckpoint, Instance
 
 
 def check_document(checkpoint: dict[str, Any]) -> list[str]:
@@ -100,3 +100,26 @@ def verify_all(session: Session, checkpoints: Iterable[dict[str, Any]] = (), *,
     problems += report.problems
     problems += cross_check(session, collected, {p.chain for p in report.problems})
     return VerifyReport(chains=report.chains, events=report.events, problems=problems)
+
+
+def verify_organisation(session: Session, org_id: int | None, *, public_key: str | None = None) -> VerifyReport:
+    """What an organisation's auditors and administrators verify from the API and the pages.
+
+    The installation's first organisation (its operator's people, or no organisation): ``verify_all`` over every
+    chain of every organisation, read across organisations (else another organisation's cases would look deleted).
+    Any other organisation: its own chains only, its system chain and its cases' chains with their stored states,
+    so that it learns nothing of another organisation's trail.
+    """
+    if org_id is None or org_id == tenancy.DEFAULT_ORG:
+        with tenancy.unscoped():
+            return verify_all(session, public_key=public_key)
+    audit.one_snapshot(session)
+    chains = [tenancy.system_chain(session, org_id)]
+    chains += [audit.instance_chain(i) for i in session.scalars(
+        select(Instance.id).where(Instance.org_id == org_id).order_by(Instance.id))]
+    collected, problems, count, events = Collected(), [], 0, 0
+    for chain in chains:
+        report = audit.verify(session, chain, collect=collected)
+        count, events, problems = count + report.chains, events + report.events, problems + report.problems
+    problems += cross_check(session, collected, {p.chain for p in problems}, chains=chains)
+    return VerifyReport(chains=count, events=events, problems=problems)

@@ -9,10 +9,10 @@ from flask_smorest import Blueprint
 from engine import organisations
 from engine.errors import Forbidden, ValidationFailed
 from engine.identity import ADMIN
-from workflows.rules import Rules
 
 from ..auth import current_actor, require
 from ..extension import uow as _uow
+from ..org_settings import invalid_settings
 from ..schemas import organisations as os_
 
 blp = Blueprint("organisations", __name__, url_prefix="/api/v1/organisations",
@@ -27,12 +27,10 @@ def _operator():
 
 
 def _check_rules(settings: dict | None) -> None:
-    rules = {k[len("rule_"):]: v for k, v in (settings or {}).items() if k.startswith("rule_")}
-    if rules:
-        try:
-            Rules.from_mapping(rules, prefix="")
-        except (ValueError, TypeError) as error:
-            raise ValidationFailed("a rule value is not valid", {"settings": [str(error)]}) from error
+    wrong = invalid_settings(settings)
+    if wrong:
+        raise ValidationFailed("a rule value is not valid" if any(k.startswith("rule_") for k in wrong)
+                               else "a setting is not valid", {"settings": list(wrong.values())})
 
 
 @blp.route("")

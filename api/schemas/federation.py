@@ -27,7 +27,11 @@ class MemberRowSchema(Schema):
     industry = fields.String(allow_none=True)
     headcount = Integer(allow_none=True)
     last_congress_on = fields.Date(allow_none=True, metadata={"description": "the last closed congress session"})
-    congress_met = fields.Boolean(metadata={"description": "a session closed within the rules' interval"})
+    session_interval_months = Integer(metadata={
+        "description": "the member's own interval: its rule_session_interval_months, else its federations', else the "
+                       "installation's"})
+    congress_since = fields.Date(metadata={"description": "a session closed on or after this day counts"})
+    congress_met = fields.Boolean(metadata={"description": "a session closed within the member's interval"})
     contract_id = Integer(allow_none=True)
     contract_kind = fields.String(allow_none=True)
     contract_stage = fields.String(allow_none=True)

@@ -141,3 +141,24 @@ def test_union_is_reminded_when_fewer_than_one_inspection_a_year_is_planned_rule
         by_year.setdefault(c["year"], []).append(c)
     assert sum(c["reminded"] for c in by_year[2026]) == 2  # the union chair and the presidium, once each
     assert {(c["planned"], c["reminded"]) for c in by_year[2027]} == {(1, 0)}
+
+
+def test_each_enterprise_is_reminded_of_its_own_too_few_inspections_rules_2_5(api, client, clock, services):
+    """The yearly reminder (rules.md §2.5) is once a year per enterprise: another enterprise's reminder for the same
+    year neither stops nor breaks it (its key names the organisation)."""
+    from engine import tenancy
+
+    from helpers.api import bundled_files, deploy_files
+    from helpers.tenancy import headers, organisation
+
+    b = organisation(services, "ent_b")
+    b_designer, b_chair = headers(services, b, "b_designer", "designer"), headers(services, b, "b_chair", "union_chair")
+    assert deploy_files(client, b_designer, bundled_files("inspection")).status_code == 201
+    clock.set(datetime(2026, 9, 30, 17, 1, tzinfo=UTC))  # 2026-10-01 01:01 Beijing time
+    run_once(api.services.uow)
+    for who in (api.h["chair"], b_chair):
+        titles = [n["title"] for n in client.get("/api/v1/notifications", headers=who).get_json()["items"]]
+        assert titles.count("2026年职工代表巡视尚未达到1次") == 1, titles
+    with tenancy.acting_for(b), (uow := services.uow(readonly=True)):
+        assert uow.session.scalars(select(AuditEvent.id).where(AuditEvent.event_type == "inspection.year_checked")
+                                   ).all()

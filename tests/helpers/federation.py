@@ -126,3 +126,22 @@ def join(services, org_id: int, federation_id: int, **fields) -> int:
             setattr(org, key, value)
         uow.commit()
     return org_id
+
+
+def closed_session(services, org_id: int, held_on: dt.date, name: str, *, headcount: int = 600,
+                   women: int = 200) -> None:
+    """A congress term of `org_id` with 30 seats and a session held and closed on `held_on` (through the congress
+    services, at the caller's clock)."""
+    from workflows.congress import meetings
+
+    from helpers.congress import make_term, roster_rows, seat
+
+    chair = Actor("chair", frozenset({"presidium"}), org_id=org_id)
+    with tenancy.acting_for(org_id):
+        term = make_term(services, headcount=headcount, women=women, name=name, starts_on=dt.date(2024, 1, 1),
+                         ends_on=dt.date(2027, 12, 31))
+        seat(services, term.id, roster_rows(30, managers=3, women=10, elected=dt.date(2024, 1, 10)))
+        meeting = meetings.create_meeting(services.uow(), term.id, session_number=1, held_on=held_on,
+                                          rules=services.rules, actor=chair)
+        meetings.convene(services.uow(), meeting.id, rules=services.rules, actor=chair)
+        meetings.close_meeting(services.uow(), meeting.id, actor=chair)

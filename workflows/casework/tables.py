@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.models import Base, TenantScoped, UTCDateTime
@@ -208,9 +208,10 @@ class HomeAssessment(TenantScoped, Base):
     """One year's "职工之家" assessment: the total against the criteria in force, and the result."""
 
     __tablename__ = "home_assessments"
+    __table_args__ = (UniqueConstraint("org_id", "year"),)  # once a year in each organisation
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, unique=True)
+    year: Mapped[int] = mapped_column(Integer)
     total: Mapped[int] = mapped_column(Integer)
     max_total: Mapped[int] = mapped_column(Integer)
     result: Mapped[str] = mapped_column(String(20))  # excellent (先进), passed (合格), failed (不合格)

@@ -1,8 +1,9 @@
 """The federation's dashboard: each member enterprise's democratic-management status and the coverage rates.
 
 For every member enterprise of the federation (``tenancy.members``, all levels):
-- its workers' congress: the last closed session, and whether it met within ``session_interval_months``
-  (rules.md §2.2);
+- its workers' congress: the last closed session, and whether it met within its own
+  ``session_interval_months`` (rules.md §2.2): the member's ``rule_session_interval_months`` setting, else its
+  federations' (nearest first), else the installation's;
 - its own collective contract: the latest one, its stage and expiry, and whether one is in force today;
   the regional and industry contracts in force for it (``regional.binding``);
 - its factory-affairs disclosures due in the reporting window (the last 12 months, up to today) and those of
@@ -47,6 +48,29 @@ CONTRACT_STAGE_NAMES = {
     "under_review": "审查中", "effective": "已生效", "published": "已生效并公布", "renewal_window": "续订期",
     "renewed": "已续订", "expired": "已到期", "closed": "已终止", "abandoned": "已放弃", "terminated": "已解除",
 }
+
+
+SESSION_INTERVAL = "rule_session_interval_months"
+
+
+def _intervals(session: Session, members: list[Organisation], installed: int) -> dict[int, int]:
+    """The session interval in force for each member: its own setting, else its federations', else the
+    installation's. A value the rules would refuse (set past the API's check) counts as not set."""
+    months: dict[str, int] = {}
+    out: dict[int, int] = {}
+    for org in members:
+        value = tenancy.setting(session, org.id, SESSION_INTERVAL)
+        if value is None:
+            out[org.id] = installed
+            continue
+        key = repr(value)
+        if key not in months:
+            try:
+                months[key] = r.Rules.from_mapping({SESSION_INTERVAL: value}, prefix="rule_").session_interval_months
+            except ValueError:
+                months[key] = installed
+        out[org.id] = months[key]
+    return out
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -117,7 +141,9 @@ def figures(uow: UnitOfWork, federation_id: int, *, rules: r.Rules) -> dict[str,
                                         if m.kind == tenancy.FEDERATION)}
         regionals = [c for c in s.scalars(select(RegionalContract).where(RegionalContract.org_id.in_(federations)))
                      if regional.in_force(c, today)]
-        rows = [_member_row(m, sessions.get(m.id), since_day, *_own_contract(contracts.get(m.id, []), today),
+        intervals = _intervals(s, members, rules.session_interval_months)
+        rows = [_member_row(m, sessions.get(m.id), intervals[m.id], add_months(today, -intervals[m.id]),
+                            *_own_contract(contracts.get(m.id, []), today),
                             [c for c in regionals if regional.applies_to(c, m)], disclosures.get(m.id, (0, 0, 0)),
                             overdue.get(m.id, 0)) for m in members]
     n = len(rows)
@@ -145,13 +171,14 @@ def figures(uow: UnitOfWork, federation_id: int, *, rules: r.Rules) -> dict[str,
     }
 
 
-def _member_row(org: Organisation, last_session: dt.date | None, since: dt.date, own: Contract | None,
+def _member_row(org: Organisation, last_session: dt.date | None, interval: int, since: dt.date, own: Contract | None,
                 own_in_force: bool, regionals: list[RegionalContract], disclosures: tuple[int, int, int],
                 overdue: int) -> dict[str, Any]:
     due, done, published = disclosures
     return {
         "org_id": org.id, "code": org.code, "name": org.name, "region": org.region, "industry": org.industry,
-        "headcount": org.headcount, "last_congress_on": last_session,
+        "headcount": org.headcount, "last_congress_on": last_session, "session_interval_months": interval,
+        "congress_since": since,
         "congress_met": last_session is not None and last_session >= since,
         "contract_id": own.id if own else None, "contract_kind": own.kind if own else None,
         "contract_stage": own.stage if own else None,

@@ -22,6 +22,7 @@ MEMBER_COLUMNS = (
     ("职工人数", lambda i, m: m["headcount"] if m["headcount"] is not None else ""),
     ("职代会最近召开日期", lambda i, m: str(m["last_congress_on"] or "")),
     ("职代会按期召开", lambda i, m: "是" if m["congress_met"] else "否"),
+    ("规定召开间隔（月）", lambda i, m: m["session_interval_months"]),
     ("本单位集体合同", lambda i, m: KIND_NAMES.get(m["contract_kind"], "无")),
     ("合同状态", lambda i, m: m["contract_stage_name"] or ""),
     ("合同期满日期", lambda i, m: str(m["contract_expires_on"] or "")),

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from engine import tenancy
 from engine.audit import instance_chain
 from engine.models import DepartmentMember
 from engine.notifications import Role, notify
@@ -177,6 +178,13 @@ def make_report(params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
 
 
 
+def _yearly_key(year: int) -> str:
+    """The reminder's key: once a year per organisation (the installation's first keeps the key it always had;
+    another's names it, so that one enterprise's reminder neither stops nor breaks another's)."""
+    org = tenancy.current()
+    return f"inspection:year:{year}:too_few" + ("" if org in (None, tenancy.DEFAULT_ORG) else f":org:{org}")
+
+
 @service("inspection.remind_if_too_few")
 def remind_if_too_few(params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     """rules.md §2.5 (V as practice): at least ``inspections_per_year`` a year; remind when fewer are planned."""
@@ -188,7 +196,7 @@ def remind_if_too_few(params: dict[str, Any], data: dict[str, Any]) -> dict[str,
     if planned < required:
         reached = notify(step.uow, [Role("union_chair"), Role("presidium")], "inspection.too_few",
                          f"{year}年职工代表巡视尚未达到{required}次", f"本年度已计划{planned}次，请安排巡视。",
-                         "/inspections", f"inspection:year:{year}:too_few")
+                         "/inspections", _yearly_key(year))
     step.uow.audit(instance_chain(step.instance_id), "inspection.year_checked", {
         "year": year, "planned": planned, "required": required, "reminded": reached},
         actor=step.actor, instance_id=step.instance_id)

@@ -23,23 +23,10 @@ from workflows.congress import meetings
 from workflows.congress.tables import Meeting
 from workflows.federation import dashboard, report
 
-from helpers.congress import make_term, roster_rows, seat
 from helpers.contracts import Deal, local
-from helpers.federation import disclosure, join, officer, organisation, regional_in_force
+from helpers.federation import closed_session, disclosure, join, officer, organisation, regional_in_force
 
 AS_OF = local("2026-06-05")
-
-
-def _closed_meeting(services, org: int, held_on: dt.date, name: str) -> None:
-    chair = Actor("chair", frozenset({"presidium"}))
-    with tenancy.acting_for(org):
-        term = make_term(services, headcount=600, women=200, name=name, starts_on=dt.date(2024, 1, 1),
-                         ends_on=dt.date(2027, 12, 31))
-        seat(services, term.id, roster_rows(30, managers=3, women=10, elected=dt.date(2024, 1, 10)))
-        meeting = meetings.create_meeting(services.uow(), term.id, session_number=1, held_on=held_on,
-                                          rules=services.rules, actor=chair)
-        meetings.convene(services.uow(), meeting.id, rules=services.rules, actor=chair)
-        meetings.close_meeting(services.uow(), meeting.id, actor=chair)
 
 
 @pytest.fixture
@@ -64,10 +51,10 @@ def federation(services, clock):
             [adoption] = uow.session.scalars(select(Meeting.id).where(Meeting.status == "in_session"))
         meetings.close_meeting(services.uow(), adoption, actor=Actor("chair", frozenset({"presidium"})))
     clock.set(local("2024-06-01"))
-    _closed_meeting(services, m2, dt.date(2025, 3, 1), "浦东餐饮")
+    closed_session(services, m2, dt.date(2025, 3, 1), "浦东餐饮")
     clock.set(local("2026-04-10"))
-    _closed_meeting(services, m4, dt.date(2026, 4, 10), "浦东电子")
-    _closed_meeting(services, outsider, dt.date(2026, 4, 10), "闵行外单位")
+    closed_session(services, m4, dt.date(2026, 4, 10), "浦东电子")
+    closed_session(services, outsider, dt.date(2026, 4, 10), "闵行外单位")
     disclosure(services, m3, "m3_si", due=local("2026-04-30"), published=None)
     disclosure(services, m4, "m4_si", due=local("2026-05-15"), published=local("2026-05-10"))
     clock.set(AS_OF)
