@@ -3,6 +3,7 @@ message on the field, correct it and complete; the inbox shows due dates and mar
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -85,3 +86,52 @@ def test_auditor_may_read_a_task_but_not_complete_it(ui, live_server):
     assert page.locator("#read-only").is_visible()
     assert page.locator("#complete").count() == 0
     assert page.locator("#f-title").is_disabled()
+
+
+class _Held:
+    """WSGI middleware holding the requests to one path until released (a slow network, as the server sees it)."""
+
+    def __init__(self, app, path: str):
+        self.app, self.path, self.seen, self.release = app, path, 0, threading.Event()
+
+    def __call__(self, environ, start_response):
+        if environ["PATH_INFO"] == self.path:
+            self.seen += 1
+            self.release.wait(20)
+        return self.app(environ, start_response)
+
+
+def test_a_second_click_while_the_first_is_on_its_way_starts_no_second_case(ui, live_server):
+    """The first request is held on its way; a second click, or Enter, sends nothing more."""
+    from engine.models import Instance
+
+    def count() -> int:
+        unit = live_server.services.uow(readonly=True)
+        with unit:
+            return len(unit.session.scalars(select(Instance.id).where(Instance.process_id == "proposal_intake"))
+                       .all())
+
+    before = count()
+    page = ui.login("rep")
+    page.goto(ui.url("/processes"))
+    app = live_server.app
+    held = app.wsgi_app = _Held(app.wsgi_app, "/processes/proposal_intake/start")
+    try:
+        # One script clicks, waits while the request is on its way, then clicks again and presses the form's
+        # submission once more (as Enter does); it reports whether the button was disabled in between.
+        disabled = page.evaluate("""async () => {
+            const button = document.querySelector('#process-proposal_intake button.start');
+            button.click();
+            await new Promise(resolve => setTimeout(resolve, 300));
+            const disabled = button.disabled;
+            button.click();
+            button.closest('form').requestSubmit();
+            return disabled;
+        }""")
+        page.wait_for_timeout(500)
+        assert held.seen == 1 and disabled  # nothing more was sent; the button showed it was on its way
+    finally:
+        held.release.set()
+        app.wsgi_app = held.app
+    page.wait_for_selector("#task-form")
+    assert count() == before + 1

@@ -221,3 +221,14 @@ def test_diff_finds_added_removed_changed_and_moved_elements():
     assert "flow_rejected" in changed and "lane_proposal_committee" in changed
     assert result.moved == ["submit_proposal"]
     assert compare(old, old).empty
+
+
+def test_every_rule_has_a_name_on_the_organisation_edit_page():
+    import dataclasses
+
+    from workflows.rules import Rules
+
+    zh, en = (_catalogue(LOCALES[lang]) for lang in ("zh-CN", "en"))
+    unnamed = {f.name for f in dataclasses.fields(Rules)} - {k[len("org.rules."):] for k in zh if
+                                                              k.startswith("org.rules.") and k in en}
+    assert unnamed == set()

@@ -128,9 +128,36 @@
     if (event.target.matches && event.target.matches('button[data-print]')) { window.print(); }
   });
 
+  // A form is sent once: a second click (or Enter) while the first submission is on its way is ignored, so a
+  // double click never starts two cases or files twice. The buttons are disabled after the event (a disabled
+  // submitter would not be sent); a form whose answer is a download gets them back after a few seconds, and
+  // the page shown again by the browser's back button gets them back at once.
+  function setupSingleSubmit() {
+    document.addEventListener('submit', function (event) {
+      const form = event.target;
+      if (event.defaultPrevented || (form.method || '').toLowerCase() !== 'post') { return; }
+      if (form.dataset.submitting) { event.preventDefault(); return; }
+      form.dataset.submitting = '1';
+      setTimeout(function () {
+        form.querySelectorAll('button[type=submit], button:not([type]), input[type=submit]').forEach(function (b) {
+          b.disabled = true;
+          b.dataset.sending = '1';
+        });
+      }, 0);
+      setTimeout(function () { release(form); }, 8000);
+    });
+    window.addEventListener('pageshow', function () { document.querySelectorAll('form[data-submitting]').forEach(release); });
+  }
+
+  function release(form) {
+    delete form.dataset.submitting;
+    form.querySelectorAll('[data-sending]').forEach(function (b) { b.disabled = false; delete b.dataset.sending; });
+  }
+
   window.dmflow = {postJSON: postJSON, token: token};
   setupPeoplePickers();
   setupRows();
+  setupSingleSubmit();
   setupListInputs();
   setupJsonFields();
 })();
