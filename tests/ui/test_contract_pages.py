@@ -222,3 +222,30 @@ def test_either_side_asks_to_renew_in_the_window_on_the_hub_art38(client, deal, 
     renewed = post(client, f"/contracts/{deal.id}/renewal", topics="续订", text="要求续订集体合同")
     assert "已提出续订协商要求" in renewed and deal.contract.stage == "renewed"
     assert 'data-stage="requested">已提出协商要求' in renewed.replace("\n      ", "")
+
+
+def test_a_members_draft_names_the_regional_terms_its_clauses_set_and_below_a_floor_is_refused_law55(
+        client, services, clock):
+    from engine import tenancy
+
+    from helpers.federation import join, organisation, regional_in_force
+
+    federation = organisation(services, "pd-fed", "浦东新区总工会", kind=tenancy.FEDERATION)
+    join(services, tenancy.DEFAULT_ORG, federation, region="浦东新区")
+    regional_in_force(services, clock, federation)
+    clock.set(local("2026-03-02"))
+    deal = Deal(services, clock).start_negotiating()
+    deal.meeting()
+    login(client, "chief_u", "union_negotiator")
+    hub = client.get(f"/contracts/{deal.id}").text
+    assert "最低工资标准（《浦东新区餐饮行业区域性集体合同》不低于2800元/月）" in hub
+    assert 'name="clauses.0.key"' in hub and 'name="clauses.0.value"' in hub
+    post(client, f"/contracts/{deal.id}/drafts", **{
+        "clauses.0.title": "最低工资", "clauses.0.text": "职工月工资不低于2500元。", "clauses.0.key": "minimum_wage",
+        "clauses.0.value": "2500", "clauses.1.title": "休息休假", "clauses.1.text": "职工享受带薪年休假。"})
+    [stored] = deal.detail()["drafts"]
+    version = stored["version"]
+    refused = client.post(f"/contracts/{deal.id}/drafts/{version}/agree",
+                          data={"csrf_token": csrf(hub)}, follow_redirects=True).text
+    assert "不得低于区域性、行业性集体合同" in refused and "2500元/月" in refused
+    assert deal.contract.stage == "negotiating"

@@ -306,6 +306,15 @@ def hub(uow: UnitOfWork, contract_id: int, actor: Actor) -> dict[str, Any]:
     return contract
 
 
+def floors_for(uow: UnitOfWork, org_id: int) -> list[dict[str, Any]]:
+    """The floor clauses binding an enterprise today, each with its contract's title (for a local draft's form:
+    which term a clause sets, so that the check below can compare it)."""
+    with uow:
+        org = uow.session.get(Organisation, org_id)
+        contracts = binding(uow.session, org, local_today(uow)) if org is not None else []
+        return [{**f, "contract": row.title} for row in contracts for f in loads(row.floors_json, [])]
+
+
 def floor_violations(clauses: list[dict[str, Any]], contracts: list[RegionalContract]) -> list[str]:
     """Each clause of a local text that falls below a floor of a binding regional or industry contract."""
     found = []

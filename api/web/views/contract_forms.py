@@ -4,6 +4,7 @@ refusal comes back to the contract's hub as a message naming the rule and its ar
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from flask import flash, redirect, request, url_for
@@ -16,6 +17,8 @@ from workflows.contracts import negotiators as contract_negotiators
 from workflows.contracts import request as contract_request
 from workflows.contracts.negotiators import CREDENTIALS
 from workflows.contracts.record import LIAISON, NEGOTIATORS, RECORDER, SIDES
+from workflows.federation import regional
+from workflows.federation.regional import DIRECTIONS
 
 from ...extension import services, uow
 from ...schemas import contracts as cs
@@ -67,11 +70,32 @@ CLAUSES_UI = {"clauses": {"items": {"ui:order": ["title", "text"],
                   "items": {"properties": {"title": {"title": "Title"}, "text": {"title": "Text"}}}}}}}}
 
 
-def row_forms() -> dict[str, forms.Form]:
+def _clauses_form(floors: list[dict[str, Any]]) -> tuple[dict, dict]:
+    """The clauses' rows; where regional or industry contracts bind the enterprise, each row may say which of
+    their terms it sets and its figure, so that a local text below a floor is refused (劳动合同法 第55条)."""
+    if not floors:
+        return CLAUSES_FORM, CLAUSES_UI
+    keys = list(dict.fromkeys(f["key"] for f in floors))
+    names = {f["key"]: f"{f['label']}（《{f['contract']}》{DIRECTIONS[f['direction']]}{f['value']:g}{f['unit']}）"
+             for f in floors}
+    schema = copy.deepcopy(CLAUSES_FORM)
+    schema["properties"]["clauses"]["items"]["properties"] |= {
+        "key": {"type": "string", "title": "对应区域性、行业性合同的标准", "enum": keys},
+        "value": {"type": "number", "title": "本条规定的数值"}}
+    ui = copy.deepcopy(CLAUSES_UI)
+    ui["clauses"]["items"]["ui:order"] += ["key", "value"]
+    ui["clauses"]["items"]["key"] = {"ui:enumNames": [names[k] for k in keys]}
+    ui["ui:i18n"]["en"]["properties"]["clauses"]["items"]["properties"] |= {
+        "key": {"title": "Term of the regional or industry contract it sets", "enumNames": [names[k] for k in keys]},
+        "value": {"title": "The figure this clause sets"}}
+    return schema, ui
+
+
+def row_forms(org_id: int | None) -> dict[str, forms.Form]:
     """The hub's row forms (negotiators, clauses), labelled in the reader's language."""
     lang = i18n.current_lang()
-    return {"members": forms.build(MEMBERS_FORM, MEMBERS_UI, lang),
-            "clauses": forms.build(CLAUSES_FORM, CLAUSES_UI, lang)}
+    clauses = _clauses_form(regional.floors_for(uow(readonly=True), org_id) if org_id else [])
+    return {"members": forms.build(MEMBERS_FORM, MEMBERS_UI, lang), "clauses": forms.build(*clauses, lang)}
 
 
 class _Rows(Exception):
@@ -104,9 +128,10 @@ def _members() -> list[dict[str, Any]]:
             _rows(MEMBERS_FORM, "members", ("name", "person_id"), "ct.f.members_incomplete")]
 
 
-def _clauses() -> list[dict[str, str]]:
-    return [{"title": row.get("title", ""), "text": row["text"]} for row in
-            _rows(CLAUSES_FORM, "clauses", ("text",), "ct.f.clauses_incomplete")]
+def _clauses() -> list[dict[str, Any]]:
+    schema, _ = _clauses_form(regional.floors_for(uow(readonly=True), web_actor().org_id))
+    return [{"title": row.get("title", ""), "text": row["text"]} | {k: row[k] for k in ("key", "value") if k in row}
+            for row in _rows(schema, "clauses", ("text",), "ct.f.clauses_incomplete")]
 
 
 def _refused(contract_id: int, message: str):

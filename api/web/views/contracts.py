@@ -78,7 +78,7 @@ def contract_page(contract_id: int):
                   diffs=_diffs(contract_id, detail["drafts"]), chief=actor.username in chiefs.values(),
                   sides=contracts.SIDE_NAMES, recorder=actor.has(RECORDER),
                   my_sides=[s for s in contracts.SIDES if actor.has(contracts.ROLE_OF_SIDE[s])],
-                  row_forms=contract_forms.row_forms())
+                  row_forms=contract_forms.row_forms(actor.org_id))
 
 
 def _vote(vote_id: int | None) -> dict | None:
