@@ -14,6 +14,7 @@ from workflows.contracts import drafts
 
 from helpers.contracts import UNION, Deal, local
 from helpers.federation import REGIONAL_BODY, deploy_regional, fire_timers, join, organisation
+from helpers.roundtrip import assert_round_trip
 
 API = "/api/v1/federation"
 
@@ -145,6 +146,21 @@ def test_a_regional_contract_from_request_to_effect_binds_three_members_and_floo
     assert deal.contract.stage == "agreed" and deal.contract.agreed_version == raised
 
 
+def _round_trips(services, rc_id: int) -> None:
+    """The regional contract's instance and every member's vote instance survive a dump and load unchanged."""
+    from sqlalchemy import select
+
+    from workflows.federation.tables import RegionalContract, RegionalMemberVote
+
+    with tenancy.unscoped(), (unit := services.uow(readonly=True)):
+        ids = [unit.session.scalar(select(RegionalContract.instance_id).where(RegionalContract.id == rc_id)),
+               *unit.session.scalars(select(RegionalMemberVote.instance_id)
+                                     .where(RegionalMemberVote.regional_contract_id == rc_id))]
+    for instance_id in filter(None, ids):
+        with tenancy.unscoped():
+            assert_round_trip(services, instance_id)
+
+
 def _member_vote(client, headers, **counts) -> int:
     [task] = [t for t in _tasks(client, headers) if t["element_id"] == "member_vote"]
     done = client.post(f"/api/v1/tasks/{task['id']}/complete", headers=headers, json={"data": {
@@ -160,6 +176,7 @@ def test_the_members_congresses_adopt_it_each_by_art36_and_one_rejection_sends_i
     rc, url = _created(client, h)
     to_members = client.post(f"{url}/negotiation", json={**SESSION, "outcome": "members"}, headers=h["officer"])
     assert to_members.status_code == 200 and to_members.get_json()["stage"] == "adoption"
+    _round_trips(services, rc["id"])
     votes = client.get(url, headers=h["officer"]).get_json()["member_votes"]
     assert sorted(v["member_name"] for v in votes) == ["浦东机械", "浦东物流", "浦东餐饮"]  # not 闵行电子
     assert _tasks(client, h["presidium_d"]) == [] and _tasks(client, h["officer"]) == []
@@ -173,6 +190,7 @@ def test_the_members_congresses_adopt_it_each_by_art36_and_one_rejection_sends_i
         "浦东机械": "adopted", "浦东餐饮": "rejected", "浦东物流": "cancelled"}
     assert _tasks(client, h["presidium_c"]) == []  # the round is over: 浦东物流's step was withdrawn
     assert [t["element_id"] for t in _tasks(client, h["officer"])] == ["negotiate"]
+    _round_trips(services, rc["id"])
 
     client.post(f"{url}/negotiation", json={**SESSION, "outcome": "members"}, headers=h["officer"])
     for member in ("a", "b"):
@@ -182,6 +200,7 @@ def test_the_members_congresses_adopt_it_each_by_art36_and_one_rejection_sends_i
     adopted = client.get(url, headers=h["officer"]).get_json()
     assert adopted["stage"] == "adopted" and adopted["adoption"]["path"] == "members"
     assert [t["element_id"] for t in _tasks(client, h["officer"])] == ["sign"]
+    _round_trips(services, rc["id"])
 
 
 def test_the_bureaus_objection_sends_the_clauses_back_to_negotiation_and_refiling_art45_46(

@@ -29,7 +29,9 @@ DRIVEN_END_TO_END = {"proposal": "tests/api/test_proposals.py", "resolution": "t
                      "hardship": "tests/api/test_casework__hardship.py",
                      "appraisal": "tests/api/test_casework__appraisal.py",
                      "congress_session": "tests/api/test_congress__session.py",
-                     "congress_session_yearly": "tests/api/test_congress__session.py"}
+                     "congress_session_yearly": "tests/api/test_congress__session.py",
+                     "regional_contract": "tests/api/test_federation.py",
+                     "regional_contract_member_vote": "tests/api/test_federation.py"}
 
 
 def assert_round_trip(services, instance_id: str) -> None:

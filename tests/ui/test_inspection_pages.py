@@ -53,7 +53,9 @@ def test_inspection_planned_recorded_answered_rectified_and_reported_on_the_page
     assert 'id="findings-form"' in page and "听取汇报" in page and "质询" in page
     page = _step(client, iid, "record_findings", page, {
         "methods": ["reports", "site_visits", "questions"],
-        "findings": "新增窗口尚未启用｜后勤保障部 王经理｜2026-04-30\n排队时间未做统计"})
+        "findings.0.text": "新增窗口尚未启用", "findings.0.owner": "后勤保障部 王经理",
+        "findings.0.due_on": "2026-04-30", "findings.1.text": "排队时间未做统计",
+        "findings.2.text": "", "findings.2.owner": ""})  # a blank row is dropped
     assert "巡视记录已提交。" in page and "新增窗口尚未启用" in page and "待答复" in page
     assert 'id="findings-form"' not in page
 
@@ -95,6 +97,6 @@ def test_a_worker_outside_the_team_cannot_record_findings(api, client):
     login(client, "rep3", "representative")
     page = client.get(f"/inspections/{plan['id']}").text
     assert 'id="findings-form"' not in page
-    page = _step(client, plan["id"], "record_findings", page, {"findings": "随便写"})
+    page = _step(client, plan["id"], "record_findings", page, {"findings.0.text": "随便写"})
     assert "未能办理" in page
     assert api.get(plan["id"])["findings"] == []
