@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import false, or_, select
 
-from . import assignment, paging
+from . import assignment, paging, task_search
 from .errors import Forbidden, ValidationFailed
 from .identity import ADMIN, AUDITOR, Actor
 from .models import HumanTask, Instance, TaskCandidate
@@ -58,7 +58,7 @@ def _scoped(uow: UnitOfWork, query, actor: Actor, scope: str):
     return query.where({"mine": mine, "groups": pooled, "open": or_(mine, pooled)}[scope])
 
 
-def _filtered(query, f: TaskFilter):
+def _filtered(session, query, f: TaskFilter):
     if f.process_id:
         query = query.where(HumanTask.process_id == f.process_id)
     if f.instance_id:
@@ -68,8 +68,7 @@ def _filtered(query, f: TaskFilter):
     if f.due_before is not None:
         query = query.where(HumanTask.due_at < f.due_before)
     if f.text:
-        pattern = f"%{f.text.strip().replace('%', '').replace('_', '')}%"
-        query = query.where(or_(HumanTask.case_title.like(pattern), Instance.business_key.like(pattern)))
+        query = query.where(task_search.condition(session, f.text))
     return query
 
 
@@ -86,7 +85,7 @@ def list_tasks(uow: UnitOfWork, actor: Actor, f: TaskFilter | None = None) -> di
         s = uow.session
         query = select(HumanTask, Instance.business_key).join(Instance, Instance.id == HumanTask.instance_id) \
             .where(HumanTask.state == "ready")
-        query = _filtered(_scoped(uow, query, actor, f.scope), f)
+        query = _filtered(s, _scoped(uow, query, actor, f.scope), f)
         total = paging.bounded_total(s, query.with_only_columns(HumanTask.id))
         query = query.order_by(HumanTask.created_at, HumanTask.id)
         if f.after:
