@@ -75,11 +75,14 @@ _FILL = [
     f"INSERT INTO {SEARCH} (rowid, case_title, business_key) SELECT m.row, h.case_title, i.business_key "
     f"FROM {ROWS} m JOIN human_tasks h ON h.id = m.task_id JOIN instances i ON i.id = h.instance_id",
 ]
+# {ops}: the operator class, qualified with the schema the extension lives in (not always on the search path)
 PG_INDEXES = [
-    "CREATE INDEX IF NOT EXISTS ix_human_tasks_title_trgm ON human_tasks USING gin (case_title gin_trgm_ops) "
+    "CREATE INDEX IF NOT EXISTS ix_human_tasks_title_trgm ON human_tasks USING gin (case_title {ops}) "
     "WHERE state = 'ready'",
-    "CREATE INDEX IF NOT EXISTS ix_instances_business_key_trgm ON instances USING gin (business_key gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS ix_instances_business_key_trgm ON instances USING gin (business_key {ops})",
 ]
+PG_EXTENSION_SCHEMA = ("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+                       "WHERE e.extname = 'pg_trgm'")
 
 
 PG_INDEX_NAMES = ("ix_human_tasks_title_trgm", "ix_instances_business_key_trgm")
@@ -172,6 +175,6 @@ def condition(session, value: str):
         org = tenancy.current()
         scope = rows.c.org_id == org if org is not None else true()
         joined = search.join(rows, rows.c.row == literal_column(f"{SEARCH}.rowid"))
-        found = (select(rows.c.task_id).select_from(joined).where(and_(hit, scope)).order_by(rows.c.row)
-                 .limit(SHORT_LIMIT))
+        # No ORDER BY: the scan of an FTS5 table runs in rowid order (oldest first) and stops at the limit.
+        found = select(rows.c.task_id).select_from(joined).where(and_(hit, scope)).limit(SHORT_LIMIT)
     return and_(HumanTask.id.in_(found), exact)

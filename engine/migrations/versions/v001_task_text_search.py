@@ -26,8 +26,10 @@ def upgrade() -> None:
         except Exception as exc:  # no privilege, or the contrib package is not installed
             print(f"v001: pg_trgm is not available ({exc.__class__.__name__}); the task search stays unindexed")
             return
+        schema = bind.exec_driver_sql(task_search.PG_EXTENSION_SCHEMA).scalar()
+        ops = f'"{schema}".gin_trgm_ops'
         for statement in task_search.PG_INDEXES:
-            bind.exec_driver_sql(statement)
+            bind.exec_driver_sql(statement.format(ops=ops))
 
 
 def downgrade() -> None:
