@@ -30,6 +30,7 @@ from . import tenancy
 from .models import HumanTask, Instance
 
 SHORT_LIMIT = 1_000  # matches a query shorter than a trigram keeps
+PROBE_LIMIT = 1_000  # up to this many matching ids, the list query looks them up by key
 MIN_SQLITE = (3, 34, 0)  # the trigram tokenizer
 
 SEARCH, ROWS = "human_task_search", "human_task_search_rows"
@@ -177,4 +178,10 @@ def condition(session, value: str):
         joined = search.join(rows, rows.c.row == literal_column(f"{SEARCH}.rowid"))
         # No ORDER BY: the scan of an FTS5 table runs in rowid order (oldest first) and stops at the limit.
         found = select(rows.c.task_id).select_from(joined).where(and_(hit, scope)).limit(SHORT_LIMIT)
+    # The matching ids first, then the list query probes them by key: with the subquery inline, SQLite walks every
+    # ready row in list order and tests each against it. Many matches (more than `PROBE_LIMIT`): the walk is the
+    # better plan (a page of them comes early), so the subquery stays.
+    ids = session.execute(found.limit(PROBE_LIMIT + 1) if len(needle) >= 3 else found).scalars().all()
+    if len(ids) <= PROBE_LIMIT:
+        return and_(HumanTask.id.in_(ids), exact)
     return and_(HumanTask.id.in_(found), exact)
