@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import sqlite3
 import weakref
+from typing import Any
 
 from sqlalchemy import Engine, and_, column, literal_column, or_, select, table, text, true
 from sqlalchemy.orm import aliased
@@ -149,21 +150,24 @@ def cleaned(value: str) -> str:
     return value.strip().replace("%", "").replace("_", "")
 
 
-def condition(session, value: str):
-    """The WHERE clause of a task list query (``human_tasks`` joined with ``instances``) for text `value`."""
+def condition(session, value: str) -> tuple[Any, bool, bool]:
+    """The WHERE clause of a task list query (``human_tasks`` joined with ``instances``) for text `value`;
+    whether it probes a list of matching ids by key (SQLite; the list query then keeps its other conditions off
+    the indexes, see `inbox.list_tasks`, or SQLite still walks every ready row); and whether a query shorter
+    than a trigram stopped at `SHORT_LIMIT` matches (its total is then a lower bound)."""
     needle = cleaned(value)
     pattern = f"%{needle}%"
     exact = or_(HumanTask.case_title.like(pattern), Instance.business_key.like(pattern))
     if not needle:
-        return exact
+        return exact, False, False
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         # Each side on its own table, so that each can use its trigram index (an OR across the join cannot).
         task, inst = aliased(HumanTask), aliased(Instance)
         return or_(HumanTask.id.in_(select(task.id).where(task.state == "ready", task.case_title.like(pattern))),
-                   HumanTask.instance_id.in_(select(inst.id).where(inst.business_key.like(pattern))))
+                   HumanTask.instance_id.in_(select(inst.id).where(inst.business_key.like(pattern)))), False, False
     if dialect != "sqlite" or not _indexed(session):
-        return exact
+        return exact, False, False
     search, rows = table(SEARCH), table(ROWS, column("row"), column("task_id"), column("org_id"))
     if len(needle) >= 3:
         phrase = '"' + needle.replace('"', '""') + '"'
@@ -182,6 +186,7 @@ def condition(session, value: str):
     # ready row in list order and tests each against it. Many matches (more than `PROBE_LIMIT`): the walk is the
     # better plan (a page of them comes early), so the subquery stays.
     ids = session.execute(found.limit(PROBE_LIMIT + 1) if len(needle) >= 3 else found).scalars().all()
+    truncated = len(needle) < 3 and len(ids) >= SHORT_LIMIT
     if len(ids) <= PROBE_LIMIT:
-        return and_(HumanTask.id.in_(ids), exact)
-    return and_(HumanTask.id.in_(found), exact)
+        return and_(HumanTask.id.in_(ids), exact), True, truncated
+    return and_(HumanTask.id.in_(found), exact), False, truncated

@@ -124,3 +124,15 @@ def test_one_organisation_does_not_find_anothers_tasks_by_text(client, cases, se
         titles = _titles(client, clerk_b, query)
         assert titles == (["食堂东区"] if query in ("食堂", "GD-", "食") else []), query
     assert "食堂东区" not in _titles(client, clerk_a, "食堂") + _titles(client, clerk_a, "东区")
+
+
+def test_a_search_shorter_than_a_trigram_reads_a_bounded_number_of_matches(client, cases, backend, monkeypatch):
+    if backend != "sqlite":
+        pytest.skip("the bounded scan of SQLite's search table")
+    clerk, _ = cases
+    monkeypatch.setattr(task_search, "SHORT_LIMIT", 1)
+    answer = client.get("/api/v1/tasks", query_string={"q": "食"}, headers=clerk).get_json()
+    assert [row["case_title"] for row in answer["items"]] == ["食堂开放时间"]  # the first match only
+    assert answer["total"] == 1 and answer["total_capped"] is True  # said to be a lower bound
+    answer = client.get("/api/v1/tasks", query_string={"q": "食堂窗"}, headers=clerk).get_json()
+    assert answer["total"] == 1 and answer["total_capped"] is False  # three characters: the index, unbounded
