@@ -184,17 +184,23 @@ def uow(readonly: bool = False) -> UnitOfWork:
 
 
 def act_then_view(action: Callable[[UnitOfWork], Any], view: Callable[[UnitOfWork, Any], Any]) -> Any:
-    """Run `action(uow)` and then `view(uow, result)` in the same unit of work, and commit once.
+    """Run `action(uow)`, commit, and build the answer with `view(uow, result)` from what it produced.
 
-    The engine's services open the unit of work themselves; inside an outer block they join it (their
-    own commit waits for the outer one), so the response shows exactly what was committed, without a
-    second transaction to read it back.
+    The engine's services open the unit of work themselves; inside an outer block they join it (their own
+    commit waits for the outer one). The view runs after the commit (the write lock is already released), from
+    the step's own objects (`UnitOfWork.last_step`), and reads, if it must, in a read-only transaction; a keyed
+    request (Idempotency-Key) builds its answer before the commit instead, since the answer is stored with the
+    change, in the same transaction.
     """
     from . import idempotency
 
     work = uow()
     with work:
         result = action(work)
+        if g.get("idempotency") is None:
+            work.commit()
+            work.read_after_commit()
+            return view(work, result)
         shown = view(work, result)
         idempotency.record(work, shown)  # a keyed create's first answer commits with the create
         work.commit()

@@ -79,11 +79,13 @@ def upgrade(url: str, revision: str = "heads", extra_locations: tuple[str | Path
     from alembic import command
 
     command.upgrade(alembic_config(url, extra_locations), revision)
+    from . import task_search
     from .auth_cache import ensure_triggers
 
     engine = make_engine(url)
     try:
         ensure_triggers(engine)
+        task_search.ensure(engine)
     finally:
         engine.dispose()
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import false, or_, select
+from sqlalchemy import String, false, literal_column, or_, select
 
-from . import assignment, paging
+from . import assignment, paging, task_search
 from .errors import Forbidden, ValidationFailed
 from .identity import ADMIN, AUDITOR, Actor
 from .models import HumanTask, Instance, TaskCandidate
@@ -44,21 +44,21 @@ def task_view(h: HumanTask) -> dict[str, Any]:
             "assignee": h.assignee, "owner": h.owner, "case_title": h.case_title}
 
 
-def _scoped(uow: UnitOfWork, query, actor: Actor, scope: str):
+def _scoped(uow: UnitOfWork, query, actor: Actor, scope: str, assignee=HumanTask.assignee):
     if scope not in SCOPES:
         raise ValidationFailed(f"unknown scope '{scope}'", {"scope": [f"one of {', '.join(SCOPES)}"]})
     if scope == "all":
         if not actor.has(ADMIN, AUDITOR):
             raise Forbidden("only admins and auditors may list every task")
         return query
-    mine = HumanTask.assignee == actor.username
-    pooled = HumanTask.assignee.is_(None) & assignment.pool_condition(uow, actor)
+    mine = assignee == actor.username
+    pooled = assignee.is_(None) & assignment.pool_condition(uow, actor)
     if actor.is_read_only:
         return query.where(false())
     return query.where({"mine": mine, "groups": pooled, "open": or_(mine, pooled)}[scope])
 
 
-def _filtered(query, f: TaskFilter):
+def _filtered(query, f: TaskFilter, text_clause):
     if f.process_id:
         query = query.where(HumanTask.process_id == f.process_id)
     if f.instance_id:
@@ -67,9 +67,8 @@ def _filtered(query, f: TaskFilter):
         query = query.where(HumanTask.due_at >= f.due_from)
     if f.due_before is not None:
         query = query.where(HumanTask.due_at < f.due_before)
-    if f.text:
-        pattern = f"%{f.text.strip().replace('%', '').replace('_', '')}%"
-        query = query.where(or_(HumanTask.case_title.like(pattern), Instance.business_key.like(pattern)))
+    if text_clause is not None:
+        query = query.where(text_clause)
     return query
 
 
@@ -84,10 +83,18 @@ def list_tasks(uow: UnitOfWork, actor: Actor, f: TaskFilter | None = None) -> di
     f = f or TaskFilter()
     with uow:
         s = uow.session
+        text_clause, probing, truncated = task_search.condition(s, f.text) if f.text else (None, False, False)
+        # Probing a short list of matching ids by key (SQLite): the state and assignee conditions are written so
+        # that no index serves them (a unary +), or SQLite walks every ready row in list order instead.
+        state, assignee = ((literal_column("+human_tasks.state", String), literal_column("+human_tasks.assignee",
+                                                                                          String))
+                           if probing else (HumanTask.state, HumanTask.assignee))
         query = select(HumanTask, Instance.business_key).join(Instance, Instance.id == HumanTask.instance_id) \
-            .where(HumanTask.state == "ready")
-        query = _filtered(_scoped(uow, query, actor, f.scope), f)
+            .where(state == "ready")
+        query = _filtered(_scoped(uow, query, actor, f.scope, assignee), f, text_clause)
         total = paging.bounded_total(s, query.with_only_columns(HumanTask.id))
+        if truncated:  # a search shorter than a trigram read its first matches only: the total is a lower bound
+            total = (total[0], True)
         query = query.order_by(HumanTask.created_at, HumanTask.id)
         if f.after:
             query = query.where(paging.after(HumanTask.created_at, HumanTask.id, f.after, newest_first=False))

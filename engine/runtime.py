@@ -10,15 +10,15 @@ from jsonschema import Draft202012Validator
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import literal, select
 from sqlalchemy.exc import IntegrityError
 
-from . import assignment
+from . import assignment, tenancy
 from .audit import instance_chain
 from .deployments import find_version
-from .errors import Conflict, Forbidden, TaskNotReady, ValidationFailed
+from .errors import Conflict, Forbidden, NotFound, TaskNotReady, ValidationFailed
 from .identity import Actor
-from .models import Instance, ProcessVersion
+from .models import HumanTask, Instance, ProcessVersion
 from .serialization import LIBRARY_VERSION, SERIALIZER_VERSION
 from .steps import (  # noqa: F401  (RuntimeConfig, load and the statuses are part of this module's API)
     COMPLETED,
@@ -150,6 +150,84 @@ def validate_form(schema: dict[str, Any] | None, data: dict[str, Any]) -> None:
         raise ValidationFailed("the submitted data does not match the task's form", errors)
 
 
+def _check_may_complete_now(uow: UnitOfWork, row: HumanTask, status: str, actor: Actor) -> None:
+    """Raises: TaskNotReady (the task or its instance), Forbidden (not the actor's to complete)."""
+    if row.state != "ready":
+        raise TaskNotReady(f"task '{row.name or row.element_id}' is already {row.state}"
+                           + (f" by {row.completed_by}" if row.completed_by else ""))
+    assignment.check_may_complete(uow, row, actor)
+    if status != RUNNING:
+        raise TaskNotReady(f"instance is {status}; its tasks cannot be completed now")
+
+
+def _refuse_before_the_form(reader: UnitOfWork, task_id: str, actor: Actor) -> None:
+    """For a body the form refuses: the refusals that come before the form's (404, 409, 403), read without locks.
+
+    Raises:
+        NotFound, TaskNotReady, Forbidden.
+    """
+    pooled = (assignment.in_pool_clause(actor, HumanTask.id) if not actor.is_read_only else literal(False))
+    found = reader.session.execute(select(HumanTask, Instance.status, pooled)
+                                   .join(Instance, Instance.id == HumanTask.instance_id)
+                                   .where(HumanTask.id == task_id)).first()
+    if found is None:
+        raise NotFound(f"task '{task_id}' does not exist")
+    row, status, in_pool = found
+    row._dmflow_in_pool = (actor.username, bool(in_pool))
+    _check_may_complete_now(reader, row, status, actor)
+
+
+def _validate_before_lock(uow: UnitOfWork, task_id: str, data: dict[str, Any],
+                          actor: Actor) -> tuple[int, str | None] | None:
+    """Validate `data` against the task's form outside the write transaction; returns the (process version id,
+    form) it was checked against, or None when that is left to the locked step.
+
+    The task's version and form come from the per-process `TaskForms` (filled when this process wrote or read the
+    task), else from one read in a read-only transaction of its own (on SQLite a deferred one, which a writer
+    holding the lock does not block); the spec's metadata from the spec cache. Left to the step: a transaction
+    already open (it may hold the lock, and rows the read would not see), a task of another
+    organisation than the current one (answered 404 by the step, not 422) or one not found.
+
+    A body the form refuses is answered as before the lock was shortened: 404, 409 or 403 first when the task
+    is unknown, done or not the caller's (read without locks; this costs only refused bodies a read).
+
+    Raises:
+        ValidationFailed: the data does not match the form. NotFound, TaskNotReady, Forbidden: see above.
+    """
+    if uow.in_transaction:
+        return None
+    cfg = config(uow)
+    known = cfg.task_forms.get(task_id)
+    entry = cfg.spec_cache.cached(known[0]) if known is not None else None
+    if entry is None:
+        reader = UnitOfWork(uow.engine, uow.clock, readonly=True, runtime=cfg)
+        with reader:
+            if known is None:
+                found = reader.session.execute(
+                    select(Instance.process_version_id, HumanTask.form, HumanTask.org_id)
+                    .join(Instance, Instance.id == HumanTask.instance_id).where(HumanTask.id == task_id)).first()
+                if found is None:
+                    return None
+                known = tuple(found)
+                cfg.task_forms.put(task_id, *known)
+            org = tenancy.current()
+            if org is not None and known[2] != org:
+                return None
+            entry = cfg.spec_cache.by_id(reader.session, known[0])
+    version_id, form, task_org = known
+    org = tenancy.current()
+    if org is not None and task_org != org:
+        return None
+    try:
+        validate_form(entry[2]["forms"].get(form) if form else None, data)
+    except ValidationFailed:
+        reader = UnitOfWork(uow.engine, uow.clock, readonly=True, runtime=cfg)
+        with reader:
+            _refuse_before_the_form(reader, task_id, actor)
+        raise
+    return version_id, form
+
+
 def complete_task(uow: UnitOfWork, task_id: str, data: dict[str, Any], *, actor: Actor) -> str:
     """Complete a ready human task with form data and run the instance until it waits again.
 
@@ -161,18 +239,19 @@ def complete_task(uow: UnitOfWork, task_id: str, data: dict[str, Any], *, actor:
             or the caller is not one of its candidates.
         TaskNotReady: the task was already completed or cancelled, or the instance is not running.
         ValidationFailed: the data does not match the form.
+
+    The body is validated against the task's form before the write lock is taken (on SQLite, ``BEGIN
+    IMMEDIATE``), so an invalid body is refused without waiting for or holding it; the lock covers the locked
+    read, the checks that need it, the step and its writes.
     """
+    checked = _validate_before_lock(uow, task_id, data, actor)
     with uow:
         # One locked read of the task, its instance and the instance's ready task rows: a concurrent completion
         # waits for the lock and then sees this one's commit (and a claim or delegation committed meanwhile).
         loaded, row = load_for_task(uow, task_id, actor)
-        if row.state != "ready":
-            raise TaskNotReady(f"task '{row.name or row.element_id}' is already {row.state}"
-                               + (f" by {row.completed_by}" if row.completed_by else ""))
-        assignment.check_may_complete(uow, row, actor)
-        if loaded.row.status != RUNNING:
-            raise TaskNotReady(f"instance is {loaded.row.status}; its tasks cannot be completed now")
-        validate_form(loaded.meta["forms"].get(row.form) if row.form else None, data)
+        _check_may_complete_now(uow, row, loaded.row.status, actor)
+        if checked != (loaded.row.process_version_id, row.form):
+            validate_form(loaded.meta["forms"].get(row.form) if row.form else None, data)
         if config(uow).task_validator is not None:
             config(uow).task_validator(uow, loaded.row, row.element_id, data, actor)
         wf = loaded.workflow

@@ -114,6 +114,11 @@ class SpecCache:
         """(spec, subprocess specs, metadata) of a `ProcessVersion` row."""
         return self._entry(version)[:3]
 
+    def cached(self, version_id: int) -> tuple[Any, dict[str, Any], dict[str, Any], VersionInfo] | None:
+        """The entry of a version id if this process holds it (no query either way)."""
+        with self._lock:
+            return self._items.get(version_id)
+
     def by_id(self, session, version_id: int) -> tuple[Any, dict[str, Any], dict[str, Any], VersionInfo]:
         """(spec, subprocess specs, metadata, version info) of a version id: no query on a hit."""
         with self._lock:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import json
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,12 +33,36 @@ DEEP = 10**6  # iterate the whole tree: the library's default max_depth of 1000 
 _TIMER_TYPES = {"DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition"}
 
 
+class TaskForms:
+    """Which process version and form each human task has, per process (LRU-bounded): a task row never changes
+    them, so an entry never goes stale. Filled when the engine writes or lock-reads a task row; lets a completion
+    validate its body before it takes the write lock (`runtime.complete_task`)."""
+
+    def __init__(self, size: int = 20_000):
+        self._size = size
+        self._items: OrderedDict[str, tuple[int, str | None, int | None]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, task_id: str) -> tuple[int, str | None, int | None] | None:
+        """(process version id, form name, organisation id) of a task, or None if this process has not seen it."""
+        with self._lock:
+            return self._items.get(task_id)
+
+    def put(self, task_id: str, version_id: int, form: str | None, org_id: int | None) -> None:
+        with self._lock:
+            self._items[task_id] = (version_id, form, org_id)
+            self._items.move_to_end(task_id)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
 @dataclass
 class RuntimeConfig:
     """Per-process engine settings handed to the services (never read from the environment here)."""
 
     script_engine: Any
     spec_cache: SpecCache = field(default_factory=SpecCache)
+    task_forms: TaskForms = field(default_factory=TaskForms)
     max_tree_depth: int = 800
     max_engine_rounds: int = 200
     # Called with (uow, instance, events) for messages a step throws that its own instance does not catch.
@@ -292,6 +318,9 @@ def _sync_human_tasks(uow: UnitOfWork, loaded: Loaded, completed_by: dict[str, s
         new.append((row, task))
     if new:
         s.flush()  # the task rows exist before their candidates refer to them
+        forms = config(uow).task_forms
+        for row, _ in new:
+            forms.put(row.id, inst.process_version_id, row.form, row.org_id)
     for row, task in new:
         assignment.assign_new(uow, row, lane=row.lane, task=task, wf_engine=wf.script_engine,
                               props=tasks_meta.get(row.element_id, {}).get("assignment") or {},
@@ -455,6 +484,7 @@ def load_for_task(uow: UnitOfWork, task_id: str, actor: Any = None) -> tuple[Loa
     if target is None:
         raise NotFound(f"task '{task_id}' does not exist")
     inst, task, head, in_pool = target
+    config(uow).task_forms.put(task.id, inst.process_version_id, task.form, task.org_id)
     if actor is not None:
         task._dmflow_in_pool = (actor.username, bool(in_pool))
     uow.hold_head(head)

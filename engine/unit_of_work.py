@@ -56,6 +56,17 @@ class UnitOfWork:
         self._depth += 1
         return self
 
+    @property
+    def in_transaction(self) -> bool:
+        """True when this unit of work's transaction has begun (on SQLite a writing one holds the lock)."""
+        return self.session is not None and self.session.in_transaction()
+
+    def read_after_commit(self) -> None:
+        """After the commit, let this block go on reading in read-only transactions (on SQLite a deferred BEGIN,
+        not the write lock): a view built after the commit."""
+        self.readonly = True
+        self.session.bind = self.engine.execution_options(dmflow_readonly=True)
+
     def __exit__(self, exc_type, exc, tb) -> None:
         self._depth -= 1
         if self._depth > 0:

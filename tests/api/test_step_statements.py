@@ -8,8 +8,14 @@ completed step by step; each completion's count must stay at or under its limit.
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+import time
+
 import pytest
 from sqlalchemy import event
+
+from engine.steps import TaskForms
 
 from conftest import ROOT
 
@@ -60,3 +66,68 @@ def test_the_answer_of_a_completion_shows_the_committed_state(client, deploy, us
     again = client.get(f"/api/v1/instances/{body['id']}", headers=headers).get_json()
     assert answer == again
     assert [t["element_id"] for t in answer["ready_tasks"]] == [again["ready_tasks"][0]["element_id"]]
+
+
+def _sqlite_path(services) -> str:
+    return services.db.url.database
+
+
+@pytest.fixture
+def write_lock(services, backend):
+    """Another connection holding SQLite's write lock (BEGIN IMMEDIATE) until the test releases it."""
+    if backend != "sqlite":
+        pytest.skip("SQLite's database-wide write lock")
+    holder = sqlite3.connect(_sqlite_path(services), timeout=0, isolation_level=None, check_same_thread=False)
+    yield holder
+    if holder.in_transaction:
+        holder.execute("ROLLBACK")
+    holder.close()
+
+
+@pytest.mark.parametrize("seen", [True, False], ids=["task known to this process", "task read before the lock"])
+def test_an_invalid_body_is_refused_without_waiting_for_the_write_lock(client, deploy, users, services, write_lock,
+                                                                       seen):
+    deploy({name: (MODELS / name).read_bytes() for name in FILES})
+    headers = users.headers("clerk", "member")
+    body = client.post("/api/v1/instances", json={"process": PROCESS, "data": {}}, headers=headers).get_json()
+    task = body["ready_tasks"][0]["id"]
+    if not seen:
+        services.runtime.task_forms = TaskForms()  # as in another process: one read of the task, unlocked
+    write_lock.execute("BEGIN IMMEDIATE")
+    t0 = time.monotonic()
+    answer = client.post(f"/api/v1/tasks/{task}/complete", json={"data": {"title": 5}}, headers=headers)
+    waited = time.monotonic() - t0
+    assert answer.status_code == 422, answer.get_json()
+    assert "title" in answer.get_json()["errors"] and waited < 5  # the lock is held for 30 s of busy timeout
+    write_lock.execute("ROLLBACK")
+    again = client.post(f"/api/v1/tasks/{task}/complete", json={"data": {"title": "食堂", "body": "早班"}},
+                        headers=headers)
+    assert again.status_code == 200, again.get_json()
+
+
+def test_two_completions_validated_before_the_lock_still_meet_the_version_check(app, deploy, users, services,
+                                                                               write_lock):
+    deploy({name: (MODELS / name).read_bytes() for name in FILES})
+    headers = users.headers("clerk", "member")
+    client = app.test_client()
+    body = client.post("/api/v1/instances", json={"process": PROCESS, "data": {}}, headers=headers).get_json()
+    task = body["ready_tasks"][0]["id"]
+    write_lock.execute("BEGIN IMMEDIATE")  # both pass their validation, then wait here for the lock
+    answers: list = [None, None]
+
+    def complete(i: int) -> None:
+        answers[i] = app.test_client().post(f"/api/v1/tasks/{task}/complete", headers=headers,
+                                            json={"data": {"title": f"食堂{i}", "body": "早班"}})
+
+    threads = [threading.Thread(target=complete, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)
+    assert answers == [None, None]  # waiting for the lock
+    write_lock.execute("ROLLBACK")
+    for thread in threads:
+        thread.join(60)
+    assert sorted(a.status_code for a in answers) == [200, 409], [a.get_json() for a in answers]
+    history = client.get(f"/api/v1/instances/{body['id']}/history", headers=users.headers("aud", "auditor"))
+    completions = [e for e in history.get_json() if e["type"] == "task.completed" and e["actor"]]
+    assert len(completions) == 1
