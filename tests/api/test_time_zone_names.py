@@ -15,6 +15,7 @@ def test_page_texts_name_the_configured_zone_in_the_page_language(app, clock):
         assert t("ins.until", day="2026-04-30") == "2026-04-30 24时止（北京时间）"
         assert t("ins.until", lang="en", day="2026-04-30") == "until the end of 2026-04-30 (Beijing time)"
     app.config["TIMEZONE"] = "Asia/Urumqi"
+    app.extensions["dmflow"].db.dispose()
     app.extensions["dmflow"] = Services(app, clock)  # the installation's zone is read when the app starts
     with app.test_request_context():
         assert t("ins.until", day="2026-04-30") == "2026-04-30 24时止（乌鲁木齐时间）"
