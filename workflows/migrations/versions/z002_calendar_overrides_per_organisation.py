@@ -1,14 +1,14 @@
 """each organisation enters its own calendar days: calendar overrides keyed by (org_id, day)
 
 Revision ID: z002
-Revises: y005
+Revises: u001
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "z002"
-down_revision = "y005"
+down_revision = "u001"
 branch_labels = None
 depends_on = None
 
