@@ -54,18 +54,22 @@ def _flag(value: Any) -> bool:
 
 
 class OrganisationContext(dict):
-    """The runtime context of the layers above: ``rules`` and ``notice_reference`` are the current organisation's
-    (read at each use) unless a value is set for them explicitly; the rest is the installation's."""
+    """The runtime context of the layers above: ``rules``, ``calendar`` and ``notice_reference`` are the current
+    organisation's (read at each use) unless a value is set for them explicitly; the rest is the installation's."""
+
+    DYNAMIC = ("rules", "calendar", "notice_reference")
 
     def __init__(self, services: Services, values: dict[str, Any]):
         super().__init__(values)
         self._services = services
 
     def _dynamic(self, key: str) -> Any:
-        return self._services.rules if key == "rules" else self._services.notice_reference()
+        if key == "rules":
+            return self._services.rules
+        return self._services.calendar if key == "calendar" else self._services.notice_reference()
 
     def _is_dynamic(self, key: object) -> bool:
-        return key in ("rules", "notice_reference") and not super().__contains__(key)
+        return key in self.DYNAMIC and not super().__contains__(key)
 
     def __getitem__(self, key: str) -> Any:
         return self._dynamic(key) if self._is_dynamic(key) else super().__getitem__(key)
@@ -74,7 +78,7 @@ class OrganisationContext(dict):
         return self._dynamic(key) if self._is_dynamic(key) else super().get(key, default)
 
     def __contains__(self, key: object) -> bool:
-        return key in ("rules", "notice_reference") or super().__contains__(key)
+        return key in self.DYNAMIC or super().__contains__(key)
 
 
 class Services:
@@ -89,16 +93,16 @@ class Services:
         self._rule_config = {k[len("RULE_"):].lower(): v for k, v in cfg.items() if k.startswith("RULE_")}
         self.installation_rules = Rules.from_mapping(self._rule_config, prefix="")
         self._org_rules: dict[int, tuple[dict, Rules]] = {}
-        self.calendar = LegalCalendar(cfg["TIMEZONE"])
+        self.calendars = calendar_admin.Calendars(cfg["TIMEZONE"])
         self._calendar_loaded, self._calendar_ttl = 0.0, float(cfg["CALENDAR_REFRESH_SECONDS"])
-        helpers = script_helpers(self.calendar, lambda: self.rules)
+        helpers = script_helpers(lambda: self.calendar, lambda: self.rules)
         limits = Limits(seconds=float(cfg["SCRIPT_TIME_MS"]) / 1000, operations=int(cfg["SCRIPT_OPERATIONS"]),
                         max_items=int(cfg["SCRIPT_MAX_ITEMS"]), max_int_bits=int(cfg["SCRIPT_MAX_INT_BITS"]))
         engine = make_script_engine(helpers=helpers, services=handlers(), limits=limits)
         self.runtime = RuntimeConfig(script_engine=engine,
                                      router=route_thrown, task_validator=validate_task, task_listener=task_event,
                                      context=OrganisationContext(self, {
-                                         "calendar": self.calendar,
+                                         "calendars": self.calendars,
                                          "disclosure": DisclosureSettings.from_config(cfg),
                                          "ballot_keys": BallotKeys(cfg["BALLOT_KEY_DIR"])}),
                                      spec_cache=SpecCache(int(cfg["SPEC_CACHE_SIZE"])),
@@ -127,6 +131,20 @@ class Services:
             cached = self._org_rules[org] = (overrides, Rules.from_mapping({**self._rule_config, **overrides},
                                                                             prefix=""))
         return cached[1]
+
+    @property
+    def calendar(self) -> LegalCalendar:
+        """The legal calendar of the current organisation: its time zone and its, its federations' and the
+        installation's override days (the installation's first organisation's outside any organisation)."""
+        return self.calendar_of(tenancy.current())
+
+    def calendar_of(self, org_id: int | None) -> LegalCalendar:
+        """An organisation's legal calendar (see `calendar`)."""
+        return self.calendars.of(self.db, org_id)
+
+    def zone(self) -> str:
+        """The current organisation's time zone (IANA key): its setting, its federations', DMFLOW_TIMEZONE."""
+        return self.calendar.tz.key
 
     def notice_reference(self) -> tuple[str, str]:
         """(document-number pattern, short name) of the current organisation's resolution notices."""
@@ -166,7 +184,7 @@ class Services:
             return
         self._calendar_loaded = now
         try:
-            calendar_admin.refresh(UnitOfWork(self.db, self.clock, readonly=True), self.calendar)
+            calendar_admin.refresh(UnitOfWork(self.db, self.clock, readonly=True), self.calendars)
         except DBAPIError:
             # Schema not migrated yet (e.g. during `dmflow db upgrade`): the failure is cached too, for a few
             # seconds, so that no unit of work pays for a failing query on every request.

@@ -1,4 +1,4 @@
-"""Turning a list request's arguments into the engine's filters (days counted in the enterprise's zone)."""
+"""Turning a list request's arguments into the engine's filters (days counted in the caller's organisation's zone)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from .extension import services
 
 
 def due_window(due: str | None, now: dt.datetime) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """(from, before) in UTC for a due filter, days counted in the enterprise's time zone."""
+    """(from, before) in UTC for a due filter, days counted in the caller's organisation's time zone."""
     if not due:
         return None, None
     if due == "overdue":

@@ -194,7 +194,8 @@ class HumanTask(TenantScoped, Base):
     __tablename__ = "human_tasks"
     # (state, created_at, id): the ready-task lists read one page in their order along this index (keyset).
     __table_args__ = (Index("ix_human_tasks_state_lane", "state", "lane"),
-                      Index("ix_human_tasks_state_created", "state", "created_at", "id"))
+                      Index("ix_human_tasks_state_created", "state", "created_at", "id"),
+                      Index("ix_human_tasks_org_state_created", "org_id", "state", "created_at", "id"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[str] = mapped_column(ForeignKey("instances.id"), index=True)

@@ -12,7 +12,7 @@ chain with the old and new value, and the people of a task whose due time moved 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -97,29 +97,35 @@ def _retime(wf, strings: dict[str, str]) -> set:
 
 def recompute(uow: UnitOfWork, compute: Callable[[dict[str, Any], Any], Any], *, actor: str | None,
               reason: dict[str, Any], notify_kind: str = "deadline.moved",
-              when: Callable[[datetime], str] = datetime.isoformat) -> list[Move]:
+              when: Callable[[datetime], str] = datetime.isoformat,
+              orgs: Collection[int] | None = None) -> list[Move]:
     """Recompute every kept value of the running instances and move those that changed (caller commits).
 
     Args:
-        compute: (spec, current value) -> the value as it would be computed now (None: leave it).
+        compute: (spec, current value) -> the value as it would be computed now (None: leave it); called while
+            acting for the instance's organisation (`tenancy.current()`), as is ``when``.
         reason: why (audited with each move, e.g. the calendar day that changed).
         when: how a due time is written in the notice to the people of a task whose due time moved.
+        orgs: only the instances of these organisations (None: every organisation's).
     """
     s = uow.session
     with tenancy.unscoped():  # the calendar and the rules change for every organisation's cases
-        found = s.execute(select(RecomputableValue, Instance.org_id)
-                          .join(Instance, Instance.id == RecomputableValue.instance_id)
-                          .where(Instance.status == steps.RUNNING).order_by(RecomputableValue.id)).all()
-    rows, orgs = [row for row, _ in found], {row.instance_id: org for row, org in found}
+        query = select(RecomputableValue, Instance.org_id) \
+            .join(Instance, Instance.id == RecomputableValue.instance_id).where(Instance.status == steps.RUNNING)
+        if orgs is not None:
+            query = query.where(Instance.org_id.in_(sorted(orgs)))
+        found = s.execute(query.order_by(RecomputableValue.id)).all()
+    rows, orgs_of = [row for row, _ in found], {row.instance_id: org for row, org in found}
     changed: dict[str, list[tuple[RecomputableValue, Any, Any, dict[str, Any]]]] = {}
     for row in rows:
         spec, old = json.loads(row.spec_json), json.loads(row.value_json)
-        new = compute(spec, old)
+        with tenancy.acting_for(orgs_of[row.instance_id]):
+            new = compute(spec, old)
         if new is not None and canonical_json(new) != row.value_json:
             changed.setdefault(row.instance_id, []).append((row, old, new, spec))
     moves: list[Move] = []
     for instance_id, items in changed.items():
-        with tenancy.acting_for(orgs[instance_id]):  # its rows, notices and audit events stay its organisation's
+        with tenancy.acting_for(orgs_of[instance_id]):  # its rows, notices and audit events stay its organisation's
             moves += _move(uow, instance_id, items, actor=actor, reason=reason, notify=(notify_kind, when))
     return moves
 

@@ -18,6 +18,7 @@ from .models import HumanTask, Instance, ProcessVersion
 from .notification_tables import NotificationKey
 from .notifications import Role, notify, recipients_of_task, settings_of
 from .unit_of_work import UnitOfWork
+from .zones import zone_name, zone_of
 
 ESCALATION_PROPERTY = "escalationRole"
 SOON = timedelta(days=1)
@@ -44,10 +45,9 @@ def escalation_role(uow: UnitOfWork, task: HumanTask) -> str | None:
 
 
 def _local_due(uow: UnitOfWork, task: HumanTask) -> str:
-    """The due time in the enterprise's zone, e.g. ``2026-03-03 09:00（北京时间）``."""
-    zone = settings_of(uow).timezone
-    label = "北京时间" if zone == "Asia/Shanghai" else zone
-    return f"{as_utc(task.due_at).astimezone(ZoneInfo(zone)).strftime('%Y-%m-%d %H:%M')}（{label}）"
+    """The due time in the task's organisation's zone, e.g. ``2026-03-03 09:00（北京时间）``."""
+    zone = zone_of(uow.session.get_bind(), task.org_id, settings_of(uow).timezone)  # the task's organisation's
+    return f"{as_utc(task.due_at).astimezone(ZoneInfo(zone)).strftime('%Y-%m-%d %H:%M')}（{zone_name(zone)}）"
 
 
 def scan(uow: UnitOfWork, *, limit: int = 200) -> int:

@@ -262,12 +262,8 @@ SETTINGS_TTL = 60.0  # seconds an organisation's settings are trusted (a change 
 _settings_table: dict[str, Any] = {"rows": {}, "at": None}
 
 
-def effective_settings(bind, org_id: int | None) -> dict[str, Any]:
-    """What an organisation sets for itself over what its federations set (nearest wins); empty for no
-    organisation. The installation's configuration is the caller's fallback for every key missing here. One read
-    of the (small) organisations table per ``SETTINGS_TTL`` per process keeps this off the hot path."""
-    if org_id is None:
-        return {}
+def _settings_rows(bind) -> dict[int, tuple[int | None, dict[str, Any]]]:
+    """id -> (parent id, own settings) of every organisation, read once per ``SETTINGS_TTL`` per process."""
     now, url = time.monotonic(), str(bind.url)
     if _settings_table["at"] is None or now - _settings_table["at"] > SETTINGS_TTL \
             or _settings_table.get("url") != url:
@@ -275,11 +271,26 @@ def effective_settings(bind, org_id: int | None) -> dict[str, Any]:
             rows = conn.execute(select(Organisation.id, Organisation.parent_id, Organisation.settings)).all()
         _settings_table["rows"] = {i: (p, dict(s or {})) for i, p, s in rows}
         _settings_table["at"], _settings_table["url"] = now, url
-    table, chain, org = _settings_table["rows"], [], org_id
+    return _settings_table["rows"]
+
+
+def chain_of(bind, org_id: int | None) -> tuple[int, ...]:
+    """An organisation and its federations, nearest first (empty for no organisation or an unknown one); from the
+    same cached table as `effective_settings`, so it costs no query on the hot path."""
+    table, chain, org = _settings_rows(bind) if org_id is not None else {}, [], org_id
     while org is not None and org in table and org not in chain:
         chain.append(org)
         org = table[org][0]
-    merged: dict[str, Any] = {}
-    for org in reversed(chain):
+    return tuple(chain)
+
+
+def effective_settings(bind, org_id: int | None) -> dict[str, Any]:
+    """What an organisation sets for itself over what its federations set (nearest wins); empty for no
+    organisation. The installation's configuration is the caller's fallback for every key missing here. One read
+    of the (small) organisations table per ``SETTINGS_TTL`` per process keeps this off the hot path."""
+    if org_id is None:
+        return {}
+    table, merged = _settings_rows(bind), {}
+    for org in reversed(chain_of(bind, org_id)):
         merged.update(table[org][1])
     return merged

@@ -23,7 +23,7 @@ from sqlalchemy.pool import NullPool
 
 from api import create_app
 from api.extension import Services
-from engine import db
+from engine import db, tenancy
 from engine.clock import FixedClock
 from engine.identity import SYSTEM, create_user
 from engine.models import Base
@@ -166,6 +166,7 @@ def app(app_shell, db_url, clock, tmp_path):
     app.config.update({"DATABASE_URL": db_url, "CLOCK": clock, "BALLOT_KEY_DIR": str(tmp_path / "ballot_keys")})
     for key in [k for k in app.extensions if k.startswith("dmflow")]:
         del app.extensions[key]
+    tenancy.forget()  # the organisations' tree and settings of the last test (a PostgreSQL schema is reused)
     app.extensions["dmflow"] = Services(app, clock)
     yield app
     app.extensions["dmflow"].db.dispose()

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import chinese_calendar
 import holidays
 
+from engine.zones import ZONE_NAMES, zone_name  # noqa: F401  (re-exported: how people name a zone)
+
 # No real calendar has a year of consecutive rest days; more than this means the override table is wrong.
 _MAX_REST_RUN = 366
 # No statutory period in dmflow's procedures is longer than a congress term or a contract (5 years); the bound
@@ -267,8 +269,14 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month0 + 1, min(day.day, monthrange(year, month0 + 1)[1]))
 
 
-def make_helpers(calendar: LegalCalendar) -> dict[str, Callable[..., Any]]:
-    """Return pure, JSON-friendly helpers for BPMN scripts and conditions, bound to ``calendar``.
+def in_force(calendar: LegalCalendar | Callable[[], LegalCalendar]) -> Callable[[], LegalCalendar]:
+    """A calendar, or a callable returning the one in force at each call (the current organisation's)."""
+    return calendar if callable(calendar) else (lambda: calendar)
+
+
+def make_helpers(calendar: LegalCalendar | Callable[[], LegalCalendar]) -> dict[str, Callable[..., Any]]:
+    """Return pure, JSON-friendly helpers for BPMN scripts and conditions, bound to ``calendar`` (or to the
+    calendar a callable returns at each call: the current organisation's zone and overrides).
 
     Inputs and outputs are ISO strings, ints and bools. There is deliberately no "today": a script takes its
     start instant from task data (stamped by the engine's clock), so a replay computes the same dates.
@@ -282,30 +290,35 @@ def make_helpers(calendar: LegalCalendar) -> dict[str, Callable[..., Any]]:
         is_working_day(date_iso) -> bool, is_holiday(date_iso) -> bool, is_confirmed(date_iso) -> bool.
     """
 
+    cal = in_force(calendar)
+
     def deadline(start_iso: str, days: int, mode: str = "calendar") -> str:
-        return calendar.deadline(start_iso, days, mode).iso()
+        return cal().deadline(start_iso, days, mode).iso()
 
     def deadline_info(start_iso: str, days: int, mode: str = "calendar") -> dict[str, Any]:
-        return calendar.deadline(start_iso, days, mode).as_dict()
+        return cal().deadline(start_iso, days, mode).as_dict()
 
     def add_days(date_iso: str, days: int) -> str:
         _check_int("days", days, 366 * MAX_PERIOD_YEARS)
-        return (calendar.local_date(date_iso) + dt.timedelta(days=days)).isoformat()
+        return (cal().local_date(date_iso) + dt.timedelta(days=days)).isoformat()
 
     def add_months_(date_iso: str, months: int) -> str:
-        return add_months(calendar.local_date(date_iso), months).isoformat()
+        return add_months(cal().local_date(date_iso), months).isoformat()
 
     def local_date(timestamp_iso: str) -> str:
-        return calendar.local_date(timestamp_iso).isoformat()
+        return cal().local_date(timestamp_iso).isoformat()
 
     def is_working_day(date_iso: str) -> bool:
-        return calendar.is_working_day(calendar.local_date(date_iso))
+        c = cal()
+        return c.is_working_day(c.local_date(date_iso))
 
     def is_holiday(date_iso: str) -> bool:
-        return calendar.is_holiday(calendar.local_date(date_iso))
+        c = cal()
+        return c.is_holiday(c.local_date(date_iso))
 
     def is_confirmed(date_iso: str) -> bool:
-        return calendar.is_confirmed(calendar.local_date(date_iso))
+        c = cal()
+        return c.is_confirmed(c.local_date(date_iso))
 
     return {
         "deadline": deadline,
@@ -323,7 +336,8 @@ _DEFAULT: LegalCalendar | None = None
 
 
 def calendar_of(uow: Any) -> LegalCalendar:
-    """The legal calendar of the app a unit of work belongs to (its configured time zone and overrides)."""
+    """The legal calendar of the current organisation in the app a unit of work belongs to (its time zone, and the
+    override days of itself, its federations and the installation)."""
     global _DEFAULT
     found = (getattr(uow.runtime, "context", None) or {}).get("calendar")
     if found is not None:
@@ -334,23 +348,6 @@ def calendar_of(uow: Any) -> LegalCalendar:
 
 
 def local_today(uow: Any) -> dt.date:
-    """Today in the enterprise's configured time zone, by the unit of work's clock."""
+    """Today in the current organisation's time zone, by the unit of work's clock."""
     return calendar_of(uow).local_date(uow.now())
 
-
-# What people call the time of a zone (北京时间, not "Asia/Shanghai 时间"); other zones show their key.
-ZONE_NAMES: dict[str, tuple[str, str]] = {
-    "Asia/Shanghai": ("北京时间", "Beijing time"), "Asia/Chongqing": ("北京时间", "Beijing time"),
-    "Asia/Harbin": ("北京时间", "Beijing time"), "PRC": ("北京时间", "Beijing time"),
-    "Asia/Urumqi": ("乌鲁木齐时间", "Urumqi time"), "Asia/Hong_Kong": ("香港时间", "Hong Kong time"),
-    "Asia/Macau": ("澳门时间", "Macau time"), "Asia/Taipei": ("台北时间", "Taipei time"),
-    "UTC": ("协调世界时", "UTC"), "Etc/UTC": ("协调世界时", "UTC"),
-}
-
-
-def zone_name(key: str, lang: str = "zh-CN") -> str:
-    """A time zone as people name it: Asia/Shanghai -> 北京时间 (Beijing time); unknown zones by their key."""
-    names = ZONE_NAMES.get(key)
-    if names is None:
-        return f"{key} 时间" if lang == "zh-CN" else key
-    return names[0] if lang == "zh-CN" else names[1]

@@ -1,4 +1,6 @@
-"""The legal calendar's admin table: override days and confirmed years, stored, audited and applied."""
+"""The legal calendar's admin table: override days (each organisation's own, over its federations' and the
+installation's) and confirmed years (the installation's), stored, audited and applied; and each organisation's
+calendar built from them (`Calendars`)."""
 
 from __future__ import annotations
 
@@ -7,8 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine import tenancy
-from engine.audit import SYSTEM_CHAIN
+from engine import tenancy, zones
 from engine.errors import Forbidden, NotFound, ValidationFailed
 from engine.identity import Actor
 from engine.unit_of_work import UnitOfWork
@@ -17,69 +18,138 @@ from workflows.calendar import LegalCalendar, calendar_of
 from workflows.tables import CalendarOverride, CalendarYear
 
 
-def load(session) -> tuple[dict[dt.date, bool], set[int]]:
-    """The stored override days and confirmed years (the installation's, whichever organisation reads them)."""
+class Calendars:
+    """Each organisation's legal calendar: its time zone (its ``time_zone`` setting, else its federations', else the
+    installation's DMFLOW_TIMEZONE) and the override days of the installation, its federations and itself, the
+    nearest winning. One `LegalCalendar` per (zone, organisations with override days in its line), built on first
+    use and kept until the stored table changes, so many organisations of one zone share one calendar."""
+
+    def __init__(self, default_zone: str = "Asia/Shanghai",
+                 days: dict[int, dict[dt.date, bool]] | None = None, years: set[int] | frozenset[int] = frozenset()):
+        self.default_zone = LegalCalendar(default_zone).tz.key  # an unknown zone fails here, at the start
+        self._state: tuple[dict[int, dict[dt.date, bool]], frozenset[int], dict] = ({}, frozenset(), {})
+        self.replace(days or {}, years)
+
+    def replace(self, days: dict[int, dict[dt.date, bool]], years: set[int] | frozenset[int]) -> None:
+        """Swap in the stored table (one organisation's days per id); readers see the old or the new one. An
+        unchanged table keeps the calendars built (and the holiday rules they computed)."""
+        table, confirmed = {org: dict(d) for org, d in days.items() if d}, frozenset(years)
+        if (table, confirmed) != self._state[:2]:
+            self._state = (table, confirmed, {})
+
+    def with_table(self, days: dict[int, dict[dt.date, bool]], years: set[int]) -> Calendars:
+        """Calendars of the same installation over another table (a change not yet committed)."""
+        return Calendars(self.default_zone, days, years)
+
+    def of(self, bind, org_id: int | None) -> LegalCalendar:
+        """The calendar of ``org_id`` (None: the installation's first organisation)."""
+        org = tenancy.DEFAULT_ORG if org_id is None else org_id
+        days, years, built = self._state
+        zone = zones.zone_of(bind, org, self.default_zone)
+        line = tuple(dict.fromkeys((tenancy.DEFAULT_ORG, *reversed(tenancy.chain_of(bind, org)))))
+        layers = tuple(o for o in line if o in days)  # the installation first, the organisation itself last
+        found = built.get((zone, layers))
+        if found is None:
+            merged: dict[dt.date, bool] = {}
+            for layer in layers:
+                merged.update(days[layer])
+            found = built[(zone, layers)] = LegalCalendar(zone, merged, confirmed_years=years)
+        return found
+
+
+def load(session) -> tuple[dict[int, dict[dt.date, bool]], set[int]]:
+    """The stored override days of every organisation (id -> day -> working) and the confirmed years."""
+    days: dict[int, dict[dt.date, bool]] = {}
     with tenancy.unscoped():
-        overrides = {o.day: o.working for o in session.scalars(_installations(select(CalendarOverride)))}
-    return overrides, set(session.scalars(select(CalendarYear.year)))
-
-
-def _installations(query):
-    return query.where(CalendarOverride.org_id == tenancy.DEFAULT_ORG)
+        for org, day, working in session.execute(select(CalendarOverride.org_id, CalendarOverride.day,
+                                                        CalendarOverride.working)):
+            days.setdefault(org, {})[day] = working
+    return days, set(session.scalars(select(CalendarYear.year)))
 
 
 def _installation_only(actor: Actor) -> None:
-    """The State Council's notice is national: the installation's administrators (organisation 1) keep the table
-    for every organisation, and its changes move the deadlines of every organisation's cases."""
+    """The State Council's notice is national: only the installation's administrators (organisation 1) declare
+    a year's notice completely entered."""
     if actor.org_id != tenancy.DEFAULT_ORG:
-        raise Forbidden("the legal calendar is the installation's: its administrators keep it")
+        raise Forbidden("a year's notice is the installation's: its administrators confirm it")
 
 
-def refresh(uow: UnitOfWork, calendar: LegalCalendar) -> None:
-    """Apply the stored table to an in-memory calendar."""
+def refresh(uow: UnitOfWork, calendars: Calendars) -> None:
+    """Apply the stored table to the in-memory calendars."""
     with uow:
-        overrides, years = load(uow.session)
-    calendar.replace(overrides, years)
+        days, years = load(uow.session)
+    calendars.replace(days, years)
+
+
+def _registry(uow: UnitOfWork) -> Calendars:
+    found = (getattr(uow.runtime, "context", None) or {}).get("calendars")
+    return found if found is not None else Calendars(calendar_of(uow).tz.key)
 
 
 def _follow(uow: UnitOfWork, actor: Actor, reason: dict[str, Any]) -> int:
-    """Recompute the kept deadlines of running instances with the changed table (same transaction)."""
+    """Recompute the kept deadlines of running instances with the changed table (same transaction): those of the
+    organisation that changed its days and of the organisations below it (all of them for the installation's)."""
     uow.session.flush()
-    overrides, years = load(uow.session)
-    changed = LegalCalendar(calendar_of(uow).tz.key, overrides, confirmed_years=years)
-    moves = deadlines.recompute_all(uow, changed, actor=actor.username, reason=reason)
+    changed = _registry(uow).with_table(*load(uow.session))
+    org = actor.org_id if actor.org_id is not None else tenancy.DEFAULT_ORG
+    orgs = None if org == tenancy.DEFAULT_ORG or reason["change"].startswith("calendar.year") else \
+        {org, *(o.id for o in tenancy.members(uow.session, org))}
+    bind = uow.session.get_bind()
+    moves = deadlines.recompute_all(uow, lambda o: changed.of(bind, o), actor=actor.username, reason=reason,
+                                    orgs=orgs)
     if moves:
-        uow.audit(SYSTEM_CHAIN, "calendar.deadlines_recomputed", {**reason, "moved": len(moves),
-                                                                  "instances": sorted({m.instance_id for m in moves})},
+        uow.audit(tenancy.system_chain(uow.session, org), "calendar.deadlines_recomputed",
+                  {**reason, "moved": len(moves), "instances": sorted({m.instance_id for m in moves})},
                   actor=actor.username)
     return len(moves)
 
 
 def listing(uow: UnitOfWork) -> dict[str, Any]:
+    """The current organisation's own override days, those it inherits (the installation's and its federations',
+    each with the organisation that entered it, nearest winning), and the confirmed years."""
     with uow:
+        s = uow.session
+        org = tenancy.current() if tenancy.current() is not None else tenancy.DEFAULT_ORG
+        line = [o for o in tenancy.lineage_of(s, org)]  # itself, its federations nearest first, the installation
         with tenancy.unscoped():
-            days = list(uow.session.scalars(_installations(select(CalendarOverride)).order_by(CalendarOverride.day)))
-        years = uow.session.scalars(select(CalendarYear).order_by(CalendarYear.year))
+            rows = list(s.scalars(select(CalendarOverride).where(CalendarOverride.org_id.in_(line))))
+            names = dict(s.execute(select(tenancy.Organisation.id, tenancy.Organisation.name)
+                                   .where(tenancy.Organisation.id.in_(line))).all())
+        nearest: dict[dt.date, CalendarOverride] = {}
+        for row in sorted(rows, key=lambda r: line.index(r.org_id), reverse=True):
+            nearest[row.day] = row
+        years = s.scalars(select(CalendarYear).order_by(CalendarYear.year))
         return {"overrides": [{"day": o.day, "working": o.working, "note": o.note, "updated_by": o.updated_by,
-                               "updated_at": o.updated_at} for o in days],
+                               "updated_at": o.updated_at, "own": o.org_id == org,
+                               "organisation": names.get(o.org_id)}
+                              for o in sorted(nearest.values(), key=lambda r: r.day)],
                 "confirmed_years": [{"year": y.year, "confirmed_by": y.confirmed_by, "confirmed_at": y.confirmed_at}
                                     for y in years]}
+
+
+def _own(actor: Actor) -> int:
+    return actor.org_id if actor.org_id is not None else tenancy.DEFAULT_ORG
+
+
+def _chain(uow: UnitOfWork, actor: Actor) -> str:
+    return tenancy.system_chain(uow.session, _own(actor))
 
 
 def set_day(uow: UnitOfWork, day: dt.date, working: bool, note: str | None, *, actor: Actor) -> int:
     """Enter one day of the State Council's notice (a holiday, or a weekend turned working day).
 
-    Every deadline a running instance waits on is recomputed with it; returns how many moved.
+    An organisation's admin enters its own days (a local holiday), over its federations' and the installation's.
+    Every deadline a running instance of the organisation (and of those below it) waits on is recomputed with it;
+    returns how many moved.
     """
-    _installation_only(actor)
     with uow:
-        row = uow.session.get(CalendarOverride, day)
+        row = uow.session.get(CalendarOverride, (_own(actor), day))
         previous = None if row is None else {"working": row.working, "note": row.note}
         if row is None:
-            row = CalendarOverride(day=day)
+            row = CalendarOverride(org_id=_own(actor), day=day)
             uow.session.add(row)
         row.working, row.note, row.updated_by, row.updated_at = working, note, actor.username, uow.now()
-        uow.audit(SYSTEM_CHAIN, "calendar.day_set", {"day": day.isoformat(), "working": working, "note": note,
+        uow.audit(_chain(uow, actor), "calendar.day_set", {"day": day.isoformat(), "working": working, "note": note,
                                                       "previous": previous}, actor=actor.username)
         moved = _follow(uow, actor, {"change": "calendar.day_set", "day": day.isoformat(), "working": working})
         uow.commit()
@@ -87,14 +157,13 @@ def set_day(uow: UnitOfWork, day: dt.date, working: bool, note: str | None, *, a
 
 
 def remove_day(uow: UnitOfWork, day: dt.date, *, actor: Actor) -> int:
-    """Remove an override; deadlines follow as for `set_day`. Raises: NotFound."""
-    _installation_only(actor)
+    """Remove one of the organisation's own overrides; deadlines follow as for `set_day`. Raises: NotFound."""
     with uow:
-        row = uow.session.get(CalendarOverride, day)
+        row = uow.session.get(CalendarOverride, (_own(actor), day))
         if row is None:
             raise NotFound(f"no override for {day.isoformat()}")
         uow.session.delete(row)
-        uow.audit(SYSTEM_CHAIN, "calendar.day_removed", {"day": day.isoformat(), "working": row.working},
+        uow.audit(_chain(uow, actor), "calendar.day_removed", {"day": day.isoformat(), "working": row.working},
                   actor=actor.username)
         moved = _follow(uow, actor, {"change": "calendar.day_removed", "day": day.isoformat()})
         uow.commit()
@@ -115,7 +184,7 @@ def confirm_year(uow: UnitOfWork, year: int, confirmed: bool, *, actor: Actor) -
         elif not confirmed and row is not None:
             uow.session.delete(row)
         event = "calendar.year_confirmed" if confirmed else "calendar.year_unconfirmed"
-        uow.audit(SYSTEM_CHAIN, event, {"year": year}, actor=actor.username)
+        uow.audit(_chain(uow, actor), event, {"year": year}, actor=actor.username)
         moved = _follow(uow, actor, {"change": event, "year": year})
         uow.commit()
     return moved

@@ -35,12 +35,14 @@ def handlers() -> dict[str, hooks.Handler]:
     return dict(hooks.HANDLERS)
 
 
-def script_helpers(cal: calendar.LegalCalendar, rule_set: rules.Rules) -> dict[str, Callable[..., Any]]:
+def script_helpers(cal: calendar.LegalCalendar | Callable[[], calendar.LegalCalendar],
+                   rule_set: rules.Rules | Callable[[], rules.Rules]) -> dict[str, Callable[..., Any]]:
     """The allow-list of pure functions that BPMN scripts and conditions may call.
 
     Args:
-        cal: the enterprise's legal calendar (time zone, official data, admin overrides).
-        rule_set: the statutory thresholds and day counts in force.
+        cal: the legal calendar (time zone, official data, admin overrides), or a callable returning the current
+            organisation's at each call.
+        rule_set: the statutory thresholds and day counts in force (or a callable, likewise).
     """
     helpers = calendar.make_helpers(cal)
     helpers.update(deadlines.tracking_helpers(cal))  # the same values, kept for recomputation

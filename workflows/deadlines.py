@@ -17,7 +17,7 @@ from typing import Any
 
 from engine import recompute, tenancy
 from engine.unit_of_work import UnitOfWork
-from workflows.calendar import Deadline, LegalCalendar, zone_name
+from workflows.calendar import Deadline, LegalCalendar, in_force, zone_name
 
 KIND = "legal_deadline"
 
@@ -27,16 +27,17 @@ def _spec(start: Any, days: int, mode: str, form: str) -> dict[str, Any]:
     return {"kind": KIND, "start": start, "days": days, "mode": str(mode), "form": form}
 
 
-def tracking_helpers(calendar: LegalCalendar) -> dict[str, Callable[..., Any]]:
+def tracking_helpers(calendar: LegalCalendar | Callable[[], LegalCalendar]) -> dict[str, Callable[..., Any]]:
     """The diagrams' ``deadline`` and ``deadline_info``, which also keep their spec for recomputation."""
+    cal = in_force(calendar)
 
     def deadline(start_iso: str, days: int, mode: str = "calendar") -> str:
-        value = calendar.deadline(start_iso, days, mode).iso()
+        value = cal().deadline(start_iso, days, mode).iso()
         recompute.note(value, _spec(start_iso, days, mode, "due"))
         return value
 
     def deadline_info(start_iso: str, days: int, mode: str = "calendar") -> dict[str, Any]:
-        value = calendar.deadline(start_iso, days, mode).as_dict()
+        value = cal().deadline(start_iso, days, mode).as_dict()
         recompute.note(value, _spec(start_iso, days, mode, "info"))
         return value
 
@@ -50,31 +51,37 @@ def tracked(calendar: LegalCalendar, start: dt.datetime | dt.date | str, days: i
     return found
 
 
-def _compute(calendar: LegalCalendar, now: dt.datetime) -> Callable[[dict[str, Any], Any], Any]:
+CalendarOf = Callable[[int | None], LegalCalendar]  # an organisation's calendar (None: the installation's)
+
+
+def _compute(calendar_of: CalendarOf, now: dt.datetime) -> Callable[[dict[str, Any], Any], Any]:
     def compute(spec: dict[str, Any], old: Any) -> Any:
         due = due_of(old)
         if spec.get("kind") != KIND or (due is not None and dt.datetime.fromisoformat(due) <= now):
             return None  # not ours, or a period that has run out already: what happened on it stands
-        found = calendar.deadline(spec["start"], int(spec["days"]), spec.get("mode") or "calendar")
+        found = calendar_of(tenancy.current()).deadline(spec["start"], int(spec["days"]),
+                                                        spec.get("mode") or "calendar")
         return found.as_dict() if spec.get("form") == "info" else found.iso()
     return compute
 
 
-def _local(calendar: LegalCalendar) -> Callable[[dt.datetime], str]:
+def _local(calendar_of: CalendarOf) -> Callable[[dt.datetime], str]:
     def when(due: dt.datetime) -> str:
-        last_day = (due.astimezone(calendar.tz) - dt.timedelta(seconds=1)).date()
-        return f"{last_day.year}年{last_day.month}月{last_day.day}日24时（{zone_name(calendar.tz.key)}）"
+        zone = calendar_of(tenancy.current()).tz  # the case's organisation's zone
+        last_day = (due.astimezone(zone) - dt.timedelta(seconds=1)).date()
+        return f"{last_day.year}年{last_day.month}月{last_day.day}日24时（{zone_name(zone.key)}）"
     return when
 
 
-def recompute_all(uow: UnitOfWork, calendar: LegalCalendar, *, actor: str,
-                  reason: dict[str, Any]) -> list[recompute.Move]:
-    """Recompute every kept deadline of the running instances with `calendar` (the one just changed).
+def recompute_all(uow: UnitOfWork, calendar_of: CalendarOf, *, actor: str, reason: dict[str, Any],
+                  orgs: set[int] | None = None) -> list[recompute.Move]:
+    """Recompute every kept deadline of the running instances (of ``orgs`` only, when given) with each one's
+    organisation's calendar as just changed (``calendar_of``).
 
     Called inside the calendar change's open unit of work: the moves commit, or fail, with it.
     """
-    moves = recompute.recompute(uow, _compute(calendar, uow.now()), actor=actor, reason=reason,
-                                when=_local(calendar))
+    moves = recompute.recompute(uow, _compute(calendar_of, uow.now()), actor=actor, reason=reason,
+                                when=_local(calendar_of), orgs=orgs)
     for move in moves:
         with tenancy.acting_for(move.org_id):
             _follow_records(uow, move)

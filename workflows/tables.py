@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import Boolean, Date, Integer, String
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from engine.models import Base, TenantScoped, UTCDateTime
+from engine.models import DEFAULT_ORG, Base, TenantScoped, UTCDateTime
 
 MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
 
@@ -18,6 +18,9 @@ class CalendarOverride(TenantScoped, Base):
 
     __tablename__ = "calendar_overrides"
 
+    # Each organisation enters its own days (a local holiday) over its federations' and the installation's.
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True, index=True,
+                                        default=DEFAULT_ORG, server_default=str(DEFAULT_ORG))
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     working: Mapped[bool] = mapped_column(Boolean)
     note: Mapped[str | None] = mapped_column(String(200))

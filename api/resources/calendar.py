@@ -20,7 +20,8 @@ class Deadline(MethodView):
     @blp.arguments(calendar_schemas.DeadlineQuerySchema, location="query")
     @blp.response(200, calendar_schemas.DeadlineSchema)
     def get(self, args):
-        """When a statutory period that starts at `start` ends (first day not counted, holidays skipped)."""
+        """When a statutory period that starts at `start` ends (first day not counted, holidays skipped), in the
+        caller's organisation's time zone and calendar."""
         current_actor()
         services = _services()
         services.refresh_calendar()
@@ -36,7 +37,7 @@ class Deadline(MethodView):
 class Overrides(MethodView):
     @blp.response(200, calendar_schemas.CalendarTableSchema)
     def get(self):
-        """Entered holidays, adjusted working days and confirmed years."""
+        """The caller's organisation's entered days with those it inherits (nearest first wins), and confirmed years."""
         current_actor()
         return calendar_admin.listing(_services().uow(readonly=True))
 
@@ -46,13 +47,15 @@ class Override(MethodView):
     @blp.arguments(calendar_schemas.DaySchema)
     @blp.response(204)
     def put(self, body, day):
-        """Enter a day from the State Council's notice (admins); applies to every deadline computed after."""
+        """Enter a day for the admin's organisation (the State Council's notice for the installation's first
+        organisation; a local holiday or working day for another, over its federations' and the installation's);
+        the waiting deadlines of that organisation's cases (and of those below it) are recomputed."""
         calendar_admin.set_day(_services().uow(), day, body["working"], body["note"], actor=require(ADMIN))
         _services().refresh_calendar(force=True)
 
     @blp.response(204)
     def delete(self, day):
-        """Remove an entered day (admins)."""
+        """Remove a day the admin's organisation entered (404 for a day it did not enter)."""
         calendar_admin.remove_day(_services().uow(), day, actor=require(ADMIN))
         _services().refresh_calendar(force=True)
 
@@ -62,6 +65,6 @@ class Year(MethodView):
     @blp.arguments(calendar_schemas.YearSchema)
     @blp.response(204)
     def put(self, body, year):
-        """Mark a year's notice as completely entered (admins)."""
+        """Mark a year's notice as completely entered (admins of the installation's first organisation; 403 else)."""
         calendar_admin.confirm_year(_services().uow(), year, body["confirmed"], actor=require(ADMIN))
         _services().refresh_calendar(force=True)

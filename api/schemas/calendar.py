@@ -36,6 +36,9 @@ class OverrideSchema(Schema):
     note = fields.String(allow_none=True)
     updated_by = fields.String()
     updated_at = fields.DateTime()
+    own = fields.Boolean(metadata={"description": "entered by the caller's organisation (false: inherited from a "
+                                                  "federation above it or the installation)"})
+    organisation = fields.String(allow_none=True, metadata={"description": "the organisation that entered it"})
 
 
 class ConfirmedYearSchema(Schema):

@@ -31,9 +31,8 @@ def t(key: str, lang: str | None = None, **values: object) -> str:
     completeness test) instead of breaking it.
     """
     text = _catalogue(lang).gettext(key)
-    if "{zone}" in text and "zone" not in values:  # times are shown in the configured zone, named as people do
-        zone = current_app.config["TIMEZONE"] if has_app_context() else "Asia/Shanghai"
-        values["zone"] = zone_name(zone, "en" if (lang or (current_lang() if has_request_context() else DEFAULT))
+    if "{zone}" in text and "zone" not in values:  # times are shown in the organisation's zone, named as people do
+        values["zone"] = zone_name(zone_key(), "en" if (lang or (current_lang() if has_request_context() else DEFAULT))
                                    == "en" else "zh-CN")
     return text.format(**values) if values and text != key else text
 
@@ -104,17 +103,25 @@ def notice_kind(kind: str) -> str:
     return t(key) if known(key) else kind
 
 
+def zone_key() -> str:
+    """The time zone of the signed-in user's organisation (its setting, its federations', else DMFLOW_TIMEZONE)."""
+    if not has_app_context():
+        return "Asia/Shanghai"
+    found = current_app.extensions.get("dmflow")
+    return found.zone() if found is not None else current_app.config["TIMEZONE"]
+
+
 def zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
+    return ZoneInfo(zone_key())
 
 
 def zone_label() -> str:
-    """The configured time zone as people name it in the page's language (北京时间 for Asia/Shanghai)."""
-    return zone_name(current_app.config["TIMEZONE"], "en" if current_lang() == "en" else "zh-CN")
+    """The organisation's time zone as people name it in the page's language (北京时间 for Asia/Shanghai)."""
+    return zone_name(zone_key(), "en" if current_lang() == "en" else "zh-CN")
 
 
 def localtime(value: datetime | str | None, seconds: bool = False) -> str:
-    """A UTC time as the enterprise's wall-clock time (Asia/Shanghai), e.g. ``2026-03-02 09:00``."""
+    """A UTC time as the wall-clock time of the signed-in user's organisation, e.g. ``2026-03-02 09:00``."""
     if value is None or value == "":
         return ""
     if isinstance(value, str):

@@ -185,7 +185,8 @@ def test_the_installations_calendar_moves_every_organisations_deadlines_and_only
     _warm(client, starter_b)
     assert deploy({"a.bpmn": _computed_then_waiting("reply_30", 30)}).status_code == 201  # the installation's
     waiting = _start(client, starter_b, "reply_30", "2026-12-04")
-    refused = client.put(f"{API}/calendar/overrides/2027-01-04", json={"working": False}, headers=admin_b)
+    # B's admin keeps B's own days (test_calendar__organisations.py); a year's notice is the installation's.
+    refused = client.put(f"{API}/calendar/years/2027", json={"confirmed": True}, headers=admin_b)
     assert refused.status_code == 403 and "installation" in refused.get_json()["message"]
     r = client.put(f"{API}/calendar/overrides/2027-01-04", json={"working": False, "note": "元旦调休"},
                    headers=login_as("admin"))

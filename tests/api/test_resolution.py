@@ -58,6 +58,17 @@ def _setup(client, deploy, users, services):
     return ids, heads
 
 
+def _adopted(client, deploy, users, services):
+    """A resolution drafted, put to the vote and adopted (18 for, 2 against, 1 abstaining): (instance, heads, its
+    state after the close)."""
+    ids, heads = _setup(client, deploy, users, services)
+    iid, body = _draft_to_agenda(client, heads, ids["meeting_id"])
+    choices = {f"rep{i}": "for" for i in range(1, 19)} | {"rep19": "against", "rep20": "against", "rep21": "abstain"}
+    _vote(client, heads, ids["meeting_id"], body["data"]["vote"]["matter_id"], choices)
+    body, _ = _ready(client, heads["auditor"], iid)
+    return iid, heads, body
+
+
 def test_adopted_resolution_is_published_with_its_notice_and_archived(client, deploy, users, services, clock):
     ids, heads = _setup(client, deploy, users, services)
     iid, body = _draft_to_agenda(client, heads, ids["meeting_id"])
@@ -141,11 +152,7 @@ def test_closing_the_vote_answers_before_the_notice_pdf_is_rendered_and_the_work
         client, deploy, users, services, clock):
     """The close commits the result without WeasyPrint: the PDF is a job that the worker renders afterwards."""
     services.runtime.deferred_jobs = jobs.WORKER
-    ids, heads = _setup(client, deploy, users, services)
-    iid, body = _draft_to_agenda(client, heads, ids["meeting_id"])
-    choices = {f"rep{i}": "for" for i in range(1, 19)} | {"rep19": "against", "rep20": "against", "rep21": "abstain"}
-    _vote(client, heads, ids["meeting_id"], body["data"]["vote"]["matter_id"], choices)
-    body, _ = _ready(client, heads["auditor"], iid)
+    iid, heads, body = _adopted(client, deploy, users, services)
     notice = body["data"]["notice"]
     assert body["data"]["vote_result"]["outcome"] == "adopted"  # the result is visible at once
     waiting = client.get(f"/api/v1/documents/{notice['document_id']}", headers=heads["rep1"])
@@ -238,3 +245,13 @@ def test_a_case_exported_while_its_notice_pdf_renders_still_verifies_offline(cli
 
 def _document_problems(check):
     return [p for p in check.problems if "document" in p]
+
+
+def test_the_notice_is_dated_in_the_organisations_own_time_zone_and_names_it(client, deploy, users, services):
+    r = client.patch("/api/v1/organisations/1", json={"settings": {"time_zone": "Asia/Urumqi"}},
+                     headers=users.headers("operator", "admin"))
+    assert r.status_code == 200, r.get_json()
+    iid, heads, body = _adopted(client, deploy, users, services)
+    notice = body["data"]["notice"]
+    html = client.get(f"/api/v1/documents/{notice['html_document_id']}", headers=heads["rep1"]).get_data(as_text=True)
+    assert "乌鲁木齐时间" in html and "北京时间" not in html

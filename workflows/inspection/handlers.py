@@ -16,6 +16,7 @@ from engine.audit import instance_chain
 from engine.models import DepartmentMember
 from engine.notifications import Role, notify
 from engine.steps import current_step
+from engine.zones import zone_name
 from workflows.calendar import calendar_of
 from workflows.deadlines import due_of, follows, tracked
 from workflows.hooks import case_validator, rules_of, service
@@ -61,7 +62,8 @@ def notify_unit(params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
         DepartmentMember.department_code == row.department)))
     team = json.loads(row.team_json)
     subject = report.SUBJECT_NAMES[row.subject_kind]
-    body = f"巡视时间：{row.starts_on} 至 {row.ends_on}（北京时间）；巡视内容：{subject}。{row.scope}"
+    zone = zone_name(calendar_of(step.uow).tz.key)  # the organisation's
+    body = f"巡视时间：{row.starts_on} 至 {row.ends_on}（{zone}）；巡视内容：{subject}。{row.scope}"
     reached = notify(step.uow, members + team, "inspection.notice", f"职工代表巡视通知：{row.title}", body,
                      LINK.format(row.id), f"inspection:{row.id}:notice")
     row.notified_at = step.uow.now()
@@ -91,12 +93,12 @@ def record_findings(params: dict[str, Any], data: dict[str, Any]) -> dict[str, A
 def flag_overdue(params: dict[str, Any], data: dict[str, Any]) -> bool:
     """The answer is overdue: record it and tell the department's members and the union (escalation)."""
     step = current_step()
-    row = _inspection(params)
+    row, zone = _inspection(params), calendar_of(step.uow).tz
     row.escalated_at = step.uow.now()
     members = list(step.uow.session.scalars(select(DepartmentMember.username).where(
         DepartmentMember.department_code == row.department)))
     notify(step.uow, members + [Role("union_chair")], "inspection.overdue", f"巡视问题答复已超期：{row.title}",
-           f"答复期限：{row.answer_due.astimezone(calendar_of(step.uow).tz):%Y-%m-%d %H:%M}（北京时间）",
+           f"答复期限：{row.answer_due.astimezone(zone):%Y-%m-%d %H:%M}（{zone_name(zone.key)}）",
            LINK.format(row.id), f"inspection:{row.id}:overdue")
     _set(row, row.status, "inspection.answer_overdue", {"answer_due": row.answer_due.isoformat()})
     return True
@@ -147,7 +149,8 @@ def flag_rectification_overdue(params: dict[str, Any], data: dict[str, Any]) -> 
         DepartmentMember.department_code == row.department)))
     notify(step.uow, members + [Role("union_chair")], "inspection.rectification_overdue",
            f"巡视问题整改已超期：{row.title}",
-           f"整改期限：{row.rectification_due.astimezone(cal.tz):%Y-%m-%d %H:%M}（北京时间）；未完成的问题："
+           f"整改期限：{row.rectification_due.astimezone(cal.tz):%Y-%m-%d %H:%M}（{zone_name(cal.tz.key)}）；"
+           "未完成的问题："
            + ("；".join(f.text for f in late) or "见巡视页面"), LINK.format(row.id),
            f"inspection:{row.id}:rectification_overdue")
     _set(row, row.status, "inspection.rectification_overdue", {

@@ -9,7 +9,9 @@ from typing import Any
 from engine.audit import instance_chain
 from engine.errors import Conflict
 from engine.unit_of_work import UnitOfWork
+from engine.zones import zone_name
 from workflows import documents
+from workflows.calendar import calendar_of
 from workflows.congress.meetings import append_matter
 from workflows.congress.tables import Meeting
 from workflows.inspection.findings import findings_of
@@ -30,8 +32,9 @@ def open_meeting(session, meeting_id: int, *, lock: bool = False) -> Meeting:
     return meeting
 
 
-def render(inspection: Inspection, findings: list, summary: str) -> str:
-    """The report as a standalone HTML page (zh-CN): plan, findings with owners, deadlines and answers."""
+def render(inspection: Inspection, findings: list, summary: str, zone: str = "Asia/Shanghai") -> str:
+    """The report as a standalone HTML page (zh-CN): plan, findings with owners, deadlines and answers; dates are
+    the organisation's local dates in ``zone``."""
     e = html.escape
     rows = "".join(
         f"<tr><td>{f.position}</td><td>{e(f.text)}</td><td>{e(f.owner or '')}</td>"
@@ -42,7 +45,7 @@ def render(inspection: Inspection, findings: list, summary: str) -> str:
             f"</head><body><h1>职工代表巡视报告：{e(inspection.title)}</h1>"
             f"<p>巡视内容：{SUBJECT_NAMES[inspection.subject_kind]}；{e(inspection.scope)}</p>"
             f"<p>被巡视单位：{e(inspection.department)}；巡视组：{e(team)}；"
-            f"时间：{inspection.starts_on} 至 {inspection.ends_on}（北京时间）</p>"
+            f"时间：{inspection.starts_on} 至 {inspection.ends_on}（{zone_name(zone)}）</p>"
             f"<h2>总结</h2><p>{e(summary)}</p><h2>问题与答复</h2><table border=\"1\">"
             f"<tr><th>序号</th><th>问题</th><th>责任人</th><th>整改期限</th><th>答复</th><th>整改情况</th></tr>{rows}</table>"
             f"</body></html>")
@@ -52,7 +55,7 @@ def report(uow: UnitOfWork, inspection: Inspection, meeting_id: int, summary: st
            instance_id: str) -> dict[str, Any]:
     """Store the report document, put it on the session's agenda, and mark the inspection reported."""
     meeting = open_meeting(uow.session, meeting_id, lock=True)
-    page = render(inspection, findings_of(uow.session, inspection.id), summary)
+    page = render(inspection, findings_of(uow.session, inspection.id), summary, calendar_of(uow).tz.key)
     doc = documents.store(uow, kind="inspection_report", title=f"职工代表巡视报告：{inspection.title}",
                           filename=f"inspection-{inspection.id}.html", media_type="text/html; charset=utf-8",
                           content=page.encode("utf-8"), instance_id=instance_id, actor=actor)

@@ -72,7 +72,7 @@ def flag(name: str) -> bool:
 
 
 def local_time(name: str) -> datetime | None:
-    """A datetime-local field read in the configured zone. Raises: ValidationFailed."""
+    """A datetime-local field read in the signed-in user's organisation's zone. Raises: ValidationFailed."""
     raw = request.form.get(name, "").strip()
     if not raw:
         return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 
 from engine import deployments, handover, queries, runtime
 from engine import inbox as inbox_queries
@@ -73,7 +73,7 @@ def task_page(task_id: str):
         return _task_page(task, task["data"], {})
     if not task["may_complete"]:
         raise Forbidden(task_refusal(task))
-    data, errors = forms.parse(task["form_schema"], request.form, current_app.config["TIMEZONE"])
+    data, errors = forms.parse(task["form_schema"], request.form, i18n.zone_key())
     if errors:
         return _task_page(task, data | {name: request.form.get(name) for name in errors}, errors, 422)
     try:
