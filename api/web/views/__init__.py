@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import (  # noqa: F401  (routes and menu entries)
     admin,
+    calendar,
     cases,
     casework,
     casework_aid,
