@@ -12,9 +12,10 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
-from engine import notifications, passwords, tenancy
+from engine import assignment, notifications, passwords, tenancy
 from engine.errors import BadRequest, DmflowError, Forbidden, Unauthorized
 from engine.identity import Actor
+from engine.models import HumanTask
 
 from ..errors import payload, status_of
 from ..extension import services, uow
@@ -185,6 +186,14 @@ def _rehearsal() -> dict[str, Any] | None:
         return None
     offset = svc.clock.offset()
     return {"now": svc.clock.now(), "days": f"{round(offset.total_seconds() / 86400, 1):g}"}  # 16, 16.5
+
+
+def may_complete(task_id: str) -> bool:
+    """Whether the signed-in person may complete this task (an office page shows its button only then)."""
+    unit = uow(readonly=True)
+    with unit:
+        row = unit.session.get(HumanTask, task_id)
+        return row is not None and assignment.may_complete(unit, row, web_actor())
 
 
 def render(template: str, status: int = 200, **context: Any):

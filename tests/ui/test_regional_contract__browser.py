@@ -100,6 +100,9 @@ def test_the_officer_does_a_regional_contract_and_a_members_worker_reads_it_in_f
     page.wait_for_selector("#stage-bar")
     assert page.inner_text("#regional-stage") == "已报送审查"
     assert "劳动保障行政部门联络员" in page.inner_text("#next-who")
+    waiting = page.inner_text("#open-steps [data-element='register_receipt']")
+    assert "登记审查机关收到文本" in waiting and "等待" in waiting  # the liaison's step: no button for the officer
+    assert page.locator("#open-steps [data-element='register_receipt'] a").count() == 0
     history = page.inner_text("#history")
     assert "金敏（金山区总工会）" in history and "记录区域（行业）职代会表决" in history
     ui.shot("regional-contract-zh", TITLE, "已报送审查", "办理记录", "金敏（金山区总工会）", "不低于 2900 元/月")

@@ -15,7 +15,7 @@ from workflows.federation import dashboard, regional, report
 from ...errors import status_of
 from ...extension import services, uow
 from .. import forms, i18n
-from ..core import blp, menu, page, render, web_actor
+from ..core import blp, may_complete, menu, page, render, web_actor
 
 OFFICER = regional.FEDERATION_OFFICER
 CHART = (("congress", "fed.rate_congress"), ("contract_members", "fed.rate_contract_members"),
@@ -186,4 +186,5 @@ def regional_contract_page(contract_id: int):
     contract = regional.hub(uow(readonly=True), contract_id, actor)
     stage = contract["stage"]
     return render("federation_regional_contract.html", c=contract, bar=BAR, reached=BAR.index(stage),
-                  officer="sessions" in contract, next_who=NEXT_WHO.get(stage))
+                  officer="sessions" in contract, next_who=NEXT_WHO.get(stage),
+                  mine={task["id"] for task in contract["steps"] if may_complete(task["id"])})

@@ -15,10 +15,9 @@ from typing import Any
 from flask import flash, redirect, request, url_for
 from marshmallow import ValidationError
 
-from engine import assignment, departments, queries, runtime
+from engine import departments, queries, runtime
 from engine.errors import DmflowError, Forbidden, ValidationFailed
 from engine.identity import ADMIN, AUDITOR
-from engine.models import HumanTask
 from workflows.inspection import plan as inspection_plan
 from workflows.inspection import queries as inspections
 from workflows.inspection.report import SUBJECT_NAMES
@@ -26,7 +25,7 @@ from workflows.inspection.report import SUBJECT_NAMES
 from ...extension import services, uow
 from ...schemas import inspection as schemas
 from .. import forms, i18n
-from ..core import blp, desk, menu, page, render, web_actor
+from ..core import blp, desk, may_complete, menu, page, render, web_actor
 
 OFFICE = (*inspection_plan.PLANNERS, "representative", AUDITOR, ADMIN)
 METHODS = ("reports", "site_visits", "interviews", "documents", "questions")
@@ -100,13 +99,6 @@ def inspection_new():
                   earliest=dt.date.fromisoformat(i18n.localtime(services().clock.now())[:10]) + dt.timedelta(days=10))
 
 
-def _may_complete(task_id: str) -> bool:
-    unit = uow(readonly=True)
-    with unit:
-        row = unit.session.get(HumanTask, task_id)
-        return row is not None and assignment.may_complete(unit, row, web_actor())
-
-
 def _open_tasks(detail: dict[str, Any]) -> dict[str, dict]:
     if not detail["instance_id"]:
         return {}
@@ -120,7 +112,7 @@ def inspection_page(inspection_id: int):
     actor = web_actor()
     detail = inspections.detail(uow(readonly=True), inspection_id)
     tasks = _open_tasks(detail)
-    mine = {element for element, task in tasks.items() if _may_complete(task["id"])}
+    mine = {element for element, task in tasks.items() if may_complete(task["id"])}
     today = i18n.localtime(services().clock.now())[:10]
     findings_form = forms.build(FINDINGS_FORM, FINDINGS_UI, i18n.current_lang()) if "record_findings" in mine else None
     return render("inspection_detail.html", i=detail, tasks=tasks, mine=mine, subjects=SUBJECT_NAMES,
