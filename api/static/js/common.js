@@ -135,7 +135,8 @@
   function setupSingleSubmit() {
     document.addEventListener('submit', function (event) {
       const form = event.target;
-      if (event.defaultPrevented || (form.method || '').toLowerCase() !== 'post') { return; }
+      // getAttribute: a form with a field named "method" hides the form's own method property behind it
+      if (event.defaultPrevented || (form.getAttribute('method') || '').toLowerCase() !== 'post') { return; }
       if (form.dataset.submitting) { event.preventDefault(); return; }
       form.dataset.submitting = '1';
       setTimeout(function () {
