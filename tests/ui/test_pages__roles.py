@@ -9,7 +9,7 @@ from api.web import catalogue
 MENUS = {
     "admin": ["home", "tasks", "processes", "instances", "meetings", "roster", "disclosures", "casework",
               "inspections", "modeler", "audit", "users", "disclosure-catalogue", "departments",
-              "organisations"],
+              "organisations", "calendar"],
     "designer": ["home", "tasks", "processes", "instances", "meetings", "disclosures", "casework", "modeler"],
     "auditor": ["home", "processes", "instances", "meetings", "disclosures", "casework", "inspections", "audit"],
     "rep": ["home", "tasks", "processes", "instances", "meetings", "proposals", "disclosures", "casework",
