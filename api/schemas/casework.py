@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from api.bounds import Integer
 from workflows.casework.committee import SIDES
 
 from . import Schema
@@ -62,7 +63,7 @@ class CloseSchema(Schema):
 
 
 class ExtendSchema(Schema):
-    days = fields.Integer(required=True, validate=validate.Range(min=1, max=365))
+    days = Integer(required=True, validate=validate.Range(min=1, max=365))
     applicant_consent = fields.Boolean(required=True, metadata={"description": "the applicant(s) agreed"})
     employer_consent = fields.Boolean(required=True, metadata={"description": "the enterprise agreed"})
 
@@ -72,7 +73,7 @@ class MediationQuerySchema(Schema):
 
 
 class SessionSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     held_at = fields.AwareDateTime()
     record = fields.String()
     recorded_by = fields.String()
@@ -80,7 +81,7 @@ class SessionSchema(Schema):
 
 
 class MediationSummarySchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     status = fields.String()
     applicants = fields.List(fields.String())
     oral = fields.Boolean()
@@ -89,7 +90,7 @@ class MediationSummarySchema(Schema):
     mediator = fields.String(allow_none=True)
     received_at = fields.AwareDateTime()
     due_at = fields.AwareDateTime(allow_none=True)
-    extension_days = fields.Integer()
+    extension_days = Integer()
     closed_at = fields.AwareDateTime(allow_none=True)
 
 
@@ -99,8 +100,8 @@ class MediationSchema(MediationSummarySchema):
     claim = fields.String()
     refusal_reason = fields.String(allow_none=True)
     outcome_note = fields.String(allow_none=True)
-    agreement_document_id = fields.Integer(allow_none=True)
-    referral_document_id = fields.Integer(allow_none=True)
+    agreement_document_id = Integer(allow_none=True)
+    referral_document_id = Integer(allow_none=True)
     sessions = fields.List(fields.Nested(SessionSchema))
 
 
@@ -123,7 +124,7 @@ class LegalAidOutcomeSchema(Schema):
 
 
 class LegalAidSummarySchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     status = fields.String()
     applicant = fields.String()
     referred_to = fields.String(allow_none=True)
@@ -136,7 +137,7 @@ class LegalAidSchema(LegalAidSummarySchema):
     facts = fields.String()
     hardship = fields.String()
     decision_reason = fields.String(allow_none=True)
-    referral_document_id = fields.Integer(allow_none=True)
+    referral_document_id = Integer(allow_none=True)
     outcome = fields.String(allow_none=True)
 
 
@@ -144,20 +145,20 @@ class HardshipApplicationSchema(Schema):
     household = fields.String(required=True, validate=validate.Length(min=1, max=20000),
                               metadata={"description": "the household's members, health, housing"})
     circumstances = fields.String(required=True, validate=validate.Length(min=1, max=20000))
-    monthly_income = fields.Integer(required=True, validate=validate.Range(min=0),
+    monthly_income = Integer(required=True, validate=validate.Range(min=0),
                                     metadata={"description": "the household's income per month, yuan"})
 
 
 class HardshipVerifySchema(Schema):
     visit_record = fields.String(required=True, validate=validate.Length(min=1, max=20000))
-    verified_income = fields.Integer(required=True, validate=validate.Range(min=0))
+    verified_income = Integer(required=True, validate=validate.Range(min=0))
 
 
 class HardshipDecideSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(("approve", "reject")))
     reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
     assistance_kind = fields.String(load_default=None, validate=validate.Length(max=40))
-    amount = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    amount = Integer(load_default=None, validate=validate.Range(min=1))
 
 
 class HardshipObjectionCreateSchema(Schema):
@@ -170,25 +171,25 @@ class HardshipResolveSchema(Schema):
 
 
 class HardshipPaymentCreateSchema(Schema):
-    amount = fields.Integer(required=True, validate=validate.Range(min=1))
+    amount = Integer(required=True, validate=validate.Range(min=1))
     reference = fields.String(load_default=None, validate=validate.Length(max=100))
 
 
 class HardshipReviewSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(("continue", "close")))
     note = fields.String(required=True, validate=validate.Length(min=1, max=5000))
-    verified_income = fields.Integer(load_default=None, validate=validate.Range(min=0))
+    verified_income = Integer(load_default=None, validate=validate.Range(min=0))
 
 
 class HardshipPublishedSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     applicant = fields.String()
     assistance_kind = fields.String(allow_none=True)
     publicity_until = fields.AwareDateTime(allow_none=True)
 
 
 class HardshipSummarySchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     status = fields.String()
     applicant = fields.String()
     assistance_kind = fields.String(allow_none=True)
@@ -200,12 +201,12 @@ class HardshipSchema(HardshipSummarySchema):
     instance_id = fields.String(allow_none=True)
     household = fields.String()
     circumstances = fields.String()
-    monthly_income = fields.Integer()
-    verified_income = fields.Integer(allow_none=True)
+    monthly_income = Integer()
+    verified_income = Integer(allow_none=True)
     visit_record = fields.String(allow_none=True)
     visited_by = fields.String(allow_none=True)
     decision_reason = fields.String(allow_none=True)
-    amount = fields.Integer(allow_none=True)
+    amount = Integer(allow_none=True)
     publicity_until = fields.AwareDateTime(allow_none=True)
     review_due = fields.AwareDateTime(allow_none=True)
     objections = fields.List(fields.Dict())
@@ -225,12 +226,12 @@ class AppraisalCreateSchema(Schema):
 
 
 class BallotSchema(Schema):
-    grades = fields.Dict(keys=fields.Integer(), values=fields.String(), required=True,
+    grades = fields.Dict(keys=Integer(), values=fields.String(), required=True,
                          metadata={"description": "item id -> grade"})
 
 
 class AppraisalSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     title = fields.String()
     scale = fields.String()
     electorate = fields.String()
@@ -239,5 +240,5 @@ class AppraisalSchema(Schema):
     closes_at = fields.AwareDateTime()
     closed_at = fields.AwareDateTime(allow_none=True)
     instance_id = fields.String(allow_none=True)
-    voters = fields.Integer()
+    voters = Integer()
     items = fields.List(fields.Dict(), metadata={"description": "with counts per grade once voting has closed"})

@@ -101,7 +101,7 @@ class RosterImportArgsSchema(Schema):
 
 
 class RosterWarningSchema(Schema):
-    row = fields.Integer()
+    row = Integer()
     column = fields.String(allow_none=True)
     message = fields.String()
 

@@ -14,14 +14,14 @@ _SETTINGS = {"description": "overrides of the installation's configuration: time
 
 
 class TenantOrganisationSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     code = fields.String()
     name = fields.String()
     kind = fields.String(metadata={"description": "enterprise (企业) or federation (工会联合会)"})
     parent = fields.String(allow_none=True, metadata={"description": "the federation's code"})
     region = fields.String(allow_none=True)
     industry = fields.String(allow_none=True)
-    headcount = fields.Integer(allow_none=True)
+    headcount = Integer(allow_none=True)
     settings = fields.Dict(keys=fields.String(), metadata=_SETTINGS)
     created_at = fields.DateTime()
 
