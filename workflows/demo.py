@@ -64,6 +64,12 @@ DEMO_FEDERATION_USERS: list[tuple[str, str, list[str]]] = [
     # the district labour bureau's liaison for collective contracts: registers receipts and review opinions
     ("bureau_pd", "钱立（浦东新区人社局·集体合同审查）", ["liaison"]),
 ]
+# The small members' presidiums: on the members' congresses path (区域性集体合同 adopted by each bound member's
+# congress) each records its own congress's vote on the regional draft from its inbox.
+DEMO_MEMBER_USERS: list[tuple[str, str, str, list[str]]] = [
+    ("pd-electronics", "presidium_pde", "周敏（浦东精密电子·职代会主席团）", ["presidium"]),
+    ("pd-food", "presidium_pdf", "吴刚（浦东食品·职代会主席团）", ["presidium"]),
+]
 # A regional contract under negotiation, so that the officer has a step to do (区域性集体合同, 劳动合同法 第53条).
 DEMO_REGIONAL = {
     "scope": "regional", "title": "浦东新区中小企业区域性集体合同（2027—2029年）", "region": "浦东新区",
@@ -193,8 +199,10 @@ def seed_demo(uow: UnitOfWork, tokens_file: str | Path) -> list[tuple[str, list[
         existing = set(uow.session.scalars(select(User.username)))
     federation = _seed_federation(uow)
     created = []
+    with uow:
+        members = {code: tenancy.by_code(uow.session, code).id for code, *_ in DEMO_MEMBER_USERS}
     for org, username, display, roles in [(None, *u) for u in DEMO_USERS] + \
-            [(federation, *u) for u in DEMO_FEDERATION_USERS]:
+            [(federation, *u) for u in DEMO_FEDERATION_USERS] + [(members[c], *u) for c, *u in DEMO_MEMBER_USERS]:
         if username in existing:
             continue
         with tenancy.acting_for(org):

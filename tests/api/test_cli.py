@@ -17,7 +17,7 @@ from api.cli import main
 from engine import db
 from engine.audit import GENESIS, SYSTEM_CHAIN
 from workflows import tables as domain_models
-from workflows.demo import DEMO_FEDERATION_USERS, DEMO_USERS
+from workflows.demo import DEMO_FEDERATION_USERS, DEMO_MEMBER_USERS, DEMO_USERS
 from workflows.disclosure.catalogue import STATUTORY
 
 MINIMAL_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
@@ -266,7 +266,7 @@ def test_demo_seed_twice_creates_once_and_the_tokens_file_holds_each_user_once(r
     assert "demo users created" in first.stdout
     users_after_first = scalar(services, "SELECT COUNT(*) FROM users")
     # seats 4..30 get accounts from the roster import; the federation's officer is a user of the federation
-    assert users_after_first == len(DEMO_USERS) + len(DEMO_FEDERATION_USERS) + 27
+    assert users_after_first == len(DEMO_USERS) + len(DEMO_FEDERATION_USERS) + len(DEMO_MEMBER_USERS) + 27
     sheet = (tmp_path / "var" / "demo-representatives.csv").read_text(encoding="utf-8-sig").splitlines()
     assert sheet[0] == "姓名,工号,代表团,用户名,初始密码" and len(sheet) == 28
     assert stat.S_IMODE((tmp_path / "var" / "demo-representatives.csv").stat().st_mode) == 0o600
@@ -281,8 +281,9 @@ def test_demo_seed_twice_creates_once_and_the_tokens_file_holds_each_user_once(r
     assert tokens_file.read_text(encoding="utf-8") == content
 
     tokens = read_tokens(tokens_file)
-    assert sorted(tokens) == sorted(u for u, _, _ in DEMO_USERS + DEMO_FEDERATION_USERS)
-    for username, _, roles in DEMO_USERS + DEMO_FEDERATION_USERS:
+    everyone = DEMO_USERS + DEMO_FEDERATION_USERS + [(u, d, r) for _, u, d, r in DEMO_MEMBER_USERS]
+    assert sorted(tokens) == sorted(u for u, _, _ in everyone)
+    for username, _, roles in everyone:
         assert len(tokens[username]) == 1, username
         me = client.get("/api/v1/me", headers=bearer(tokens[username][0][1]))
         assert me.status_code == 200

@@ -102,7 +102,7 @@ def _login(client, username: str, lang: str) -> None:
 
 ROLES = ["admin", "designer", "auditor", "rep_wang", "rep_li", "committee_zhang", "union_chair", "hr_chen",
          "worker_ma", "drafting_zhou", "delegation_wu", "dept_logistics", "liaison_sun", "federation_gu",
-         "bureau_pd"]
+         "bureau_pd", "presidium_pde"]
 
 
 # Every role in Chinese; in English the roles whose pages differ most (the others share their templates).
