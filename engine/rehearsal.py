@@ -9,6 +9,7 @@ stay valid, and timers that fall due in the skipped time fire at the worker's ne
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 from .audit import SYSTEM_CHAIN
 from .clock import Clock
 from .errors import ValidationFailed
-from .models import ClockOffset
+from .models import AuditEvent, ClockOffset
 from .unit_of_work import UnitOfWork
 
 _DURATION = re.compile(r"P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?")
@@ -101,10 +102,6 @@ def advance(uow: UnitOfWork, delta: timedelta, *, actor: str) -> timedelta:
 
 def advances(session: Session, limit: int = 20) -> list[dict]:
     """The latest advances of the clock, newest first: when (real time), who, by how much, and the time after."""
-    import json
-
-    from .models import AuditEvent
-
     rows = session.execute(select(AuditEvent.occurred_at, AuditEvent.actor, AuditEvent.payload)
                            .where(AuditEvent.chain == SYSTEM_CHAIN, AuditEvent.event_type == "clock.advanced")
                            .order_by(AuditEvent.seq.desc()).limit(limit)).all()

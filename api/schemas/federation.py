@@ -19,13 +19,18 @@ class RegionalRef(Schema):
     expires_on = fields.Date(allow_none=True)
 
 
-class MemberRowSchema(Schema):
+class MemberSchema(Schema):
+    """A member enterprise's particulars (the dashboard's rows and the drill-down's header)."""
+
     org_id = Integer()
     code = fields.String()
     name = fields.String()
     region = fields.String(allow_none=True)
     industry = fields.String(allow_none=True)
     headcount = Integer(allow_none=True)
+
+
+class MemberRowSchema(MemberSchema):
     last_congress_on = fields.Date(allow_none=True, metadata={"description": "the last closed congress session"})
     session_interval_months = Integer(metadata={
         "description": "the member's own interval: its rule_session_interval_months, else its federations', else the "
@@ -235,13 +240,7 @@ class PublishedDisclosure(Schema):
     content = fields.String(allow_none=True)
 
 
-class MemberRecordsSchema(Schema):
-    org_id = Integer()
-    code = fields.String()
-    name = fields.String()
-    region = fields.String(allow_none=True)
-    industry = fields.String(allow_none=True)
-    headcount = Integer(allow_none=True)
+class MemberRecordsSchema(MemberSchema):
     congress_sessions = fields.List(fields.Nested(SessionRef))
     contracts = fields.List(fields.Nested(PublishedContract))
     disclosures = fields.List(fields.Nested(PublishedDisclosure))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from engine import passwords, tenancy
+from engine import tenancy
 from engine.identity import SYSTEM, create_user
 from workflows.federation import regional
 
@@ -21,19 +21,14 @@ from helpers.federation import (
     regional_in_force,
     step,
 )
-from helpers.web import PASSWORD, csrf
+from helpers.web import csrf, login
 
 
 def _login(client, services, org: int, username: str, *roles: str) -> None:
+    """A new user of `org` holding `roles`, logged in (whoever was logged in is logged out first)."""
     with tenancy.acting_for(org):
         create_user(services.uow(), username, list(roles), actor=SYSTEM)
-    passwords.set_password(services.uow(), username, PASSWORD, actor=SYSTEM)
-    page = client.get("/login")
-    if page.status_code == 302:
-        client.post("/logout", data={"csrf_token": csrf(client.get("/").text)})
-        page = client.get("/login")
-    done = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": csrf(page.text)})
-    assert done.status_code == 302
+    login(client, username)
 
 
 def test_the_officer_sees_the_members_rates_and_exports_and_a_member_sees_its_regional_contract(
