@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, exists, literal, or_, select
+from sqlalchemy import bindparam, delete, exists, literal, or_, select
 
 from . import departments
 from .audit import instance_chain
@@ -94,7 +94,9 @@ def assign_new(uow: UnitOfWork, row: HumanTask, *, lane: str | None, props: dict
     if not users and not groups and not assignee:
         groups = [lane or ANYONE]  # the lane is the pool (a task assigned by the diagram never was pooled)
     named = [("user", u) for u in dict.fromkeys(users)] + [("group", g) for g in dict.fromkeys(groups)]
-    uow.session.add_all([TaskCandidate(task_id=row.id, kind=kind, name=name) for kind, name in named])
+    rows = [TaskCandidate(task_id=row.id, kind=kind, name=name) for kind, name in named]
+    uow.session.add_all(rows)
+    row._dmflow_candidate_rows = rows
     row._dmflow_candidates = named  # what the step's notifications read, without reading it back
     if assignee:
         row.assignee, row.assigned_via = assignee, "diagram"
@@ -130,23 +132,35 @@ def in_pool(uow: UnitOfWork, row: HumanTask, actor: Actor) -> bool:
         return pooled[1]
     # An ORM select of a candidate row (not ``SELECT EXISTS``: a select without a FROM costs a compile per call in
     # the tenancy filter, several milliseconds at each instance start).
-    found = uow.session.scalar(select(TaskCandidate.id).where(TaskCandidate.task_id == row.id, _pool_match(actor))
-                               .limit(1))
+    found = uow.session.scalar(_IN_POOL, {"pool_task": row.id} | pool_params(actor))
     return found is not None
 
 
-def _pool_match(actor: Actor):
-    static = sorted(set(actor.roles) | ({ANYONE} if actor.roles else set()))
+def _pool_match():
+    """SQL over the bound parameters ``pool_user`` and ``pool_groups`` (expanding; see `pool_params`)."""
     depts = select(literal(DEPT_PREFIX) + DepartmentMember.department_code).where(
-        DepartmentMember.username == actor.username)
-    return or_((TaskCandidate.kind == "user") & (TaskCandidate.name == actor.username),
-               (TaskCandidate.kind == "group") & or_(TaskCandidate.name.in_(static), TaskCandidate.name.in_(depts)))
+        DepartmentMember.username == bindparam("pool_user"))
+    return or_((TaskCandidate.kind == "user") & (TaskCandidate.name == bindparam("pool_user")),
+               (TaskCandidate.kind == "group") & or_(TaskCandidate.name.in_(bindparam("pool_groups", expanding=True)),
+                                                     TaskCandidate.name.in_(depts)))
 
 
-def in_pool_clause(actor: Actor, task_id):
+def pool_params(actor: Actor) -> dict[str, Any]:
+    """The values of `in_pool_clause`'s bound parameters for an actor: their name and their roles (with ``*``)."""
+    return {"pool_user": actor.username,
+            "pool_groups": sorted(set(actor.roles) | ({ANYONE} if actor.roles else set()))}
+
+
+def in_pool_clause(task_id):
     """SQL: a candidate row of the task names the actor, one of their roles or `*`, or one of their departments
-    (`task_id` a value or a column; one query instead of reading the candidates and the departments)."""
-    return exists().where(TaskCandidate.task_id == task_id, _pool_match(actor))
+    (`task_id` a value or a column; one query instead of reading the candidates and the departments). The
+    actor is bound at execution: pass `pool_params(actor)` with the statement's parameters, so that the
+    statement can be built once and its compiled form cached."""
+    return exists().where(TaskCandidate.task_id == task_id, _pool_match())
+
+
+_IN_POOL = (select(TaskCandidate.id).where(TaskCandidate.task_id == bindparam("pool_task"), _pool_match())
+            .limit(1))
 
 
 def may_complete(uow: UnitOfWork, row: HumanTask, actor: Actor) -> bool:
@@ -239,15 +253,39 @@ def claim_on_completion(uow: UnitOfWork, row: HumanTask, actor: Actor) -> None:
         set_assignee(uow, row, "task.claimed", actor.username, "claimed", actor, on_completion=True)
 
 
-def assign_to_starter(uow: UnitOfWork, instance_id: str, actor: Actor) -> None:
-    """By default the first task of a new instance that its starter may do is the starter's."""
-    rows = uow.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
-                                                       HumanTask.state == "ready", HumanTask.assignee.is_(None))
-                               .order_by(HumanTask.created_at, HumanTask.id))
-    for row in rows:
-        users, groups = candidates(uow, row.id)
-        lane_pool = not users and groups <= {row.lane or ANYONE}
-        if lane_pool and row.assigned_via != "unresolved" and may_complete(uow, row, actor):
-            set_assignee(uow, row, "task.assigned", actor.username, "starter", actor)
-            uow.session.execute(delete(TaskCandidate).where(TaskCandidate.task_id == row.id))  # never pooled
-            return
+def assign_to_starter(uow: UnitOfWork, rows: list[HumanTask], actor: Actor) -> None:
+    """By default the first task of a new instance that its starter may do is the starter's.
+
+    ``rows`` are the task rows the instance's first step created, with the candidates `assign_new` gave them
+    (read from the rows, not the database: the step has not flushed them).
+    """
+    for row in sorted(rows, key=lambda r: (r.created_at, r.id)):
+        if row.assignee is not None or row.assigned_via == "unresolved" or actor.is_read_only:
+            continue
+        named = getattr(row, "_dmflow_candidates", None) or []
+        users = {name for kind, name in named if kind == "user"}
+        groups = {name for kind, name in named if kind == "group"}
+        if users or not groups <= {row.lane or ANYONE} or not _holds_groups(uow, actor, groups):
+            continue
+        set_assignee(uow, row, "task.assigned", actor.username, "starter", actor)
+        pending = getattr(row, "_dmflow_candidate_rows", ())
+        if pending and all(obj in uow.session.new for obj in pending):
+            for obj in pending:  # never pooled: the candidate rows are not written at all
+                uow.session.expunge(obj)
+        else:
+            uow.session.execute(delete(TaskCandidate).where(TaskCandidate.task_id == row.id))
+        row._dmflow_candidates = []
+        return
+
+
+def _holds_groups(uow: UnitOfWork, actor: Actor, groups: set[str]) -> bool:
+    """Is the actor in one of these candidate groups (a role they hold, ``*``, or a department of theirs)?"""
+    static = set(actor.roles) | ({ANYONE} if actor.roles else set())
+    if groups & static:
+        return True
+    depts = [g[len(DEPT_PREFIX):] for g in groups if g.startswith(DEPT_PREFIX)]
+    if not depts:
+        return False
+    found = uow.session.scalar(select(DepartmentMember.username).where(
+        DepartmentMember.username == actor.username, DepartmentMember.department_code.in_(depts)).limit(1))
+    return found is not None

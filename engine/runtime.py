@@ -166,10 +166,10 @@ def _refuse_before_the_form(reader: UnitOfWork, task_id: str, actor: Actor) -> N
     Raises:
         NotFound, TaskNotReady, Forbidden.
     """
-    pooled = (assignment.in_pool_clause(actor, HumanTask.id) if not actor.is_read_only else literal(False))
+    pooled = (assignment.in_pool_clause(HumanTask.id) if not actor.is_read_only else literal(False))
     found = reader.session.execute(select(HumanTask, Instance.status, pooled)
                                    .join(Instance, Instance.id == HumanTask.instance_id)
-                                   .where(HumanTask.id == task_id)).first()
+                                   .where(HumanTask.id == task_id), assignment.pool_params(actor)).first()
     if found is None:
         raise NotFound(f"task '{task_id}' does not exist")
     row, status, in_pool = found

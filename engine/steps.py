@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import json
 import threading
 import uuid
@@ -17,7 +18,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, insert, literal, or_, select
+from sqlalchemy import bindparam, delete, insert, literal, or_, select
 
 from . import assignment, notifications
 from .audit import canonical_json, instance_chain
@@ -326,7 +327,7 @@ def _sync_human_tasks(uow: UnitOfWork, loaded: Loaded, completed_by: dict[str, s
                               props=tasks_meta.get(row.element_id, {}).get("assignment") or {},
                               initiator=inst.started_by)
     if new and starter is not None:
-        assignment.assign_to_starter(uow, inst.id, starter)
+        assignment.assign_to_starter(uow, [row for row, _ in new], starter)
     for row, _ in new:
         notifications.task_ready(uow, row, skip=acting)
     loaded.ready_rows = {tid: row for tid, row in existing.items() if tid in ready} | {r.id: r for r, _ in new}
@@ -463,6 +464,19 @@ def restore(uow: UnitOfWork, row: Instance, ready_rows: dict[str, HumanTask] | N
     return Loaded(row, info, meta, wf, ready_rows, subscription_rows(row.status, wf))
 
 
+@functools.cache
+def _locked_read(pooled: bool):
+    """The statement of `load_for_task`, built once (its compiled form is then cached by SQLAlchemy)."""
+    task_id = bindparam("task_id")
+    task_instance = select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
+    in_pool = assignment.in_pool_clause(HumanTask.id) if pooled else literal(False)
+    return (select(Instance, HumanTask, AuditChain, in_pool)
+            .join(HumanTask, HumanTask.instance_id == Instance.id)
+            .join(AuditChain, AuditChain.chain == literal(instance_chain("")) + Instance.id)
+            .where(Instance.id == task_instance, or_(HumanTask.state == "ready", HumanTask.id == task_id))
+            .with_for_update(of=(Instance, AuditChain)).execution_options(populate_existing=True))
+
+
 def load_for_task(uow: UnitOfWork, task_id: str, actor: Any = None) -> tuple[Loaded, HumanTask]:
     """One locked read of a human task, its instance, the instance's ready task rows and its audit chain head;
     with `actor`, whether the task's candidates include them (see `assignment.in_pool`). Raises: NotFound.
@@ -470,16 +484,9 @@ def load_for_task(uow: UnitOfWork, task_id: str, actor: Any = None) -> tuple[Loa
     The instance row and its chain head are locked (``FOR UPDATE``; on SQLite the transaction holds the write
     lock already), so a concurrent completion of the same instance waits here and then sees this one's commit.
     """
-    task_instance = select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
-    pooled = (assignment.in_pool_clause(actor, HumanTask.id) if actor is not None and not actor.is_read_only
-              else literal(False))
-    query = (select(Instance, HumanTask, AuditChain, pooled)
-             .join(HumanTask, HumanTask.instance_id == Instance.id)
-             .join(AuditChain, AuditChain.chain == literal(instance_chain("")) + Instance.id)
-             .where(Instance.id == task_instance, or_(HumanTask.state == "ready", HumanTask.id == task_id))
-             .with_for_update(of=(Instance, AuditChain)).execution_options(populate_existing=True))
+    params = {"task_id": task_id} | (assignment.pool_params(actor) if actor is not None else {})
     with uow.session.no_autoflush:
-        found = uow.session.execute(query).all()
+        found = uow.session.execute(_locked_read(actor is not None and not actor.is_read_only), params).all()
     target = next((row for row in found if row[1].id == task_id), None)
     if target is None:
         raise NotFound(f"task '{task_id}' does not exist")
