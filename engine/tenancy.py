@@ -127,6 +127,14 @@ def _stamp_parameters(state, org: int) -> None:
         state.statement = state.statement.values(org_id=org)
 
 
+@functools.lru_cache(maxsize=4096)
+def _criteria(org: int, visible: tuple[int, ...]) -> tuple:
+    """The loader criteria limiting a statement to `org` (and what it inherits from `visible`), built once per
+    organisation: building them analyses their lambdas, which cost more than the rest of a short query."""
+    return (with_loader_criteria(TenantScoped, lambda cls: cls.org_id == org, include_aliases=True),
+            with_loader_criteria(Inherited, lambda cls: cls.org_id.in_(visible), include_aliases=True))
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _limit_to_current_organisation(state) -> None:
     stmt = state.statement
@@ -142,9 +150,7 @@ def _limit_to_current_organisation(state) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
         return
     visible = _visible(state.session, org)
-    stmt = stmt.options(
-        with_loader_criteria(TenantScoped, lambda cls: cls.org_id == org, include_aliases=True),
-        with_loader_criteria(Inherited, lambda cls: cls.org_id.in_(visible), include_aliases=True))
+    stmt = stmt.options(*_criteria(org, visible))
     if not state.is_orm_statement:  # bare tables (``delete(Model.__table__)``) get no loader criteria: filter here
         stmt = _filter_tables(stmt, state.is_select, org, visible)
     state.statement = stmt
