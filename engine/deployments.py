@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from . import tenancy
 from .audit import SYSTEM_CHAIN
@@ -134,13 +134,18 @@ def list_processes(uow: UnitOfWork) -> list[dict[str, Any]]:
         return list(out.values())
 
 
+_VERSIONS_IN_LINEAGE = select(ProcessVersion.id, ProcessVersion.org_id, ProcessVersion.version).where(
+    ProcessVersion.process_id == bindparam("process_id"), ProcessVersion.org_id.in_(bindparam("orgs", expanding=True)))
+
+
 def find_version(session, process_id: str, version: int | None = None) -> ProcessVersion:
     """The given version of a process in force (its nearest organisation's), or its latest. Raises: NotFound."""
-    owner = in_force(session, [process_id]).get(process_id, -1)
-    query = select(ProcessVersion).where(ProcessVersion.process_id == process_id, ProcessVersion.org_id == owner)
-    query = (query.where(ProcessVersion.version == version) if version is not None
-             else query.order_by(ProcessVersion.version.desc()).limit(1))
-    pv = session.scalar(query)
+    lineage = _lineage(session)
+    with tenancy.unscoped():  # filtered here by the lineage (one statement, built once)
+        rows = session.execute(_VERSIONS_IN_LINEAGE, {"process_id": process_id, "orgs": list(lineage)}).all()
+    owner = next((org for org in lineage if any(r.org_id == org for r in rows)), None)
+    mine = [r for r in rows if r.org_id == owner and (version is None or r.version == version)]
+    pv = session.get(ProcessVersion, max(mine, key=lambda r: r.version).id) if mine else None
     if pv is None:
         what = f"version {version} of process '{process_id}'" if version else f"process '{process_id}'"
         raise NotFound(f"{what} is not deployed")
