@@ -137,6 +137,8 @@ def list_processes(uow: UnitOfWork) -> list[dict[str, Any]]:
 _VERSIONS_IN_LINEAGE = select(ProcessVersion.id, ProcessVersion.org_id, ProcessVersion.version).where(
     ProcessVersion.process_id == bindparam("process_id"), ProcessVersion.org_id.in_(bindparam("orgs", expanding=True)))
 
+_VERSION_BY_ID = select(ProcessVersion).where(ProcessVersion.id == bindparam("id"))
+
 
 def find_version(session, process_id: str, version: int | None = None) -> ProcessVersion:
     """The given version of a process in force (its nearest organisation's), or its latest. Raises: NotFound."""
@@ -145,7 +147,7 @@ def find_version(session, process_id: str, version: int | None = None) -> Proces
         rows = session.execute(_VERSIONS_IN_LINEAGE, {"process_id": process_id, "orgs": list(lineage)}).all()
     owner = next((org for org in lineage if any(r.org_id == org for r in rows)), None)
     mine = [r for r in rows if r.org_id == owner and (version is None or r.version == version)]
-    pv = session.get(ProcessVersion, max(mine, key=lambda r: r.version).id) if mine else None
+    pv = session.scalar(_VERSION_BY_ID, {"id": max(mine, key=lambda r: r.version).id}) if mine else None
     if pv is None:
         what = f"version {version} of process '{process_id}'" if version else f"process '{process_id}'"
         raise NotFound(f"{what} is not deployed")
