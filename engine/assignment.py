@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, literal, or_, select
+from sqlalchemy import bindparam, exists, literal, or_, select
 
 from . import departments
 from .audit import instance_chain
@@ -94,10 +94,7 @@ def assign_new(uow: UnitOfWork, row: HumanTask, *, lane: str | None, props: dict
     if not users and not groups and not assignee:
         groups = [lane or ANYONE]  # the lane is the pool (a task assigned by the diagram never was pooled)
     named = [("user", u) for u in dict.fromkeys(users)] + [("group", g) for g in dict.fromkeys(groups)]
-    rows = [TaskCandidate(task_id=row.id, kind=kind, name=name) for kind, name in named]
-    uow.session.add_all(rows)
-    row._dmflow_candidate_rows = rows
-    row._dmflow_candidates = named  # what the step's notifications read, without reading it back
+    row._dmflow_candidates = named  # written with the row by the step; what its notifications read
     if assignee:
         row.assignee, row.assigned_via = assignee, "diagram"
         uow.audit(instance_chain(row.instance_id), "task.assigned", {
@@ -268,13 +265,7 @@ def assign_to_starter(uow: UnitOfWork, rows: list[HumanTask], actor: Actor) -> N
         if users or not groups <= {row.lane or ANYONE} or not _holds_groups(uow, actor, groups):
             continue
         set_assignee(uow, row, "task.assigned", actor.username, "starter", actor)
-        pending = getattr(row, "_dmflow_candidate_rows", ())
-        if pending and all(obj in uow.session.new for obj in pending):
-            for obj in pending:  # never pooled: the candidate rows are not written at all
-                uow.session.expunge(obj)
-        else:
-            uow.session.execute(delete(TaskCandidate).where(TaskCandidate.task_id == row.id))
-        row._dmflow_candidates = []
+        row._dmflow_candidates = []  # never pooled: no candidate rows are written
         return
 
 

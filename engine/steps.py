@@ -18,13 +18,15 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, delete, insert, literal, or_, select
+from sqlalchemy import bindparam, delete, insert, literal, or_, select, update
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
-from . import assignment, notifications
+from . import assignment, notifications, tenancy
 from .audit import canonical_json, instance_chain
 from .consistency import state_record
-from .errors import NotFound
-from .models import AuditChain, HumanTask, Incident, Instance, MessageSubscription
+from .errors import Conflict, NotFound
+from .models import AuditChain, HumanTask, Incident, Instance, MessageSubscription, TaskCandidate
 from .serialization import SpecCache, VersionInfo, dump_instance, load_instance
 from .timers import install_clock_hook, using_clock
 from .unit_of_work import UnitOfWork
@@ -285,6 +287,50 @@ def _find_task(wf: BpmnWorkflow, task_id: str):
         return None
 
 
+_HT = HumanTask.__table__
+_TASK_CHANGES = ("state", "due_at", "ended_at", "completed_by", "assignee", "owner", "assigned_via")
+# The step's writes of task rows: Core statements built once (their compiled forms cached), not ORM flushes.
+_UPDATE_TASK = (update(_HT).where(_HT.c.id == bindparam("b_id"), _HT.c.org_id == bindparam("b_org"))
+                .values({c: bindparam(f"b_{c}") for c in _TASK_CHANGES}))
+_INSERT_TASKS = insert(_HT)
+_INSERT_CANDIDATES = insert(TaskCandidate.__table__)
+
+
+def _write_task_changes(s, changes: list[tuple[HumanTask, dict[str, Any]]]) -> None:
+    """Write what the step changed on task rows it read (one executemany), and show it on the objects without
+    marking them modified (the flush at the commit has nothing to do for them)."""
+    if not changes:
+        return
+    params = []
+    for row, values in changes:
+        params.append({"b_id": row.id, "b_org": row.org_id} | {f"b_{c}": values[c] if c in values else getattr(row, c)
+                                          for c in _TASK_CHANGES})
+    s.connection().execute(_UPDATE_TASK, params)  # rows of the instance the step holds locked
+    for (row, _), written in zip(changes, params, strict=True):
+        for column in _TASK_CHANGES:
+            set_committed_value(row, column, written[f"b_{column}"])
+
+
+def _insert_tasks(uow: UnitOfWork, rows: list[HumanTask]) -> None:
+    """Insert new task rows and their candidates with Core, then make the objects the session's own (persistent,
+    clean: no flush writes them again)."""
+    s = uow.session
+    org = tenancy.writing_org(s)
+    values = []
+    for row in rows:
+        row.org_id = org
+        values.append({c.key: getattr(row, c.key) for c in _HT.columns})
+    candidates = [{"task_id": row.id, "kind": kind, "name": name, "org_id": org}
+                  for row in rows for kind, name in getattr(row, "_dmflow_candidates", None) or []]
+    connection = s.connection()  # Core, not the ORM's execute: the rows carry their organisation already
+    connection.execute(_INSERT_TASKS, values)
+    if candidates:
+        connection.execute(_INSERT_CANDIDATES, candidates)
+    for row in rows:
+        make_transient_to_detached(row)
+        s.add(row)
+
+
 def _sync_human_tasks(uow: UnitOfWork, loaded: Loaded, completed_by: dict[str, str], tasks: list,
                       starter: Any = None, acting: str | None = None) -> None:
     s, inst, wf = uow.session, loaded.row, loaded.workflow
@@ -295,17 +341,22 @@ def _sync_human_tasks(uow: UnitOfWork, loaded: Loaded, completed_by: dict[str, s
             existing = {h.id: h for h in s.scalars(select(HumanTask).where(HumanTask.instance_id == inst.id,
                                                                            HumanTask.state == "ready"))}
     now = uow.now()
+    changes = []
     for tid, row in existing.items():
         if tid in ready:
             due = _due_at(ready[tid])
             if due is not None and row.due_at != due:  # a deadline that fired stays the due time: it is overdue
-                row.due_at = due
+                changes.append((row, {"due_at": due}))
             continue
         task = _find_task(wf, tid)
-        row.state = "completed" if task is not None and task.state == TaskState.COMPLETED else "cancelled"
-        row.ended_at, row.completed_by = now, completed_by.get(tid)
-        if row.state == "completed" and config(uow).task_listener is not None:
-            config(uow).task_listener(uow, "completed", row, dict(task.data))
+        state = "completed" if task is not None and task.state == TaskState.COMPLETED else "cancelled"
+        changes.append((row, {"state": state, "ended_at": now, "completed_by": completed_by.get(tid)}))
+    _write_task_changes(s, changes)
+    listener = config(uow).task_listener
+    if listener is not None:
+        for row, _ in changes:
+            if row.state == "completed":
+                listener(uow, "completed", row, dict(_find_task(wf, row.id).data))
     tasks_meta = loaded.meta["user_tasks"]
     new = []
     for tid, task in ready.items():
@@ -314,20 +365,20 @@ def _sync_human_tasks(uow: UnitOfWork, loaded: Loaded, completed_by: dict[str, s
         spec = task.task_spec
         row = HumanTask(id=tid, instance_id=inst.id, process_id=inst.process_id, element_id=spec.bpmn_id,
                         name=spec.bpmn_name, lane=spec.lane, form=tasks_meta.get(spec.bpmn_id, {}).get("form"),
-                        state="ready", created_at=now, due_at=_due_at(task), case_title=_case_title(task.data))
-        s.add(row)
+                        state="ready", created_at=now, due_at=_due_at(task), ended_at=None, completed_by=None,
+                        assignee=None, owner=None, assigned_via=None, case_title=_case_title(task.data))
         new.append((row, task))
-    if new:
-        s.flush()  # the task rows exist before their candidates refer to them
-        forms = config(uow).task_forms
-        for row, _ in new:
-            forms.put(row.id, inst.process_version_id, row.form, row.org_id)
     for row, task in new:
         assignment.assign_new(uow, row, lane=row.lane, task=task, wf_engine=wf.script_engine,
                               props=tasks_meta.get(row.element_id, {}).get("assignment") or {},
                               initiator=inst.started_by)
     if new and starter is not None:
         assignment.assign_to_starter(uow, [row for row, _ in new], starter)
+    if new:
+        _insert_tasks(uow, [row for row, _ in new])
+        forms = config(uow).task_forms
+        for row, _ in new:
+            forms.put(row.id, inst.process_version_id, row.form, row.org_id)
     for row, _ in new:
         notifications.task_ready(uow, row, skip=acting)
     loaded.ready_rows = {tid: row for tid, row in existing.items() if tid in ready} | {r.id: r for r, _ in new}
@@ -372,10 +423,10 @@ def subscription_rows(status: str, wf: BpmnWorkflow) -> frozenset:
     return frozenset(seen)
 
 
-def _sync_subscriptions(uow: UnitOfWork, loaded: Loaded) -> None:
+def _sync_subscriptions(uow: UnitOfWork, loaded: Loaded, status: str) -> None:
     """Rewrite the rows that route incoming messages and signals to this instance, when the step changed them."""
     inst = loaded.row
-    rows = subscription_rows(inst.status, loaded.workflow)
+    rows = subscription_rows(status, loaded.workflow)
     if rows == loaded.subscriptions:
         return
     table = MessageSubscription.__table__
@@ -385,6 +436,26 @@ def _sync_subscriptions(uow: UnitOfWork, loaded: Loaded) -> None:
         uow.session.execute(insert(table), [{"instance_id": inst.id, "kind": k, "name": n, "correlation": c,
                                              "keys_json": j} for k, n, c, j in sorted(rows)])
     loaded.subscriptions = rows
+
+
+_IT = Instance.__table__
+_INSTANCE_CHANGES = ("status", "ended_at", "data_json", "state_json", "next_timer_at", "updated_at")
+_UPDATE_INSTANCE = (update(_IT).where(_IT.c.id == bindparam("b_id"), _IT.c.org_id == bindparam("b_org"),
+                                      _IT.c.version == bindparam("b_version"))
+                    .values({c: bindparam(f"b_{c}") for c in _INSTANCE_CHANGES} | {"version": bindparam("b_next")}))
+
+
+def _write_instance(s, inst: Instance, values: dict[str, Any]) -> None:
+    """Write the step's result to the instance row (one Core UPDATE checking the version the step read) and leave
+    the object showing it, clean. Raises: Conflict (another writer changed the row since it was read)."""
+    version = inst.version
+    keys = {"b_id": inst.id, "b_org": inst.org_id, "b_version": version, "b_next": version + 1}
+    result = s.connection().execute(_UPDATE_INSTANCE, keys | {f"b_{c}": v for c, v in values.items()})
+    if result.rowcount != 1:
+        raise Conflict("The record was changed by someone else; reload and try again.")
+    for column, value in values.items():
+        set_committed_value(inst, column, value)
+    set_committed_value(inst, "version", version + 1)
 
 
 def save_step(uow: UnitOfWork, loaded: Loaded, before: dict, *, skip: set | None = None,
@@ -403,31 +474,28 @@ def save_step(uow: UnitOfWork, loaded: Loaded, before: dict, *, skip: set | None
                              "the diagram loops too often for one instance")
     events = _audit_transitions(tasks, before, skip or set())
     finished = is_finished(wf, tasks)
+    status = inst.status
     if error is not None:
         task_id, element = _element_of(error)
         incident = Incident(instance_id=inst.id, task_id=task_id, element_id=element,
                             message=_error_message(error), status="open", created_at=uow.now())
         uow.session.add(incident)
         uow.session.flush()
-        inst.status = ERROR
+        status = ERROR
         events.append(("incident.raised", {"incident_id": incident.id, "task_id": task_id, "element_id": element,
                                            "message": incident.message}))
     data = current_data(wf, finished)
-    status = inst.status
     if error is None and status == RUNNING and finished:
         status = COMPLETED
         events.append(("instance.completed", {"data": data}))
     data_json = json.dumps(data, ensure_ascii=False, default=str)
     _emit(uow, inst, events, status, data_json)
     _sync_human_tasks(uow, loaded, completed_by or {}, tasks, starter, acting)
-    # Set after the task rows are written, so that the instance row is written once, at the commit.
-    if status != inst.status:
-        inst.status, inst.ended_at = status, uow.now()
-    inst.data_json = data_json
-    _sync_subscriptions(uow, loaded)
-    inst.state_json = dump_instance(wf)
-    inst.next_timer_at = _next_timer(wf) if inst.status == RUNNING else None
-    inst.updated_at = uow.now()
+    _sync_subscriptions(uow, loaded, status)
+    _write_instance(uow.session, inst, {
+        "status": status, "ended_at": uow.now() if status == COMPLETED != inst.status else inst.ended_at,
+        "data_json": data_json, "state_json": dump_instance(wf),
+        "next_timer_at": _next_timer(wf) if status == RUNNING else None, "updated_at": uow.now()})
     uow.last_step = loaded
     outgoing = [e for e in wf.get_events()]
     if outgoing and config(uow).router is not None:

@@ -185,6 +185,12 @@ def _inherited_tables() -> frozenset[Table]:
     return frozenset(m.local_table for m in Base.registry.mappers if issubclass(m.class_, Inherited))
 
 
+def writing_org(session: Session) -> int:
+    """The organisation a new row written in this session belongs to (what ``_stamp_new_rows`` fills in)."""
+    org = session.info.get("org_id", _current.get())
+    return DEFAULT_ORG if org is None else org
+
+
 @event.listens_for(Session, "before_flush")
 def _stamp_new_rows(session: Session, flush_context, instances) -> None:
     org = session.info.get("org_id", _current.get())
