@@ -4,12 +4,13 @@ everyone else sees only their own."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import available_timezones
 
 from sqlalchemy import select
 
-from . import tenancy
+from . import tenancy, zones
 from .audit import SYSTEM_CHAIN
 from .errors import Conflict, NotFound, ValidationFailed
 from .identity import Actor
@@ -112,8 +113,24 @@ def create_organisation(uow: UnitOfWork, actor: Actor, code: str, **values: Any)
         return out
 
 
-def update_organisation(uow: UnitOfWork, actor: Actor, org_id: int, **values: Any) -> dict[str, Any]:
-    """Raises: NotFound, ValidationFailed."""
+# What follows a change of the zone some organisations work in (the layer above recomputes their waiting
+# deadlines): (unit of work, actor, organisation id -> (its zone setting before, after; None for the
+# installation's)) -> how many values moved, None when no zone changed in effect (None turned into the
+# installation's own zone). Called inside the change's unit of work, so the moves commit, or fail, with it.
+ZoneFollower = Callable[[UnitOfWork, Actor, dict[int, tuple[str | None, str | None]]], int | None]
+
+
+def update_organisation(uow: UnitOfWork, actor: Actor, org_id: int, *, follow_zone: ZoneFollower | None = None,
+                        **values: Any) -> dict[str, Any]:
+    """Change an organisation's particulars or settings, audited.
+
+    When the zone an organisation works in changes (its ``time_zone`` setting, or its federation's that it
+    inherits, or a move below another federation), ``follow_zone`` is called in the same transaction with the
+    organisations whose zone changed (the organisation and those below it that inherit it); the answer's
+    ``deadlines_moved`` is what it returns (None when no zone changed).
+
+    Raises: NotFound, ValidationFailed.
+    """
     with uow, tenancy.unscoped():
         s = uow.session
         org = s.get(Organisation, org_id)
@@ -124,13 +141,18 @@ def update_organisation(uow: UnitOfWork, actor: Actor, org_id: int, **values: An
                 tenancy.members(s, org.id, recursive=False):
             raise ValidationFailed("a federation with members cannot become an enterprise",
                                    {"kind": ["move its members first"]})
+        zones_before = zones.zones_within(s, org.id)
         for key, value in checked.items():
             setattr(org, key, value)
         s.flush()
         tenancy.forget()
+        moved_zones = {o: (zones_before.get(o), z) for o, z in zones.zones_within(s, org.id).items()
+                       if zones_before.get(o) != z}
         out = view(org, _codes(s))
         with tenancy.acting_for(tenancy.DEFAULT_ORG):
             uow.audit(SYSTEM_CHAIN, "organisation.changed", {"id": org.id, "code": org.code, "changes": {
                 k: v for k, v in values.items()}}, actor=actor.username)
+        out["deadlines_moved"] = follow_zone(uow, actor, moved_zones) if moved_zones and follow_zone else None
         uow.commit()
-        return out
+    tenancy.forget()  # what was read while the change was open is the table before it
+    return out

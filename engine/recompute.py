@@ -1,12 +1,12 @@
 """Recomputable values: what a step computed (a deadline), kept with how it was computed, moved when that changes.
 
 A script helper or a service-task handler of the layers above calls `note(value, spec)` while a step runs; the
-engine keeps the value with its ``spec``, which it never reads. When an input of the computation changes (an
-admin enters a year's holidays), the layer above calls `recompute(uow, compute)` with the function that
-recomputes a value from its spec. Each value that comes out different is replaced in its running instance, in
-the same transaction: in the instance's data (an equal string, or the same keys of a dict holding the old
-dict's items) and in every waiting timer set to one of its old strings. Each move is audited on the instance's
-chain with the old and new value, and the people of a task whose due time moved are notified.
+engine keeps the value with its ``spec``, which it never reads. When an input of the computation changes (an admin
+enters a year's holidays, an organisation's time zone changes), the layer above calls `recompute(uow, compute)`
+with the function that recomputes a value from its spec. Each value that comes out different is replaced in its
+running instance, in the same transaction: in the instance's data (an equal string, or the same keys of a dict
+holding the old dict's items) and in every waiting timer set to one of its old strings. Each move is audited on the
+instance's chain with the old and new value, and the people of a task whose due time moved are notified.
 """
 
 from __future__ import annotations
@@ -98,7 +98,8 @@ def _retime(wf, strings: dict[str, str]) -> set:
 def recompute(uow: UnitOfWork, compute: Callable[[dict[str, Any], Any], Any], *, actor: str | None,
               reason: dict[str, Any], notify_kind: str = "deadline.moved",
               when: Callable[[datetime], str] = datetime.isoformat,
-              orgs: Collection[int] | None = None) -> list[Move]:
+              orgs: Collection[int] | None = None,
+              cause: tuple[str, str] = ("法定节假日安排", "the official holiday calendar")) -> list[Move]:
     """Recompute every kept value of the running instances and move those that changed (caller commits).
 
     Args:
@@ -107,6 +108,7 @@ def recompute(uow: UnitOfWork, compute: Callable[[dict[str, Any], Any], Any], *,
         reason: why (audited with each move, e.g. the calendar day that changed).
         when: how a due time is written in the notice to the people of a task whose due time moved.
         orgs: only the instances of these organisations (None: every organisation's).
+        cause: what changed, as the notice names it (Chinese, English): the holiday calendar, a time zone.
     """
     s = uow.session
     with tenancy.unscoped():  # the calendar and the rules change for every organisation's cases
@@ -126,12 +128,12 @@ def recompute(uow: UnitOfWork, compute: Callable[[dict[str, Any], Any], Any], *,
     moves: list[Move] = []
     for instance_id, items in changed.items():
         with tenancy.acting_for(orgs_of[instance_id]):  # its rows, notices and audit events stay its organisation's
-            moves += _move(uow, instance_id, items, actor=actor, reason=reason, notify=(notify_kind, when))
+            moves += _move(uow, instance_id, items, actor=actor, reason=reason, notify=(notify_kind, when, cause))
     return moves
 
 
 def _move(uow: UnitOfWork, instance_id: str, items: list, *, actor: str | None, reason: dict[str, Any],
-          notify: tuple[str, Callable[[datetime], str]]) -> list[Move]:
+          notify: tuple[str, Callable[[datetime], str], tuple[str, str]]) -> list[Move]:
     loaded = steps.load(uow, instance_id)
     wf = loaded.workflow
     before = steps.snapshot(wf)
@@ -158,13 +160,13 @@ def _move(uow: UnitOfWork, instance_id: str, items: list, *, actor: str | None, 
 
 
 def _tell(uow: UnitOfWork, task: HumanTask, old_due: datetime | None, kind: str,
-          when: Callable[[datetime], str]) -> None:
+          when: Callable[[datetime], str], cause: tuple[str, str]) -> None:
     recipients = notifications.recipients_of_task(uow, task)
     if not recipients:
         return
     name = task.name or task.element_id
     was = when(old_due) if old_due is not None else "—"
     notifications.notify(uow, recipients, kind, f"办理期限已调整：{name}",
-                         f"“{name}”的办理期限随法定节假日安排调整：原为{was}，现为{when(task.due_at)}。"
-                         "(The task's due time moved with the official holiday calendar.)",
+                         f"“{name}”的办理期限随{cause[0]}调整：原为{was}，现为{when(task.due_at)}。"
+                         f"(The task's due time moved with {cause[1]}.)",
                          f"/tasks/{task.id}", f"{kind}/{task.id}/{task.due_at.isoformat()}")

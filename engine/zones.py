@@ -3,7 +3,10 @@ federations', else the installation's), and how people name a zone (北京时间
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from . import tenancy
+from .models import Organisation
 
 # What people call the time of a zone (北京时间, not "Asia/Shanghai 时间"); other zones show their key.
 ZONE_NAMES: dict[str, tuple[str, str]] = {
@@ -27,3 +30,25 @@ def zone_of(bind, org_id: int | None, default: str) -> str:
     """The time zone an organisation works in: its ``time_zone`` setting, else its nearest federation's, else
     ``default`` (the installation's DMFLOW_TIMEZONE)."""
     return str(tenancy.effective_settings(bind, org_id).get("time_zone") or default)
+
+
+def zones_within(session, org_id: int) -> dict[int, str | None]:
+    """The ``time_zone`` setting in force (None: the installation's) of an organisation and of every organisation
+    below it, as ``session`` sees the table (a change not yet committed included, unlike `zone_of`'s cache)."""
+    rows = {i: (p, (s or {}).get("time_zone")) for i, p, s in
+            session.execute(select(Organisation.id, Organisation.parent_id, Organisation.settings))}
+
+    def zone(org: int | None) -> str | None:
+        seen: set[int] = set()
+        while org is not None and org in rows and org not in seen:
+            seen.add(org)
+            if rows[org][1]:
+                return str(rows[org][1])
+            org = rows[org][0]
+        return None
+
+    within, level = {org_id}, {org_id}
+    while level:
+        level = {i for i, (parent, _) in rows.items() if parent in level and i not in within}
+        within |= level
+    return {org: zone(org) for org in sorted(within)}

@@ -25,8 +25,10 @@ class Calendars:
     use and kept until the stored table changes, so many organisations of one zone share one calendar."""
 
     def __init__(self, default_zone: str = "Asia/Shanghai",
-                 days: dict[int, dict[dt.date, bool]] | None = None, years: set[int] | frozenset[int] = frozenset()):
+                 days: dict[int, dict[dt.date, bool]] | None = None, years: set[int] | frozenset[int] = frozenset(),
+                 zones_of: dict[int, str] | None = None):
         self.default_zone = LegalCalendar(default_zone).tz.key  # an unknown zone fails here, at the start
+        self._zones = dict(zones_of or {})  # organisations whose zone is a change not yet committed
         self._state: tuple[dict[int, dict[dt.date, bool]], frozenset[int], dict] = ({}, frozenset(), {})
         self.replace(days or {}, years)
 
@@ -39,13 +41,19 @@ class Calendars:
 
     def with_table(self, days: dict[int, dict[dt.date, bool]], years: set[int]) -> Calendars:
         """Calendars of the same installation over another table (a change not yet committed)."""
-        return Calendars(self.default_zone, days, years)
+        return Calendars(self.default_zone, days, years, self._zones)
+
+    def with_zones(self, zones_of: dict[int, str]) -> Calendars:
+        """Calendars of the same installation and table with these organisations' zones, as a change not yet
+        committed sets them."""
+        days, years, _ = self._state
+        return Calendars(self.default_zone, days, years, {**self._zones, **zones_of})
 
     def of(self, bind, org_id: int | None) -> LegalCalendar:
         """The calendar of ``org_id`` (None: the installation's first organisation)."""
         org = tenancy.DEFAULT_ORG if org_id is None else org_id
         days, years, built = self._state
-        zone = zones.zone_of(bind, org, self.default_zone)
+        zone = self._zones.get(org) or zones.zone_of(bind, org, self.default_zone)
         line = tuple(dict.fromkeys((tenancy.DEFAULT_ORG, *reversed(tenancy.chain_of(bind, org)))))
         layers = tuple(o for o in line if o in days)  # the installation first, the organisation itself last
         found = built.get((zone, layers))
@@ -91,17 +99,41 @@ def _follow(uow: UnitOfWork, actor: Actor, reason: dict[str, Any]) -> int:
     organisation that changed its days and of the organisations below it (all of them for the installation's)."""
     uow.session.flush()
     changed = _registry(uow).with_table(*load(uow.session))
-    org = actor.org_id if actor.org_id is not None else tenancy.DEFAULT_ORG
+    org = _own(actor)
     orgs = None if org == tenancy.DEFAULT_ORG or reason["change"].startswith("calendar.year") else \
         {org, *(o.id for o in tenancy.members(uow.session, org))}
+    return _recompute(uow, changed, actor, reason, orgs, "calendar.deadlines_recomputed")
+
+
+def _recompute(uow: UnitOfWork, calendars: Calendars, actor: Actor, reason: dict[str, Any], orgs: set[int] | None,
+               event: str, cause: tuple[str, str] | None = None) -> int:
+    """Recompute the waiting deadlines of ``orgs``' cases (None: everyone's) with ``calendars``; the moves are
+    summed up by one ``event`` on the actor's organisation's system chain. Returns how many moved."""
     bind = uow.session.get_bind()
-    moves = deadlines.recompute_all(uow, lambda o: changed.of(bind, o), actor=actor.username, reason=reason,
-                                    orgs=orgs)
+    moves = deadlines.recompute_all(uow, lambda o: calendars.of(bind, o), actor=actor.username, reason=reason,
+                                    orgs=orgs, cause=cause)
     if moves:
-        uow.audit(tenancy.system_chain(uow.session, org), "calendar.deadlines_recomputed",
+        uow.audit(tenancy.system_chain(uow.session, _own(actor)), event,
                   {**reason, "moved": len(moves), "instances": sorted({m.instance_id for m in moves})},
                   actor=actor.username)
     return len(moves)
+
+
+def follow_zone(uow: UnitOfWork, actor: Actor, zones_of: dict[int, tuple[str | None, str | None]]) -> int | None:
+    """Recompute the waiting deadlines of the organisations whose time zone just changed (organisation id -> its
+    zone setting before and after, None for the installation's), each with its calendar in its new zone, in the
+    change's open unit of work (`engine.organisations.update_organisation` calls it); returns how many moved, None
+    when no organisation's zone changed in effect (its setting became the zone it already worked in)."""
+    uow.session.flush()
+    registry = _registry(uow)
+    changed = {o: new or registry.default_zone for o, (old, new) in zones_of.items()
+               if (old or registry.default_zone) != (new or registry.default_zone)}
+    if not changed:
+        return None
+    calendars = registry.with_table(*load(uow.session)).with_zones(changed)
+    reason = {"change": "organisation.time_zone", "time_zones": {str(o): changed[o] for o in sorted(changed)}}
+    return _recompute(uow, calendars, actor, reason, set(changed), "organisation.deadlines_recomputed",
+                      cause=("本单位时区的变更", "the organisation's new time zone"))
 
 
 def listing(uow: UnitOfWork) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """Statutory deadlines that follow the legal calendar: each is kept with how it was computed, and recomputed when
-an admin enters or changes a year's holidays.
+an admin enters or changes a year's holidays, or an organisation's time zone changes.
 
 A deadline computed while a step runs (the diagrams' ``deadline(...)`` / ``deadline_info(...)``, or a handler's
 `tracked`) is noted with the engine (engine/recompute.py) with its spec: ``{"kind": "legal_deadline", "start",
@@ -68,20 +68,25 @@ def _compute(calendar_of: CalendarOf, now: dt.datetime) -> Callable[[dict[str, A
 def _local(calendar_of: CalendarOf) -> Callable[[dt.datetime], str]:
     def when(due: dt.datetime) -> str:
         zone = calendar_of(tenancy.current()).tz  # the case's organisation's zone
-        last_day = (due.astimezone(zone) - dt.timedelta(seconds=1)).date()
-        return f"{last_day.year}年{last_day.month}月{last_day.day}日24时（{zone_name(zone.key)}）"
+        local, named = due.astimezone(zone), zone_name(zone.key)
+        if local.time() != dt.time(0):  # a deadline of another zone (before a change of zone): its local hour
+            return f"{local.year}年{local.month}月{local.day}日{local.hour}时{local.minute:02d}分（{named}）"
+        last_day = (local - dt.timedelta(seconds=1)).date()
+        return f"{last_day.year}年{last_day.month}月{last_day.day}日24时（{named}）"
     return when
 
 
 def recompute_all(uow: UnitOfWork, calendar_of: CalendarOf, *, actor: str, reason: dict[str, Any],
-                  orgs: set[int] | None = None) -> list[recompute.Move]:
+                  orgs: set[int] | None = None, cause: tuple[str, str] | None = None) -> list[recompute.Move]:
     """Recompute every kept deadline of the running instances (of ``orgs`` only, when given) with each one's
     organisation's calendar as just changed (``calendar_of``).
 
-    Called inside the calendar change's open unit of work: the moves commit, or fail, with it.
+    Called inside the change's open unit of work (of the calendar, or of an organisation's time zone): the moves
+    commit, or fail, with it. ``cause``: what the people of a task whose due time moved are told changed (the
+    official holiday calendar when not given).
     """
     moves = recompute.recompute(uow, _compute(calendar_of, uow.now()), actor=actor, reason=reason,
-                                when=_local(calendar_of), orgs=orgs)
+                                when=_local(calendar_of), orgs=orgs, **({"cause": cause} if cause else {}))
     for move in moves:
         with tenancy.acting_for(move.org_id):
             _follow_records(uow, move)

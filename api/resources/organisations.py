@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from engine import organisations
 from engine.errors import Forbidden, ValidationFailed
 from engine.identity import ADMIN
+from workflows import calendar_admin
 
 from ..auth import current_actor, require
 from ..extension import uow as _uow
@@ -57,13 +58,16 @@ class Organisation(MethodView):
         return organisations.get_organisation(_uow(readonly=True), current_actor(), org_id)
 
     @blp.arguments(os_.TenantOrganisationPatchSchema)
-    @blp.response(200, os_.TenantOrganisationSchema)
+    @blp.response(200, os_.TenantOrganisationChangedSchema)
     def patch(self, body, org_id):
         """Change an organisation's name, kind, federation, region, industry, headcount or settings (the
-        installation's administrators; anyone else is answered as if it did not exist)."""
+        installation's administrators; anyone else is answered as if it did not exist). A change of the time zone
+        it works in (or that the organisations below it inherit) recomputes their waiting deadlines in the same
+        transaction; the answer's `deadlines_moved` says how many moved."""
         actor = current_actor()
         if not organisations.is_operator(actor):
             organisations.get_organisation(_uow(readonly=True), actor, org_id)  # 404 for another's
             _operator()
         _check_rules(body.get("settings"))
-        return organisations.update_organisation(_uow(), actor, org_id, **body)
+        return organisations.update_organisation(_uow(), actor, org_id, follow_zone=calendar_admin.follow_zone,
+                                                 **body)

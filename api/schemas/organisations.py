@@ -26,6 +26,12 @@ class TenantOrganisationSchema(Schema):
     created_at = fields.DateTime()
 
 
+class TenantOrganisationChangedSchema(TenantOrganisationSchema):
+    deadlines_moved = Integer(allow_none=True, metadata={
+        "description": "how many waiting deadlines of its cases (and of the organisations below it that inherit its "
+                       "time zone) were recomputed because the time zone they work in changed; null: no zone changed"})
+
+
 class _Editable(Schema):
     name = fields.String(validate=validate.Length(min=1, max=200))
     kind = fields.String(validate=_KINDS)

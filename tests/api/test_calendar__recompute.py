@@ -8,34 +8,11 @@ from datetime import UTC, datetime
 from api.cli import main
 from engine.worker import run_once
 
-from helpers.bpmn import deadline_escalation, diagram
+from helpers.bpmn import computed_then_waiting, deadline_escalation, diagram
 from helpers.tenancy import headers as tenancy_headers
 from helpers.tenancy import organisation
 
 API = "/api/v1"
-LANE = '<bpmn:lane id="lane_chair" name="union_chair"><bpmn:flowNodeRef>reply</bpmn:flowNodeRef></bpmn:lane>'
-
-
-def _computed_then_waiting(pid: str, days: int) -> bytes:
-    """start -> script (due = deadline(requested_at, days)) -> task 'reply' (lane union_chair), interrupted at due."""
-    return diagram(pid, f"""
-      <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
-      <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="compute"/>
-      <bpmn:scriptTask id="compute" name="计算期限"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
-        <bpmn:script>due = deadline(requested_at, {days})</bpmn:script></bpmn:scriptTask>
-      <bpmn:sequenceFlow id="f2" sourceRef="compute" targetRef="reply"/>
-      <bpmn:userTask id="reply" name="书面回应"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
-      </bpmn:userTask>
-      <bpmn:sequenceFlow id="f3" sourceRef="reply" targetRef="done"/>
-      <bpmn:endEvent id="done"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
-      <bpmn:boundaryEvent id="overdue" name="逾期" attachedToRef="reply" cancelActivity="true">
-        <bpmn:outgoing>f4</bpmn:outgoing><bpmn:timerEventDefinition>
-        <bpmn:timeDate xsi:type="bpmn:tFormalExpression">due</bpmn:timeDate></bpmn:timerEventDefinition>
-      </bpmn:boundaryEvent>
-      <bpmn:sequenceFlow id="f4" sourceRef="overdue" targetRef="late"/>
-      <bpmn:endEvent id="late"><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>""", lanes=LANE)
-
-
 def _warm(client, headers) -> None:
     """Compute one 2027 deadline first: the rule-based holidays of a year are built once per calendar, which on a
     loaded machine could exceed a diagram script's time budget."""
@@ -66,9 +43,9 @@ def test_changing_the_2027_calendar_moves_waiting_deadlines_and_audits_each_move
     starter, chair = users.headers("starter", "hr"), users.headers("chair_li", "union_chair")
     clock.set(datetime(2026, 12, 4, 2, tzinfo=UTC))
     _warm(client, starter)
-    assert deploy({"a.bpmn": _computed_then_waiting("reply_30", 30),
+    assert deploy({"a.bpmn": computed_then_waiting("reply_30", 30),
                    "b.bpmn": deadline_escalation("reply_direct", "deadline(requested_at, 30)"),
-                   "c.bpmn": _computed_then_waiting("reply_10", 10)}).status_code == 201
+                   "c.bpmn": computed_then_waiting("reply_10", 10)}).status_code == 201
     waiting = _start(client, starter, "reply_30", "2026-12-04")
     direct = _start(client, starter, "reply_direct", "2026-12-04")
     untouched = _start(client, starter, "reply_10", "2026-12-04")
@@ -148,7 +125,7 @@ def test_confirming_a_year_marks_its_deadlines_confirmed_without_moving_them(cli
 def test_the_calendar_cli_enters_a_holiday_and_the_waiting_deadline_follows(client, deploy, users, login_as, runner,
                                                                             clock):
     clock.set(datetime(2026, 12, 4, 2, tzinfo=UTC))
-    assert deploy({"a.bpmn": _computed_then_waiting("reply_cli", 30)}).status_code == 201
+    assert deploy({"a.bpmn": computed_then_waiting("reply_cli", 30)}).status_code == 201
     _warm(client, users.headers("starter", "hr"))
     waiting = _start(client, users.headers("starter", "hr"), "reply_cli", "2026-12-04")
     result = runner.invoke(main, ["calendar", "set", "2027-01-04", "--holiday", "--note", "元旦调休"])
@@ -165,7 +142,7 @@ def test_the_calendar_cli_enters_a_holiday_and_the_waiting_deadline_follows(clie
 def test_a_period_that_has_run_out_is_not_moved_by_a_later_calendar_change(client, deploy, users, login_as, clock):
     clock.set(datetime(2026, 12, 4, 2, tzinfo=UTC))
     _warm(client, users.headers("starter", "hr"))
-    assert deploy({"a.bpmn": _computed_then_waiting("reply_past", 30)}).status_code == 201
+    assert deploy({"a.bpmn": computed_then_waiting("reply_past", 30)}).status_code == 201
     started = _start(client, users.headers("starter", "hr"), "reply_past", "2026-12-04")
     clock.set(datetime(2027, 1, 6, 2, tzinfo=UTC))  # past 2027-01-04 24:00, the worker not yet run
     assert client.put(f"{API}/calendar/overrides/2027-01-04", json={"working": False},
@@ -183,7 +160,7 @@ def test_the_installations_calendar_moves_every_organisations_deadlines_and_only
     chair_b = tenancy_headers(services, b, "b_chair", "union_chair")
     clock.set(datetime(2026, 12, 4, 2, tzinfo=UTC))
     _warm(client, starter_b)
-    assert deploy({"a.bpmn": _computed_then_waiting("reply_30", 30)}).status_code == 201  # the installation's
+    assert deploy({"a.bpmn": computed_then_waiting("reply_30", 30)}).status_code == 201  # the installation's
     waiting = _start(client, starter_b, "reply_30", "2026-12-04")
     # B's admin keeps B's own days (test_calendar__organisations.py); a year's notice is the installation's.
     refused = client.put(f"{API}/calendar/years/2027", json={"confirmed": True}, headers=admin_b)

@@ -71,22 +71,44 @@ def _timer(kind: str, expr: str) -> str:
     return f"<bpmn:timerEventDefinition><bpmn:{kind}>{expr}</bpmn:{kind}></bpmn:timerEventDefinition>"
 
 
+def _reply_until(before: str, timer: str, overdue: str) -> str:
+    """User task 'reply' (书面回应), reached from `before` and ending at 'done', interrupted by the boundary timer
+    'overdue' whose flow leads to `overdue`."""
+    return f"""
+      <bpmn:sequenceFlow id="to_reply" sourceRef="{before}" targetRef="reply"/>
+      <bpmn:userTask id="reply" name="书面回应"><bpmn:incoming>to_reply</bpmn:incoming>
+        <bpmn:outgoing>replied</bpmn:outgoing></bpmn:userTask>
+      <bpmn:sequenceFlow id="replied" sourceRef="reply" targetRef="done"/>
+      <bpmn:endEvent id="done"><bpmn:incoming>replied</bpmn:incoming></bpmn:endEvent>
+      <bpmn:boundaryEvent id="overdue" name="逾期未回应" attachedToRef="reply" cancelActivity="true">
+        <bpmn:outgoing>late</bpmn:outgoing>{timer}</bpmn:boundaryEvent>
+      <bpmn:sequenceFlow id="late" sourceRef="overdue" targetRef="{overdue}"/>"""
+
+
 def deadline_escalation(pid: str, expr: str, kind: str = "timeDate") -> bytes:
     """start -> user task 'reply' (lane union) with an interrupting boundary timer -> user task 'escalate'."""
     return diagram(pid, f"""
+      <bpmn:startEvent id="start"><bpmn:outgoing>to_reply</bpmn:outgoing></bpmn:startEvent>
+      {_reply_until("start", _timer(kind, expr), "escalate")}
+      <bpmn:userTask id="escalate" name="提请上级工会协调"><bpmn:incoming>late</bpmn:incoming>
+        <bpmn:outgoing>escalated_flow</bpmn:outgoing></bpmn:userTask>
+      <bpmn:sequenceFlow id="escalated_flow" sourceRef="escalate" targetRef="escalated"/>
+      <bpmn:endEvent id="escalated"><bpmn:incoming>escalated_flow</bpmn:incoming></bpmn:endEvent>""")
+
+
+CHAIR_LANE = '<bpmn:lane id="lane_chair" name="union_chair"><bpmn:flowNodeRef>reply</bpmn:flowNodeRef></bpmn:lane>'
+
+
+def computed_then_waiting(pid: str, days: int) -> bytes:
+    """start -> script (due = deadline(requested_at, days)) -> task 'reply' (lane union_chair), interrupted at due."""
+    return diagram(pid, f"""
       <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
-      <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="reply"/>
-      <bpmn:userTask id="reply" name="书面回应"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
-      </bpmn:userTask>
-      <bpmn:sequenceFlow id="f2" sourceRef="reply" targetRef="done"/>
-      <bpmn:endEvent id="done"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
-      <bpmn:boundaryEvent id="overdue" name="逾期未回应" attachedToRef="reply" cancelActivity="true">
-        <bpmn:outgoing>f3</bpmn:outgoing>{_timer(kind, expr)}</bpmn:boundaryEvent>
-      <bpmn:sequenceFlow id="f3" sourceRef="overdue" targetRef="escalate"/>
-      <bpmn:userTask id="escalate" name="提请上级工会协调"><bpmn:incoming>f3</bpmn:incoming>
-        <bpmn:outgoing>f4</bpmn:outgoing></bpmn:userTask>
-      <bpmn:sequenceFlow id="f4" sourceRef="escalate" targetRef="escalated"/>
-      <bpmn:endEvent id="escalated"><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>""")
+      <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="compute"/>
+      <bpmn:scriptTask id="compute" name="计算期限"><bpmn:incoming>f1</bpmn:incoming>
+        <bpmn:outgoing>to_reply</bpmn:outgoing><bpmn:script>due = deadline(requested_at, {days})</bpmn:script>
+      </bpmn:scriptTask>
+      {_reply_until("compute", _timer("timeDate", "due"), "late_end")}
+      <bpmn:endEvent id="late_end"><bpmn:incoming>late</bpmn:incoming></bpmn:endEvent>""", lanes=CHAIR_LANE)
 
 
 def reminder_cycle(pid: str, cycle: str) -> bytes:

@@ -4,13 +4,16 @@ federations and adds one; an enterprise's admin has no such page entry and canno
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from engine import tenancy
 from engine.identity import SYSTEM, create_user
 from engine.models import AuditEvent
+from engine.worker import run_once
 
+from helpers.bpmn import deadline_escalation
 from helpers.tenancy import organisation
 from helpers.web import csrf, login
 
@@ -103,6 +106,47 @@ def test_the_operator_edits_an_organisations_particulars_and_rule_overrides_in_w
         [event] = uow.session.scalars(select(AuditEvent).where(AuditEvent.event_type == "organisation.changed"))
         assert event.actor == "operator" and event.chain == "system"
     assert fed
+
+
+def test_a_zone_saved_on_the_edit_page_moves_the_waiting_15_day_deadline_and_says_how_many_art47_civil_code_art203(
+        client, deploy, services, clock):
+    clock.set(datetime(2026, 12, 4, 2, tzinfo=UTC))
+    xj = organisation(services, "xj")
+    assert deploy({"d.bpmn": deadline_escalation("review_15", "deadline(requested_at, 15)")}).status_code == 201
+    with tenancy.acting_for(xj):
+        _, token = create_user(services.uow(), "xj_hr", ["hr"], actor=SYSTEM)
+    hr = {"Authorization": f"Bearer {token}"}
+    started = client.post("/api/v1/instances", json={"process": "review_15", "data": {"requested_at": "2026-12-04"}},
+                          headers=hr).get_json()
+
+    def waiting_on() -> list[str]:
+        found = client.get(f"/api/v1/instances/{started['id']}", headers=hr).get_json()
+        return [t["element_id"] for t in found["ready_tasks"]]
+
+    # 集体合同规定 第47条, 民法典 第201、203条: last day Monday 2026-12-21, over at its 24时 北京时间 (16:00 UTC).
+    assert started["next_timer_at"] == "2026-12-21T16:00:00+00:00"
+    login(client, "operator", "admin")
+    page = client.get(f"/admin/organisations/{xj}").text
+    saved = client.post(f"/admin/organisations/{xj}", data=_edit_form(page, time_zone="Asia/Urumqi"),
+                        follow_redirects=True)
+    assert saved.status_code == 200 and "组织信息已保存；时区已变更，1 个正在等待的期限按新时区重新计算。" in saved.text
+
+    login(client, "xj_hr")
+    task = client.get(f"/tasks/{started['ready_tasks'][0]['id']}").text
+    assert "2026-12-22 00:00（乌鲁木齐时间）" in task and "北京时间" not in task
+    clock.set(datetime(2026, 12, 21, 17, tzinfo=UTC))  # past 24时 北京时间, before 24时 乌鲁木齐时间
+    run_once(services.uow)
+    assert waiting_on() == ["reply"]
+    clock.set(datetime(2026, 12, 21, 18, 1, tzinfo=UTC))
+    run_once(services.uow)
+    assert waiting_on() == ["escalate"]
+
+    # In English, back to the installation's zone: the deadline has run out, nothing moves, and the page says so.
+    login(client, "operator")
+    page = client.get(f"/admin/organisations/{xj}").text
+    client.post("/lang", data={"lang": "en", "csrf_token": csrf(page)})
+    saved = client.post(f"/admin/organisations/{xj}", data=_edit_form(page, time_zone=""), follow_redirects=True)
+    assert "its time zone changed, and 0 waiting deadlines were recomputed in the new zone" in saved.text
 
 
 def test_an_enterprise_admin_cannot_open_an_organisations_edit_page(client, services):

@@ -11,6 +11,7 @@ from flask import flash, redirect, request, url_for
 from engine import organisations, tenancy
 from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.identity import ADMIN
+from workflows import calendar_admin
 from workflows.calendar import ZONE_NAMES, zone_name
 
 from ... import org_settings
@@ -189,8 +190,9 @@ def organisation_save(org_id: int):
         errors["headcount"] = i18n.t("org.errors.headcount")
     if not errors:
         try:
-            organisations.update_organisation(
-                uow(), actor, org_id, name=(form.get("name") or "").strip()[:200],
+            saved = organisations.update_organisation(
+                uow(), actor, org_id, follow_zone=calendar_admin.follow_zone,
+                name=(form.get("name") or "").strip()[:200],
                 kind=form.get("kind") or org["kind"], parent=(form.get("parent") or "").strip() or None,
                 region=(form.get("region") or "").strip()[:100] or None,
                 industry=(form.get("industry") or "").strip()[:100] or None,
@@ -199,5 +201,6 @@ def organisation_save(org_id: int):
             errors = {key: i18n.t(f"org.errors.{key}") for key in error.errors}
     if errors:
         return _edit_page(org, 422, errors=errors, draft=form)
-    flash(i18n.t("org.changed"), "ok")
+    moved = saved["deadlines_moved"]  # not None: the zone changed, and the waiting deadlines followed it
+    flash(i18n.t("org.changed") if moved is None else i18n.t("org.changed_zone", moved=moved), "ok")
     return redirect(url_for("web.organisation_edit", org_id=org_id))
