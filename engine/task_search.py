@@ -12,9 +12,10 @@
 
 The index only narrows: the rows it yields are matched again with the exact ``LIKE`` of the unindexed search, so
 the results are the same (SQLite's ``LIKE`` folds ASCII case; the trigram index folds more, never less). A trigram
-index cannot find one or two characters: such a query reads the FTS table's text (a scan of the ready tasks' short
-texts, no join) and keeps at most `SHORT_LIMIT` matches of the current organisation, oldest first, which is as far
-as the list's capped total counts anyway. The search tables hold ids and texts only; which rows a person sees is
+index cannot find one or two characters: two characters go to the bigram index of engine/task_bigrams.py
+(migration a001), as completely as three; one character reads the FTS table's text (a scan of the ready tasks'
+short texts, no join) and keeps at most `SHORT_LIMIT` matches of the current organisation, oldest first, which is
+as far as the list's capped total counts anyway. The search tables hold ids and texts only; which rows a person sees is
 decided by the list's own query (tenancy, scope) around them.
 """
 
@@ -27,7 +28,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, column, literal_column, or_, select, table, text, true
 from sqlalchemy.orm import aliased
 
-from . import tenancy
+from . import task_bigrams, tenancy
 from .models import HumanTask, Instance
 
 SHORT_LIMIT = 1_000  # matches a query shorter than a trigram keeps
@@ -87,12 +88,12 @@ PG_EXTENSION_SCHEMA = ("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n
                        "WHERE e.extname = 'pg_trgm'")
 
 
-PG_INDEX_NAMES = ("ix_human_tasks_title_trgm", "ix_instances_business_key_trgm")
+PG_INDEX_NAMES = ("ix_human_tasks_title_trgm", "ix_instances_business_key_trgm", *task_bigrams.PG_INDEXES)
 
 
 def outside_models(name: str | None, kind: str) -> bool:
-    """Is this a table or index of the search, made by migration v001 and not declared in the models (an FTS5
-    virtual table with its shadow tables, and PostgreSQL indexes that need an extension)?"""
+    """Is this a table or index of the search, made by migrations v001 and a001 and not declared in the models
+    (FTS5 virtual tables with their shadow tables, and PostgreSQL indexes on an extension's or our function)?"""
     return bool(name) and (name.startswith(SEARCH) if kind == "table" else name in PG_INDEX_NAMES)
 
 
@@ -119,16 +120,19 @@ def uninstall_sqlite(conn) -> None:
 
 
 def ensure(engine: Engine) -> None:
-    """After `dmflow db upgrade` on SQLite: when the search table exists but a trigger is missing (a migration
-    rebuilt ``human_tasks`` or ``instances`` in batch mode), recreate the triggers and refill the index."""
+    """After `dmflow db upgrade` on SQLite: when a search table (trigram, v001; bigram, a001) exists but one of
+    its triggers is missing (a migration rebuilt ``human_tasks`` or ``instances`` in batch mode), recreate the
+    triggers and refill that index."""
     with engine.begin() as conn:
-        if conn.dialect.name != "sqlite" or not conn.exec_driver_sql(
-                "SELECT count(*) FROM sqlite_master WHERE name = ?", (SEARCH,)).scalar():
+        if conn.dialect.name != "sqlite":
             return
-        found = conn.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE "
-                                     "'human_task_search_%'").scalar()
-        if found < len(_TRIGGERS):
-            install_sqlite(conn)
+        for name, triggers, install in ((SEARCH, _TRIGGERS, install_sqlite),
+                                        (task_bigrams.PAIRS, task_bigrams.TRIGGERS, task_bigrams.install)):
+            if conn.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE name = ?", (name,)).scalar() and \
+                    conn.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN "
+                                         f"({', '.join('?' * len(triggers))})", tuple(triggers)).scalar() \
+                    < len(triggers):
+                install(conn)
 
 
 _available: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -164,17 +168,25 @@ def condition(session, value: str) -> tuple[Any, bool, bool]:
     if dialect == "postgresql":
         # Each side on its own table, so that each can use its trigram index (an OR across the join cannot).
         task, inst = aliased(HumanTask), aliased(Instance)
-        return or_(HumanTask.id.in_(select(task.id).where(task.state == "ready", task.case_title.like(pattern))),
-                   HumanTask.instance_id.in_(select(inst.id).where(inst.business_key.like(pattern)))), False, False
+        title, key = task.case_title.like(pattern), inst.business_key.like(pattern)
+        if len(needle) == 2 and task_bigrams.available(session):  # too short for a trigram: the bigram indexes
+            title, key = (title & task_bigrams.pg_contains(task.case_title, needle),
+                          key & task_bigrams.pg_contains(inst.business_key, needle))
+        return or_(HumanTask.id.in_(select(task.id).where(task.state == "ready", title)),
+                   HumanTask.instance_id.in_(select(inst.id).where(key))), False, False
     if dialect != "sqlite" or not _indexed(session):
         return exact, False, False
     search, rows = table(SEARCH), table(ROWS, column("row"), column("task_id"), column("org_id"))
+    bounded = False
     if len(needle) >= 3:
         phrase = '"' + needle.replace('"', '""') + '"'
         matched = select(literal_column("rowid")).select_from(search).where(
             text(f"{SEARCH} MATCH :dmflow_phrase").bindparams(dmflow_phrase=phrase))
         found = select(rows.c.task_id).where(rows.c.row.in_(matched))
+    elif len(needle) == 2 and task_bigrams.available(session):
+        found = task_bigrams.sqlite_matches(needle, tenancy.current())
     else:
+        bounded = True
         hit = or_(literal_column(f"{SEARCH}.case_title").like(pattern),
                   literal_column(f"{SEARCH}.business_key").like(pattern))
         org = tenancy.current()
@@ -185,8 +197,10 @@ def condition(session, value: str) -> tuple[Any, bool, bool]:
     # The matching ids first, then the list query probes them by key: with the subquery inline, SQLite walks every
     # ready row in list order and tests each against it. Many matches (more than `PROBE_LIMIT`): the walk is the
     # better plan (a page of them comes early), so the subquery stays.
-    ids = session.execute(found.limit(PROBE_LIMIT + 1) if len(needle) >= 3 else found).scalars().all()
-    truncated = len(needle) < 3 and len(ids) >= SHORT_LIMIT
+    ids = session.execute(found if bounded else found.limit(PROBE_LIMIT + 1)).scalars().all()
+    truncated = bounded and len(ids) >= SHORT_LIMIT
     if len(ids) <= PROBE_LIMIT:
         return and_(HumanTask.id.in_(ids), exact), True, truncated
+    if len(needle) == 2 and not bounded:
+        return and_(task_bigrams.sqlite_holds(needle), exact), False, False
     return and_(HumanTask.id.in_(found), exact), False, truncated

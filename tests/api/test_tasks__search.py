@@ -7,22 +7,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, select, text
 
-from engine import task_search
+from engine import task_bigrams, task_search
 from engine.models import HumanTask
 
+from helpers.letters import DIAGRAM, start_letters, titles
 from helpers.roundtrip import complete
 from helpers.tenancy import headers, organisation
 
-DIAGRAM = b"""<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="http://dmflow">
-  <bpmn:process id="letters" name="\xe6\x9d\xa5\xe4\xbf\xa1" isExecutable="true">
-    <bpmn:startEvent id="start" /><bpmn:userTask id="reply" /><bpmn:userTask id="check" /><bpmn:endEvent id="end" />
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="reply" />
-    <bpmn:sequenceFlow id="f2" sourceRef="reply" targetRef="check" />
-    <bpmn:sequenceFlow id="f3" sourceRef="check" targetRef="end" />
-  </bpmn:process>
-</bpmn:definitions>
-"""
 CASES = [("GD-001", "食堂开放时间"), ("GD-002", "Canteen Opening ABC"), ("HT-2026-07", "集体合同续签"),
          ("GD-100", "食堂窗口"), ("XY-1", "夜班补贴 canteen"), (None, "无编号的来信")]
 QUERIES = ["食堂", "食", "堂开放", "canteen", "CANTEEN", "ABC", "abc", "GD-", "GD-00", "G", "2026-07", "T-2",
@@ -45,24 +36,13 @@ def _expected(query: str, backend: str) -> list[str]:
 def cases(client, deploy, users):
     assert deploy({"letters.bpmn": DIAGRAM}).status_code == 201
     clerk = users.headers("clerk", "clerk")
-    ids = {}
-    for key, title in CASES:
-        body = client.post("/api/v1/instances", headers=clerk,
-                           json={"process": "letters", "business_key": key, "data": {"title": title}}).get_json()
-        ids[title] = body["ready_tasks"][0]["id"]
-    return clerk, ids
-
-
-def _titles(client, clerk, query: str, scope: str = "open") -> list[str]:
-    answer = client.get("/api/v1/tasks", query_string={"q": query, "per_page": 100, "scope": scope}, headers=clerk)
-    assert answer.status_code == 200, answer.get_json()
-    return sorted(row["case_title"] for row in answer.get_json()["items"])
+    return clerk, start_letters(client, clerk, CASES)
 
 
 def test_the_search_finds_what_the_plain_like_finds(client, cases, backend):
     clerk, _ = cases
     for query in QUERIES:
-        assert _titles(client, clerk, query) == _expected(query, backend), query
+        assert titles(client, clerk, query) == _expected(query, backend), query
 
 
 def test_the_index_follows_tasks_as_they_become_ready_and_end(client, cases, services, users, backend):
@@ -70,10 +50,10 @@ def test_the_index_follows_tasks_as_they_become_ready_and_end(client, cases, ser
     admin = users.headers("admin", "admin")
     body = complete(client, clerk, ids["食堂开放时间"], {})  # its next task is the review, same title
     assert body["ready_tasks"][0]["id"] != ids["食堂开放时间"]
-    assert _titles(client, admin, "食堂", "all") == ["食堂开放时间", "食堂窗口"]
+    assert titles(client, admin, "食堂", "all") == ["食堂开放时间", "食堂窗口"]
     answer = client.post(f"/api/v1/instances/{body['id']}/terminate", json={"reason": "撤回"}, headers=admin)
     assert answer.status_code == 200, answer.get_json()
-    assert _titles(client, admin, "食堂开放", "all") == [] and _titles(client, admin, "食堂", "all") == ["食堂窗口"]
+    assert titles(client, admin, "食堂开放", "all") == [] and titles(client, admin, "食堂", "all") == ["食堂窗口"]
     if backend == "sqlite":  # the search table holds exactly the ready tasks
         uow = services.uow(readonly=True)
         with uow:
@@ -94,12 +74,14 @@ def test_the_search_uses_the_fts_index_on_sqlite(client, cases, services, backen
 
     event.listen(services.db, "before_cursor_execute", note)
     try:
-        assert _titles(client, clerk, "合同续") == ["集体合同续签"]
-        assert _titles(client, clerk, "窗口") == ["食堂窗口"]
+        assert titles(client, clerk, "合同续") == ["集体合同续签"]
+        assert titles(client, clerk, "窗口") == ["食堂窗口"]
+        assert titles(client, clerk, "窗") == ["食堂窗口"]
     finally:
         event.remove(services.db, "before_cursor_execute", note)
     assert any(f"{task_search.SEARCH} MATCH" in s for s in seen)  # three characters: the trigram index
-    assert any(f"{task_search.SEARCH}.case_title LIKE" in s for s in seen)  # two: the bounded scan of its texts
+    assert any(f"FROM {task_bigrams.PAIRS} JOIN" in s for s in seen)  # two: the bigram index
+    assert any(f"{task_search.SEARCH}.case_title LIKE" in s for s in seen)  # one: the bounded scan of its texts
 
 
 def test_the_migration_fills_the_index_from_the_ready_tasks(client, cases, services, backend):
@@ -110,7 +92,7 @@ def test_the_migration_fills_the_index_from_the_ready_tasks(client, cases, servi
         task_search.uninstall_sqlite(conn)
         assert task_search.install_sqlite(conn)
     for query in ("食堂", "canteen", "GD-00", "续签"):
-        assert _titles(client, clerk, query) == _expected(query, backend), query
+        assert titles(client, clerk, query) == _expected(query, backend), query
 
 
 def test_one_organisation_does_not_find_anothers_tasks_by_text(client, cases, services):
@@ -121,9 +103,9 @@ def test_one_organisation_does_not_find_anothers_tasks_by_text(client, cases, se
                          json={"process": "letters", "business_key": "GD-901", "data": {"title": "食堂东区"}})
     assert answer.status_code == 201, answer.get_json()
     for query in ("食堂", "食堂开放", "GD-", "GD-001", "食", "开放时间"):
-        titles = _titles(client, clerk_b, query)
-        assert titles == (["食堂东区"] if query in ("食堂", "GD-", "食") else []), query
-    assert "食堂东区" not in _titles(client, clerk_a, "食堂") + _titles(client, clerk_a, "东区")
+        found = titles(client, clerk_b, query)
+        assert found == (["食堂东区"] if query in ("食堂", "GD-", "食") else []), query
+    assert "食堂东区" not in titles(client, clerk_a, "食堂") + titles(client, clerk_a, "东区")
 
 
 def test_a_search_shorter_than_a_trigram_reads_a_bounded_number_of_matches(client, cases, backend, monkeypatch):
