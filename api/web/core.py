@@ -24,6 +24,7 @@ from . import i18n, labels
 blp = Blueprint("web", __name__)
 blp.add_app_template_filter(i18n.localtime, "localtime")
 blp.add_app_template_filter(labels.plain_basis, "plain_basis")
+blp.add_app_template_filter(labels.for_people, "for_people")
 
 CSRF_FIELD, CSRF_HEADER = "csrf_token", "X-CSRF-Token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
