@@ -22,3 +22,18 @@ def test_an_officer_can_work_on_a_phone(ui, live_server):
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert page.locator("#f-title").bounding_box()["width"] > 300  # inputs use the screen's width
     ui.shot("phone-task", "案由")
+
+
+def test_on_a_phone_each_label_of_the_admin_forms_sits_above_its_field(ui):
+    page = ui.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    ui.login("admin")
+    for path, form in (("/admin/calendar", "#calendar-form"), ("/admin/calendar", "#year-form"),
+                       ("/admin/departments", "#dept-form")):
+        page.goto(ui.url(path))
+        apart = page.evaluate("""sel => Array.from(document.querySelectorAll(sel + ' label')).filter(label => {
+            const field = label.querySelector('input, select, textarea');
+            const l = label.getBoundingClientRect(), f = field.getBoundingClientRect();
+            return Math.abs(f.left - l.left) > 2 || f.top <= l.top; }).map(label => label.textContent.trim())""", form)
+        assert apart == [], f"{path} {form}: labels beside or after their fields"
+    ui.shot("phone-departments", "部门管理")
