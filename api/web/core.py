@@ -24,6 +24,7 @@ from . import i18n, labels
 blp = Blueprint("web", __name__)
 blp.add_app_template_filter(i18n.localtime, "localtime")
 blp.add_app_template_filter(labels.plain_basis, "plain_basis")
+blp.add_app_template_filter(labels.for_people, "for_people")
 
 CSRF_FIELD, CSRF_HEADER = "csrf_token", "X-CSRF-Token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -120,23 +121,49 @@ def page(*roles: str) -> Callable:
 
 @dataclass(frozen=True)
 class MenuEntry:
-    """One entry of the page menu: where it leads, its label key, its id, who sees it, and its place."""
+    """One entry of the page menu: where it leads, its label key, its id, who sees it, its place and group."""
 
     order: int
     endpoint: str
     label: str
     ident: str
     visible: Callable[[Actor], bool]
+    group: str | None = None
 
 
 MENU: list[MenuEntry] = []
+# The menu's groups (a disclosure each, so the administrators' long menu fits a screen): id -> (place, label key).
+# A group of which the actor sees one entry only is shown as that entry, in that entry's place.
+GROUPS: dict[str, tuple[int, str]] = {
+    "flows": (30, "nav.group.flows"),
+    "disclosure": (70, "nav.group.disclosure"),
+    "bargaining": (77, "nav.group.bargaining"),
+    "people": (100, "nav.group.people"),
+    "calendar": (107, "nav.group.calendar"),
+}
 
 
 def menu(order: int, endpoint: str, label: str, ident: str,
-         visible: Callable[[Actor], bool] = lambda actor: True) -> None:
-    """Add a menu entry (called by each view module when it is imported)."""
-    MENU.append(MenuEntry(order, endpoint, label, ident, visible))
+         visible: Callable[[Actor], bool] = lambda actor: True, group: str | None = None) -> None:
+    """Add a menu entry, in one of `GROUPS` or on its own (called by each view module when it is imported)."""
+    if group is not None and group not in GROUPS:
+        raise ValueError(f"no menu group {group!r}")
+    MENU.append(MenuEntry(order, endpoint, label, ident, visible, group))
     MENU.sort(key=lambda entry: entry.order)
+
+
+@dataclass(frozen=True)
+class NavLink:
+    endpoint: str
+    label: str
+    ident: str
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    ident: str
+    label: str
+    links: list[NavLink]
 
 
 # process id -> where that procedure's tasks are done instead of the generic task form (its office page)
@@ -154,11 +181,26 @@ def desk_of(task: dict) -> str | None:
     return url_of(task) if url_of else None
 
 
-def nav_items(actor: Actor | None) -> list[tuple[str, str, str]]:
-    """(endpoint, label key, id) of the menu entries the actor may use, in menu order."""
+def nav_items(actor: Actor | None) -> list[NavLink | NavGroup]:
+    """The menu the actor may use, in menu order: entries on their own and groups of two or more entries."""
     if actor is None:
         return []
-    return [(e.endpoint, e.label, e.ident) for e in MENU if e.visible(actor)]
+    placed: list[tuple[int, NavLink | NavGroup]] = []
+    grouped: dict[str, list[NavLink]] = {}
+    for entry in MENU:
+        if not entry.visible(actor):
+            continue
+        link = NavLink(entry.endpoint, entry.label, entry.ident)
+        if entry.group is None:
+            placed.append((entry.order, link))
+        else:
+            grouped.setdefault(entry.group, []).append(link)
+    for ident, links in grouped.items():
+        order, label = GROUPS[ident]
+        if len(links) == 1:
+            order = next(e.order for e in MENU if e.ident == links[0].ident)
+        placed.append((order, links[0] if len(links) == 1 else NavGroup(ident, label, links)))
+    return [item for _, item in sorted(placed, key=lambda pair: pair[0])]
 
 
 @blp.app_context_processor

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import g
 
-from engine import assignment
+from engine import assignment, departments
 from engine.deployments import find_version
 from workflows.numerals import chinese
 
@@ -65,8 +65,13 @@ def var_label(name: str) -> str:
     return (g.get("var_titles") or {}).get(name, name)
 
 
+# variables that name a department, by its code or its name (a proposal's handling department, its helpers)
+DEPARTMENT_VARS = frozenset({"handling_department", "co_departments"})
+
+
 def value_label(name: str, value: Any) -> Any:
-    """A coded value in words where the table knows it (an outcome, a decision), else the value itself."""
+    """A coded value in words where the table knows it (an outcome, a decision, a department's code), else the
+    value itself."""
     key = f"val.{name}.{value}"
     if isinstance(value, bool):
         return i18n.t("val.yes") if value else i18n.t("val.no")
@@ -74,7 +79,26 @@ def value_label(name: str, value: Any) -> Any:
         return value
     if i18n.known(key):
         return i18n.t(key)
+    if name in DEPARTMENT_VARS:
+        return _department_names().get(value, value)
     return ((g.get("var_choices") or {}).get(name) or {}).get(value, value)
+
+
+def _department_names() -> dict[str, str]:
+    if "department_names" not in g:
+        g.department_names = departments.names(uow(readonly=True))
+    return g.department_names
+
+
+# a key the system gives a case to tie it to its record (regional:1, regional:1:2), not one people chose
+INTERNAL_KEY = re.compile(r"[a-z][a-z_]*(?::\d+)+")
+
+
+def for_people(business_key: str | None) -> str | None:
+    """A case's business key when it means something to people (2026-001), else None."""
+    if not business_key or INTERNAL_KEY.fullmatch(business_key):
+        return None
+    return business_key
 
 
 def ordinal(n: int) -> str:

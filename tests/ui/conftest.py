@@ -127,6 +127,10 @@ def _only_this_server(request):
     assert unexpected == []
 
 
+MENU_JS = """() => Array.from(document.querySelector('nav.menu').children).map(el => el.tagName === 'DETAILS'
+    ? [el.dataset.navGroup, Array.from(el.querySelectorAll('a')).map(a => a.dataset.nav)] : el.dataset.nav)"""
+
+
 class Ui:
     """What a person does in the browser: log in, switch language, take screenshots."""
 
@@ -155,6 +159,21 @@ class Ui:
         if current != lang:
             self.page.click("#lang-toggle")
             self.page.wait_for_selector(f"html[lang='{lang}']")
+
+    def menu(self) -> list:
+        """The menu as shown: an entry's id, or [group id, [its entries' ids]] for a group."""
+        return self.page.evaluate(MENU_JS)
+
+    def nav(self, ident: str) -> None:
+        """Go to a menu entry as a person does: unfold the menu on a phone, open the entry's group, click."""
+        page = self.page
+        toggle = page.locator("#menu-toggle")
+        if toggle.is_visible() and not toggle.evaluate("d => d.open"):
+            toggle.locator("summary").click()
+        group = page.locator(f"details.menu-group:has([data-nav='{ident}'])")
+        if group.count() and not group.evaluate("g => g.open"):
+            group.locator("summary").click()
+        page.click(f"nav.menu [data-nav='{ident}']")
 
     def shot(self, name: str, *expected: str) -> Path:
         """Save a full-page screenshot to tests/artifacts/ after checking the page shows `expected`."""

@@ -66,7 +66,7 @@ def test_auditor_sees_the_path_taken_and_where_a_case_waits(ui, cases):
 
 def test_auditor_verifies_the_trail_and_exports_a_case(ui, cases):
     page = ui.login("auditor", lang="en")
-    page.click("[data-nav=audit]")
+    ui.nav("audit")
     assert "audit trail is intact" in page.inner_text("#verify-ok")
     ui.shot("audit-en", "intact")
 

@@ -40,7 +40,7 @@ def test_a_representative_appraises_on_a_phone_and_reads_the_charted_results(ui,
     page = ui.page
     page.set_viewport_size(PHONE)
     ui.login("rep_zhao")
-    page.click("[data-nav='casework']")
+    ui.nav("casework")
     page.click("[data-tile='ap']")
     page.click(f"[data-appraisal='{appraisal_id}'] a")
     page.wait_for_selector("#ballot")

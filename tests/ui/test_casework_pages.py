@@ -75,7 +75,7 @@ def test_a_worker_applies_for_mediation_in_the_browser(ui, live_server):
     create_user(services.uow(), "wk_li", [], actor=SYSTEM)
     passwords.set_password(services.uow(), "wk_li", PASSWORD, actor=SYSTEM)
     page = ui.login("wk_li")
-    page.click("[data-nav='casework']")
+    ui.nav("casework")
     page.click("[data-tile='md']")
     page.click("#mediation-new")
     page.fill("#md-respondent", "某某机械有限公司")

@@ -1,7 +1,9 @@
 """Every page as every demo role: log in as each user of `dmflow demo seed` (with its cases), follow every link
 from the home page and the menus (and open the known routes), in Chinese and in English, and fail on a server
 error, a JSON object on the page, a snake_case code, a label key that was never translated, a time zone key
-instead of 北京时间, or an internal research mark such as (U) or (V~)."""
+instead of 北京时间, an internal research mark such as (U) or (V~), a record's internal key (regional:1), a
+login where a person's name belongs, a department's code where its name belongs, or a field or column labelled
+with a variable's bare name."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import pytest
 from flask import Flask
 
 from api.web import catalogue
+from workflows.demo import DEMO_DEPARTMENTS
 
 from helpers.demo import USERNAMES, build_demo
 from helpers.web import PASSWORD, csrf
@@ -27,6 +30,13 @@ JSON_OBJECT = re.compile(r"\{\s*\"[^\"]+\"\s*:")
 KEY_PREFIXES = sorted({key.split(".")[0] for key in catalogue.msgids()})
 UNTRANSLATED = re.compile(r"(?<![\w/.-])(?:" + "|".join(map(re.escape, KEY_PREFIXES)) + r")\.[a-z_]+(?:\.[a-z0-9_]+)*")
 MARKS = re.compile(r"\((?:U|V~?|V, [^)]*)\)")
+INTERNAL_KEY = re.compile(r"(?<![\w/.:-])[a-z][a-z_]*(?::\d+)+(?![\w/:])")
+# logins (not the words admin, designer, auditor) and department codes: pages name people and departments
+LOGINS = re.compile(r"(?<![\w@.-])(?:" + "|".join(sorted(u for u in USERNAMES if re.search(r"[_\d]", u))) +
+                    r")(?![\w@-])")
+DEPARTMENT_CODES = re.compile(r"(?<![\w@./-])(?:" + "|".join(code for code, *_ in DEMO_DEPARTMENTS) + r")(?![\w@/-])")
+ACCOUNT_PAGES = ("/admin/users", "/congress/roster", "/admin/departments")  # where logins and codes are the point
+LABELS = re.compile(r"(?s)<(dt|th|label|legend)\b[^>]*>(.*?)</\1>")
 _build = build_demo
 
 
@@ -51,6 +61,23 @@ def problems_of(text: str) -> list[str]:
         found.append("a time zone key instead of 北京时间")
     for match in MARKS.finditer(text):
         found.append(f"internal mark {match.group(0)!r}: …{text[max(0, match.start() - 40):match.end()]}")
+    return found
+
+
+def page_problems(url: str, page: str) -> list[str]:
+    """`problems_of` the visible text, and what only this page's place and markup tell."""
+    text = visible_text(page)
+    found = problems_of(text)
+    for match in INTERNAL_KEY.finditer(text):
+        found.append(f"internal key {match.group(0)!r}: …{text[max(0, match.start() - 40):match.end() + 20]}…")
+    if not urlsplit(url).path.startswith(ACCOUNT_PAGES):
+        for pattern, what in ((LOGINS, "login"), (DEPARTMENT_CODES, "department code")):
+            for match in pattern.finditer(text):
+                found.append(f"{what} {match.group(0)!r}: …{text[max(0, match.start() - 40):match.end() + 20]}…")
+    for tag, inner in LABELS.findall(page):
+        label = visible_text(inner).rstrip(" *")  # a required field's mark
+        if re.fullmatch(r"[a-z][a-z0-9_]*", label):
+            found.append(f"<{tag}> labelled with a bare name {label!r}")
     return found
 
 
@@ -81,7 +108,7 @@ def crawl(client, app: Flask) -> tuple[dict[str, int], dict[str, list[str]]]:
         if response.status_code != 200 or "text/html" not in response.content_type:
             continue
         page = response.get_data(as_text=True)
-        found = problems_of(visible_text(page))
+        found = page_problems(url, page)
         if found:
             problems[url] = found
         for link in _links(page):

@@ -25,7 +25,7 @@ def rename_in_panel(page, element_id: str, name: str) -> None:
 
 def test_designer_draws_renames_deploys_reopens_and_compares(ui, live_server):
     page = ui.login("designer")
-    page.click("[data-nav=modeler]")
+    ui.nav("modeler")
     page.wait_for_selector("#canvas[data-state=ready]")
     process_id = page.input_value("#main-name").removesuffix(".bpmn")
 

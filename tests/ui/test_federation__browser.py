@@ -49,7 +49,13 @@ def test_the_operator_adds_a_federation_and_a_member_and_its_officer_reads_the_d
     ui.go("/federation")
     ui.shot("federation-dashboard-zh", "嘉定区总工会", "职代会建制率", "集体合同覆盖率", "厂务公开覆盖率",
             "嘉定汽车零部件有限公司", "嘉定精密模具厂")
-    assert page.locator("svg").count() >= 1
+    assert page.locator("#rates [data-rate]").count() == 4
+    page.set_viewport_size({"width": 390, "height": 844})  # on a phone: the rates as readable as the page
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.locator("#rates [data-rate=congress]").inner_text().startswith("职代会建制率")
+    assert page.locator("#rates [data-rate=congress] .rate-label").bounding_box()["height"] >= 14
+    ui.shot("federation-dashboard-phone", "职代会建制率")
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.click("[data-member='jd-auto'] a")
     ui.shot("federation-member-zh", "嘉定汽车零部件有限公司")
 

@@ -43,7 +43,7 @@ def test_the_officer_sees_the_members_rates_and_exports_and_a_member_sees_its_re
     page = client.get("/federation")
     assert page.status_code == 200
     html = page.text
-    assert "浦东新区总工会" in html and "职代会建制率" in html and "<svg" in html
+    assert "浦东新区总工会" in html and "职代会建制率" in html and 'data-rate="congress"' in html
     assert re.search(r'data-member="default".*?适用《浦东新区餐饮行业区域性集体合同》', html, re.S)
     assert re.search(r'data-member="mh".*?未覆盖', html, re.S)
     assert "contract_stage" not in html and "regional" not in re.sub(r"<[^>]+>", "", html)  # no codes shown

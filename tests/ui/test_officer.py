@@ -48,7 +48,7 @@ def test_representative_submits_and_committee_corrects_a_rejection(ui, live_serv
     page.click("#logout")
 
     page = ui.login("committee", lang="en")
-    page.click("[data-nav=tasks]")
+    ui.nav("tasks")
     row = page.locator("#inbox tr.overdue", has_text="审查提案")
     assert row.count() >= 1
     assert "Overdue" in row.first.inner_text()

@@ -93,7 +93,7 @@ def test_the_disclosure_office_runs_a_disclosure_from_schedule_to_archive_in_the
         _account(services, username, role)
 
     page = _as(ui, "bo_hr")
-    page.click("[data-nav='disclosure-office']")
+    ui.nav("disclosure-office")
     page.click("#office-links a[href$='/schedules']")
     row = page.locator("#schedules tr", has_text="社会保险和企业年金缴纳情况")
     row.locator(".start-form button").click()
@@ -117,7 +117,7 @@ def test_the_disclosure_office_runs_a_disclosure_from_schedule_to_archive_in_the
     assert page.inner_text("#disclosure-status") == "保密审查中"
 
     page = _as(ui, "bo_conf")
-    page.click("[data-nav='tasks']")
+    ui.nav("tasks")
     row = page.locator("tr", has_text=f"厂务公开 {_disclosure(live_server, did).title}")
     row.locator("a:has-text('保密与合法性审查')").click()
     page.click("#go-desk")  # the step is done on the disclosure's desk
@@ -148,7 +148,7 @@ def test_the_disclosure_office_runs_a_disclosure_from_schedule_to_archive_in_the
     assert page.inner_text("#disclosure-status") == "意见征集中"
 
     page = _as(ui, "bo_worker")
-    page.click("[data-nav='disclosures']")
+    ui.nav("disclosures")
     page.click("a:has-text('社会保险和企业年金缴纳情况')")
     assert "缴费明细.csv" in page.inner_text("#attachments")
     page.fill("#ask-body", "补缴的社会保险何时到账？")
@@ -240,7 +240,7 @@ def test_the_union_and_the_employer_run_a_contract_to_filing_and_every_worker_re
     moved_clock.set(local("2026-03-02", "09:00"))
 
     page = _as(ui, "chief_u")
-    page.click("[data-nav='contracts']")
+    ui.nav("contracts")
     page.click("a[href$='/contracts/new']")
     _hub_form(page, "request-form", {"kind": "comprehensive", "title": "2026—2028年集体合同（浏览器）",
                                      "enterprise": "华东机械", "union_name": "华东机械工会",

@@ -127,7 +127,7 @@ def test_the_officer_does_a_regional_contract_and_a_members_worker_reads_it_in_f
             uow.commit()
         page.click("#logout")
         ui.login("worker_jin")
-        page.click("[data-nav='regional-contracts']")
+        ui.nav("regional-contracts")
         page.click(f"text={TITLE}")
         page.wait_for_selector("#regional-in-force")
         text = page.inner_text("main") if page.locator("main").count() else page.content()

@@ -1,4 +1,5 @@
-/* Small helpers shared by every page: CSRF-protected JSON posts, list inputs, repeatable rows, JSON textareas. */
+/* Small helpers shared by every page: CSRF-protected JSON posts, list inputs, repeatable rows, JSON textareas,
+   the menu's groups. */
 (function () {
   'use strict';
   const token = () => document.querySelector('meta[name="csrf-token"]').content;
@@ -155,7 +156,35 @@
     form.querySelectorAll('[data-sending]').forEach(function (b) { b.disabled = false; delete b.dataset.sending; });
   }
 
+  // The menu's groups are <details>: they open and close without script. This only keeps one open at a time and
+  // closes it on a click elsewhere, on Escape (focus back on its summary) and when the focus tabs out of it.
+  function setupMenuGroups() {
+    const groups = Array.from(document.querySelectorAll('details.menu-group'));
+    groups.forEach(function (group) {
+      group.addEventListener('toggle', function () {
+        if (group.open) { groups.forEach(function (other) { if (other !== group) { other.open = false; } }); }
+      });
+    });
+    document.addEventListener('click', function (event) {
+      groups.forEach(function (group) { if (group.open && !group.contains(event.target)) { group.open = false; } });
+    });
+    // after Tab (not on a pointer's focus change: closing then would move the entry under the finger)
+    document.addEventListener('keyup', function (event) {
+      if (event.key !== 'Tab') { return; }
+      groups.forEach(function (group) { if (group.open && !group.contains(document.activeElement)) { group.open = false; } });
+    });
+    document.addEventListener('keydown', function (event) {
+      if (event.key !== 'Escape') { return; }
+      groups.forEach(function (group) {
+        if (!group.open) { return; }
+        group.open = false;
+        if (group.contains(document.activeElement)) { group.querySelector('summary').focus(); }
+      });
+    });
+  }
+
   window.dmflow = {postJSON: postJSON, token: token};
+  setupMenuGroups();
   setupPeoplePickers();
   setupRows();
   setupSingleSubmit();

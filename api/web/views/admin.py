@@ -14,7 +14,7 @@ from ...extension import uow
 from .. import i18n
 from ..core import blp, menu, page, render, web_actor
 
-menu(100, "web.users_page", "nav.users", "users", lambda actor: actor.has(ADMIN))
+menu(100, "web.users_page", "nav.users", "users", lambda actor: actor.has(ADMIN), group="people")
 
 
 def _roles(raw: str) -> list[str]:

@@ -19,7 +19,7 @@ from ...extension import services, uow
 from .. import i18n
 from ..core import blp, menu, page, render, web_actor
 
-menu(107, "web.calendar_page", "nav.calendar", "calendar", lambda actor: actor.has(ADMIN))
+menu(107, "web.calendar_page", "nav.calendar", "calendar", lambda actor: actor.has(ADMIN), group="calendar")
 WEEKDAYS = "一二三四五六日"
 
 

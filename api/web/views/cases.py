@@ -19,7 +19,7 @@ from ...extension import services, uow
 from .. import labels
 from ..core import blp, menu, page, render, web_actor
 
-menu(40, "web.instances", "nav.instances", "instances")
+menu(40, "web.instances", "nav.instances", "instances", group="flows")
 menu(90, "web.audit_page", "nav.audit", "audit", lambda actor: actor.has(AUDITOR, ADMIN))
 
 PER_PAGE = 50

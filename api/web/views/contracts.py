@@ -28,7 +28,7 @@ from . import contract_forms
 
 OFFICE = (*NEGOTIATORS, RECORDER, PRESIDIUM, LIAISON)
 READERS = (*OFFICE, AUDITOR, ADMIN)
-menu(75, "web.contracts_page", "nav.contracts", "contracts", lambda actor: actor.has(*OFFICE))
+menu(75, "web.contracts_page", "nav.contracts", "contracts", lambda actor: actor.has(*OFFICE), group="bargaining")
 
 # The stage bar: the main road from the request to publication (side roads show as the current stage).
 STAGE_BAR = ("requested", "representatives", "preparation", "negotiating", "agreed", "adoption", "signing",

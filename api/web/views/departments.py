@@ -14,7 +14,7 @@ from ...extension import uow
 from .. import i18n
 from ..core import blp, menu, page, render, web_actor
 
-menu(105, "web.departments_page", "nav.departments", "departments", lambda actor: actor.has(ADMIN))
+menu(105, "web.departments_page", "nav.departments", "departments", lambda actor: actor.has(ADMIN), group="people")
 
 
 def _names(raw: str) -> list[str]:

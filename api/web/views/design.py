@@ -17,8 +17,8 @@ from ...extension import services, uow
 from .. import diff
 from ..core import blp, menu, page, render, web_actor
 
-menu(30, "web.processes", "nav.processes", "processes")
-menu(80, "web.modeler_new", "nav.modeler", "modeler", lambda actor: actor.has(DESIGNER, ADMIN))
+menu(30, "web.processes", "nav.processes", "processes", group="flows")
+menu(80, "web.modeler_new", "nav.modeler", "modeler", lambda actor: actor.has(DESIGNER, ADMIN), group="flows")
 
 MAX_FILES = 200
 

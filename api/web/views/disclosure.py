@@ -16,7 +16,7 @@ from .. import i18n
 from ..core import blp, menu, page, render, web_actor
 from .congress import label
 
-menu(70, "web.disclosures", "nav.disclosures", "disclosures")
+menu(70, "web.disclosures", "nav.disclosures", "disclosures", group="disclosure")
 
 BODY_MAX = 5000
 

@@ -28,7 +28,7 @@ from .congress import label
 from .disclosure_office import _office_member
 
 menu(104, "web.disclosure_catalogue", "nav.disclosure_catalogue", "disclosure-catalogue",
-     lambda actor: actor.has(ADMIN))
+     lambda actor: actor.has(ADMIN), group="disclosure")
 
 OPEN = ("starting", "drafting", "checking", "reviewing", "awaiting_congress", "approved")
 

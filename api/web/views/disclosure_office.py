@@ -32,7 +32,7 @@ def _office_member(actor: Actor) -> bool:
     return actor.has(SUPERVISION, CONFIDENTIALITY, PRESIDIUM) or any(r.startswith("dept_") for r in actor.roles)
 
 
-menu(72, "web.disclosure_office", "nav.disclosure_office", "disclosure-office", _office_member)
+menu(72, "web.disclosure_office", "nav.disclosure_office", "disclosure-office", _office_member, group="disclosure")
 
 # Who acts next at each status (string keys).
 NEXT = {"drafting": "owner", "checking": "confidentiality", "reviewing": "supervision",

@@ -33,7 +33,7 @@ def _in_a_federation(actor) -> bool:
         return org is not None and org.parent_id is not None
 
 
-menu(77, "web.regional_contracts", "nav.regional_contracts", "regional-contracts", _in_a_federation)
+menu(77, "web.regional_contracts", "nav.regional_contracts", "regional-contracts", _in_a_federation, group="bargaining")
 
 
 def _figures() -> dict:

@@ -19,7 +19,7 @@ from ...extension import services, uow
 from .. import i18n
 from ..core import blp, menu, page, render, web_actor
 
-menu(106, "web.organisations_page", "nav.organisations", "organisations", organisations.is_operator)
+menu(106, "web.organisations_page", "nav.organisations", "organisations", organisations.is_operator, group="people")
 
 
 def _page(status: int = 200, **context):

@@ -16,7 +16,7 @@ from .. import i18n
 from ..core import blp, menu, page, render, web_actor
 
 menu(108, "web.rehearsal_page", "nav.rehearsal", "rehearsal",
-     lambda actor: organisations.is_operator(actor) and services().rehearsal)
+     lambda actor: organisations.is_operator(actor) and services().rehearsal, group="calendar")
 
 
 def _page(status: int = 200, **context):

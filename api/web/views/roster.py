@@ -14,7 +14,7 @@ from ...extension import services, uow
 from .. import i18n
 from ..core import blp, menu, page, render, web_actor
 
-menu(65, "web.congress_roster", "nav.roster", "roster", lambda actor: actor.has(ADMIN, PRESIDIUM))
+menu(65, "web.congress_roster", "nav.roster", "roster", lambda actor: actor.has(ADMIN, PRESIDIUM), group="people")
 PER_PAGE = 50
 
 
