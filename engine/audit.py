@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, event, insert, inspect, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .clock import as_utc
@@ -85,7 +85,10 @@ def append(session: Session, chain: str, event_type: str, payload: dict[str, Any
             ).scalar_one_or_none()
         if head is None:
             head = AuditChain(chain=chain, last_seq=0, last_hash=GENESIS)
-            session.add(head)
+            if heads is not None:  # a new chain: its head row is inserted by `write_heads`, with the last values
+                session.info.setdefault(_NEW_HEADS, {})[chain] = head
+            else:
+                session.add(head)
         if heads is not None:
             heads[chain] = head
     seq = head.last_seq + 1
@@ -110,12 +113,21 @@ def append(session: Session, chain: str, event_type: str, payload: dict[str, Any
 
 
 _DIRTY_HEADS = "dmflow_audit_heads"  # session.info: chain -> head object appended to, not written yet
+_NEW_HEADS = "dmflow_audit_new_heads"  # session.info: chain -> head object of a chain not in the database yet
 _WRITE_HEAD = (update(AuditChain.__table__).where(AuditChain.__table__.c.chain == bindparam("head_chain"))
                .values(last_seq=bindparam("head_seq"), last_hash=bindparam("head_hash")))
 
 
 def write_heads(session: Session) -> None:
-    """Write the chain heads appended to since the last write (one Core UPDATE, executed for each)."""
+    """Write the chain heads appended to since the last write: new chains' heads with one Core INSERT (the objects
+    then become the session's, persistent), the others with one Core UPDATE, executed for each."""
+    new = session.info.pop(_NEW_HEADS, None)
+    if new:
+        session.connection().execute(insert(AuditChain.__table__), [
+            {"chain": h.chain, "last_seq": h.last_seq, "last_hash": h.last_hash} for h in new.values()])
+        for head in new.values():
+            make_transient_to_detached(head)
+            session.add(head)
     dirty = session.info.pop(_DIRTY_HEADS, None)
     if dirty:
         session.execute(_WRITE_HEAD, [{"head_chain": h.chain, "head_seq": h.last_seq, "head_hash": h.last_hash}
@@ -126,7 +138,8 @@ def write_heads(session: Session) -> None:
 def _heads_before_reading(state) -> None:
     """Write pending chain heads before another statement of the session (what an ORM autoflush did): a read of
     `audit_chains`, or a locked re-read of a head, sees the head as appended (not in a ``no_autoflush`` block)."""
-    if _DIRTY_HEADS in state.session.info and state.session.autoflush:
+    info = state.session.info
+    if (_DIRTY_HEADS in info or _NEW_HEADS in info) and state.session.autoflush:
         write_heads(state.session)
 
 

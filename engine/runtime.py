@@ -29,6 +29,7 @@ from .steps import (  # noqa: F401  (RuntimeConfig, load and the statuses are pa
     Loaded,
     RuntimeConfig,
     config,
+    insert_rows,
     load,
     load_for_task,
     save_step,
@@ -83,10 +84,10 @@ def create_instance(uow: UnitOfWork, pv: ProcessVersion, *, actor: str, data: di
     inst = Instance(id=str(uuid.uuid4()), process_version_id=pv.id, process_id=pv.process_id, status=RUNNING,
                     business_key=business_key, unique_business_key=unique_key, state_json="", data_json="{}",
                     serializer_version=SERIALIZER_VERSION, library_version=LIBRARY_VERSION,
-                    started_by=actor, created_at=now, updated_at=now)
-    s.add(inst)
+                    started_by=actor, created_at=now, updated_at=now, ended_at=None, next_timer_at=None, version=1,
+                    org_id=tenancy.writing_org(s))
     try:
-        s.flush()
+        insert_rows(s, Instance.__table__, [inst])
     except IntegrityError as exc:  # a concurrent start with the same key won the unique index
         raise Conflict(f"业务编号“{unique_key}”的案件刚刚由他人发起 / a case with business key '{unique_key}' of "
                        f"process '{process_id}' was started at the same moment",

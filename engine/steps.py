@@ -292,8 +292,6 @@ _TASK_CHANGES = ("state", "due_at", "ended_at", "completed_by", "assignee", "own
 # The step's writes of task rows: Core statements built once (their compiled forms cached), not ORM flushes.
 _UPDATE_TASK = (update(_HT).where(_HT.c.id == bindparam("b_id"), _HT.c.org_id == bindparam("b_org"))
                 .values({c: bindparam(f"b_{c}") for c in _TASK_CHANGES}))
-_INSERT_TASKS = insert(_HT)
-_INSERT_CANDIDATES = insert(TaskCandidate.__table__)
 
 
 def _write_task_changes(s, changes: list[tuple[HumanTask, dict[str, Any]]]) -> None:
@@ -311,24 +309,37 @@ def _write_task_changes(s, changes: list[tuple[HumanTask, dict[str, Any]]]) -> N
             set_committed_value(row, column, written[f"b_{column}"])
 
 
+def insert_rows(s, table, objects: list, extra: list[tuple[Any, list[dict[str, Any]]]] = ()) -> None:
+    """Insert new objects' rows with Core (one statement, built once per table) and make the objects the
+    session's own, persistent and clean: no flush writes them again. Every column must be set on the objects
+    (unset ones would read as expired). `extra`: (table, rows) inserted after them (rows referring to them).
+
+    Raises:
+        IntegrityError: a unique key is taken (the caller answers it).
+    """
+    connection = s.connection()  # Core, not the ORM's execute: the rows carry their organisation already
+    connection.execute(_inserts(table), [{c.key: getattr(o, c.key) for c in table.columns} for o in objects])
+    for other, rows in extra:
+        if rows:
+            connection.execute(_inserts(other), rows)
+    for obj in objects:
+        make_transient_to_detached(obj)
+        s.add(obj)
+
+
+@functools.cache
+def _inserts(table):
+    return insert(table)
+
+
 def _insert_tasks(uow: UnitOfWork, rows: list[HumanTask]) -> None:
-    """Insert new task rows and their candidates with Core, then make the objects the session's own (persistent,
-    clean: no flush writes them again)."""
-    s = uow.session
-    org = tenancy.writing_org(s)
-    values = []
+    """Insert new task rows and their candidates."""
+    org = tenancy.writing_org(uow.session)
     for row in rows:
         row.org_id = org
-        values.append({c.key: getattr(row, c.key) for c in _HT.columns})
     candidates = [{"task_id": row.id, "kind": kind, "name": name, "org_id": org}
                   for row in rows for kind, name in getattr(row, "_dmflow_candidates", None) or []]
-    connection = s.connection()  # Core, not the ORM's execute: the rows carry their organisation already
-    connection.execute(_INSERT_TASKS, values)
-    if candidates:
-        connection.execute(_INSERT_CANDIDATES, candidates)
-    for row in rows:
-        make_transient_to_detached(row)
-        s.add(row)
+    insert_rows(uow.session, _HT, rows, [(TaskCandidate.__table__, candidates)])
 
 
 def _sync_human_tasks(uow: UnitOfWork, loaded: Loaded, completed_by: dict[str, str], tasks: list,
