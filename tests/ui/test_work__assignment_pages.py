@@ -88,11 +88,21 @@ def test_an_admin_reassigns_and_manages_departments(app, client, deploy, login_a
     assert "clerk_li同志" in admin.get(f"/tasks/{task_id}").text
     page = admin.get("/admin/departments").text
     assert "部门管理" in page and 'id="dept-empty"' in page
+    # People are ticked by name (no usernames to type); a made-up name is refused, and what was ticked stays.
+    assert 'data-person="clerk_li"' in page and 'name="members"' not in page
     refused = admin.post("/admin/departments", data={"csrf_token": csrf(page), "code": "fin", "name": "财务部",
-                                                     "members": "nobody"})
-    assert refused.status_code == 422 and "nobody" in refused.text
+                                                     "member": ["nobody", "clerk_li"]})
+    assert refused.status_code == 422 and "没有这些用户：nobody" in refused.text
+    assert re.search(r'name="member" value="clerk_li"[^>]*checked', refused.text)
+    unnamed = admin.post("/admin/departments", data={"csrf_token": csrf(page), "code": "fin", "name": " "})
+    assert unnamed.status_code == 422 and "请填写部门编码和部门名称" in unnamed.text
     admin.post("/admin/departments", data={"csrf_token": csrf(page), "code": "fin", "name": "财务部",
-                                           "members": "clerk_li", "heads": "clerk_li"})
+                                           "member": "clerk_li", "head": "clerk_li"})
+    editing = admin.get("/admin/departments?edit=fin").text
+    assert "正在修改：财务部" in editing and 'value="fin"' in editing
+    assert re.search(r'name="member" value="clerk_li"[^>]*checked', editing)
+    assert re.search(r'name="head" value="clerk_li"[^>]*checked', editing)
+    assert not re.search(r'name="head" value="root"[^>]*checked', editing)
     sheet = "编码,名称,成员,负责人\nlog,后勤保障部,clerk_li、root,root\n".encode()
     from io import BytesIO
 

@@ -129,6 +129,17 @@
     if (event.target.matches && event.target.matches('button[data-print]')) { window.print(); }
   });
 
+  // A list filter: an input with data-filter="<selector>" hides the rows of that list whose data-filter-text
+  // does not contain what is typed (without script every row stays shown).
+  document.addEventListener('input', function (event) {
+    const input = event.target;
+    if (!input.matches || !input.matches('input[data-filter]')) { return; }
+    const wanted = input.value.trim().toLowerCase();
+    document.querySelectorAll(input.dataset.filter + ' [data-filter-text]').forEach(function (row) {
+      row.hidden = wanted !== '' && row.dataset.filterText.toLowerCase().indexOf(wanted) < 0;
+    });
+  });
+
   // A form is sent once: a second click (or Enter) while the first submission is on its way is ignored, so a
   // double click never starts two cases or files twice. The buttons are disabled after the event (a disabled
   // submitter would not be sent); a form whose answer is a download gets them back after a few seconds, and
