@@ -14,6 +14,7 @@ import time
 
 import pytest
 from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from engine.steps import TaskForms
 
@@ -55,6 +56,36 @@ def test_a_task_completion_issues_at_most_8_statements(client, deploy, users, st
         assert len(statements) <= MAX_STATEMENTS_PER_COMPLETION, "\n".join(s[:160] for s in statements)
     assert body["status"] == "completed" and body["ready_tasks"] == []
     assert counts[1] >= 5  # the count is real: the step's writes are in it
+
+
+@pytest.fixture
+def orm_writes():
+    """What the ORM's unit of work had to write at each flush (new and modified objects, by class): the step's
+    own writes are Core statements, so a start or a completion should leave the ORM nothing of theirs."""
+    seen: list[tuple[str, str]] = []
+
+    def flushed(session, context, instances) -> None:
+        seen.extend(("new", type(o).__name__) for o in session.new)
+        seen.extend(("modified", type(o).__name__) for o in session.dirty if session.is_modified(o))
+
+    event.listen(Session, "before_flush", flushed)
+    yield seen
+    event.remove(Session, "before_flush", flushed)
+
+
+def test_a_start_and_a_completion_write_their_rows_with_core_statements_not_orm_flushes(client, deploy, users,
+                                                                                         orm_writes):
+    deploy({name: (MODELS / name).read_bytes() for name in FILES})
+    headers = users.headers("clerk", "member")
+    orm_writes.clear()
+    body = client.post("/api/v1/instances", json={"process": PROCESS, "data": {}}, headers=headers).get_json()
+    answer = client.post(f"/api/v1/tasks/{body['ready_tasks'][0]['id']}/complete",
+                         json={"data": {"title": "食堂开放时间", "body": "早班六点半开门"}}, headers=headers)
+    assert answer.status_code == 200
+    engine_rows = {"Instance", "HumanTask", "TaskCandidate", "AuditChain", "AuditEvent", "MessageSubscription"}
+    assert [w for w in orm_writes if w[1] in engine_rows] == []
+    listed = client.get(f"/api/v1/instances/{body['id']}", headers=headers).get_json()
+    assert listed["ready_tasks"] == answer.get_json()["ready_tasks"] != []  # the Core writes are the state
 
 
 def test_the_answer_of_a_completion_shows_the_committed_state(client, deploy, users):
