@@ -3,7 +3,11 @@
 Run as ``python -m bench.client`` with a JSON plan on stdin; prints the JSON results on stdout::
 
     {"port": 8000, "tokens": [...], "process": "...", "clients": 4, "warmup": 1.0,
-     "rounds": 3, "duration": 2.0, "scenarios": ["dmflow", "floor", "naive", "bare"], "ports": {"bare": 8001}}
+     "rounds": 3, "duration": 2.0, "scenarios": ["dmflow", "floor", "naive", "bare"], "ports": {"bare": 8001},
+     "pids": {"dmflow": [...], ...}}
+
+``pids``: the server processes of a scenario, whose CPU time (from /proc) is read before and after each round:
+the server's CPU per step over HTTP, as production pays it (the HTTP parsing included).
 
 Every scenario is warmed up once, then the rounds are interleaved (round 1 of each scenario, round 2 of
 each, ...) so that a drift of the machine touches all of them alike. A *step* is one state-changing
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import sys
 import threading
 import time
@@ -105,12 +110,15 @@ def _run(plan: dict[str, Any], scenario: str, duration: float, clients: list[Cli
     threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(len(clients))]
     for t in threads:
         t.start()
+    pids = plan.get("pids", {}).get(scenario, [])
+    cpu0 = _server_cpu(pids)
     start = time.perf_counter()
     box["deadline"] = start + duration
     barrier.wait()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - start
+    cpu = _server_cpu(pids) - cpu0
     lat = sorted(x for per in latencies for x in per)
     errs = [e for per in errors for e in per]
     ok = sum(done)
@@ -124,7 +132,21 @@ def _run(plan: dict[str, Any], scenario: str, duration: float, clients: list[Cli
 
     return {"scenario": scenario, "clients": len(clients), "steps": ok, "elapsed_s": elapsed,
             "steps_per_s": ok / elapsed if elapsed else 0.0, "p50_ms": pct(50), "p95_ms": pct(95),
-            "errors": len(errs), "error_samples": errs[:5]}
+            "errors": len(errs), "error_samples": errs[:5],
+            "server_cpu_ms_per_step": cpu * 1000 / ok if pids and ok else None}
+
+
+def _server_cpu(pids: list[int]) -> float:
+    """CPU seconds (user + system) the server's processes have used so far, from /proc (Linux)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from .server import Server, backends, prepared
 
 SCENARIOS = ("dmflow", "floor", "naive", "bare")  # bare: the independent floor (bench.bare), its own server
 FLOOR_TARGET = 0.5
+CPU_TARGET = 3.5  # the server's CPU per step ÷ the independent floor's per request (as in-process, bench.p1_cpu)
 NAIVE_TARGET = 5.0
 
 
@@ -23,7 +24,8 @@ def _load(server: Server, bare: Server, tokens: list[str], clients: int,
           s: Settings) -> dict[str, list[dict[str, Any]]]:
     plan = {"port": server.port, "tokens": tokens, "process": REFERENCE_PROCESS, "clients": clients,
             "warmup": s.p1_warmup_s, "rounds": s.p1_rounds, "duration": s.p1_round_s, "scenarios": SCENARIOS,
-            "ports": {"bare": bare.port}}
+            "ports": {"bare": bare.port},
+            "pids": {k: (bare if k == "bare" else server).pids() for k in SCENARIOS}}
     budget = (s.p1_warmup_s + s.p1_rounds * s.p1_round_s) * len(SCENARIOS) + 120
     proc = subprocess.run([python(), "-m", "bench.client"], input=json.dumps(plan), capture_output=True,
                           text=True, cwd=ROOT, timeout=budget)
@@ -91,6 +93,15 @@ def _rows(backend: str, clients: int, result: dict[str, list[dict[str, Any]]]) -
         rows.append(Row("P1", f"dmflow ÷ {label} ({where})", ratio.fmt("", 2),
                         f"≥ {target:g}", ratio.median >= target,
                         data={"backend": backend, "clients": clients, "ratio": ratio.as_dict()}))
+    cpu = {k: [r["server_cpu_ms_per_step"] for r in v if r.get("server_cpu_ms_per_step")] for k, v in result.items()}
+    if cpu["dmflow"] and cpu["bare"]:
+        dm, bare = Stat.of(cpu["dmflow"]), Stat.of(cpu["bare"])
+        over = Stat.of([d / b for d, b in zip(cpu["dmflow"], cpu["bare"], strict=False) if b])
+        rows.append(Row("P1", f"server CPU per step over HTTP: dmflow / independent floor ({where})",
+                        f"{dm.median:.2f} / {bare.median:.2f} ms: ÷ {over.median:.1f}", f"≤ {CPU_TARGET:g}",
+                        over.median <= CPU_TARGET, data={"backend": backend, "clients": clients,
+                                                          "dmflow_ms": dm.as_dict(), "bare_ms": bare.as_dict(),
+                                                          "ratio": over.as_dict()}))
     # No implementation can beat the floor, so dmflow ÷ naive can never exceed floor ÷ naive.
     ceiling = Stat.of([f / n for f, n in zip(rate["floor"], rate["naive"], strict=True) if n])
     rows.append(Row("P1", f"ceiling of dmflow ÷ naive = floor ÷ naive ({where})", ceiling.fmt("", 2),

@@ -199,6 +199,10 @@ class Server:
         if status != 201:
             raise RuntimeError(f"POST /api/v1/_bench/floor answered {status}: {body}")
 
+    def pids(self) -> list[int]:
+        """The master and its workers (whose CPU time is the server's)."""
+        return ([self.proc.pid] if self.proc is not None else []) + self.worker_pids()
+
     def worker_pids(self) -> list[int]:
         """The gunicorn workers: the children of the master process."""
         if self.proc is None:
