@@ -106,7 +106,8 @@ def test_case_pages_show_names_not_codes(client, services, users, deploy):
     """Field titles from the forms instead of variable names, lists instead of JSON, people by name."""
     iid, task_id, _ = _deliberation(client, services, users, deploy)
     page = client.get(f"/tasks/{task_id}").text
-    context = page[page.index('class="card context"'):page.index("</details>")]
+    start = page.index('class="card context"')
+    context = page[start:page.index("</details>", start)]
     assert "<dt>标题</dt>" in context and "<dt>title</dt>" not in context
     assert "<dt>meeting_id</dt>" not in context and "<dt>会议编号</dt>" in context
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
