@@ -18,7 +18,7 @@ from engine.parsing import SourceFile
 from workflows.catalog import procedure_folders, read_folder
 
 from conftest import ROOT
-from helpers.bpmn import SCENARIOS, diagram
+from helpers.bpmn import SCENARIOS, revise_loop
 from helpers.miwg import FILES, deploy_to_run
 from helpers.roundtrip import assert_same_as_library, drive, library_walk
 
@@ -72,30 +72,18 @@ def test_deep_loop_saves_the_library_serializers_bytes_and_orders_events_by_the_
     assert len(json.loads(checked_saves[-1])["tasks"]) > 75
 
 
-STAGED = diagram("staged", """
-  <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
-  <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="join"/>
-  <bpmn:exclusiveGateway id="join"><bpmn:incoming>f1</bpmn:incoming><bpmn:incoming>back</bpmn:incoming>
-    <bpmn:outgoing>f2</bpmn:outgoing></bpmn:exclusiveGateway>
-  <bpmn:sequenceFlow id="f2" sourceRef="join" targetRef="stage"/>
-  <bpmn:subProcess id="stage" name="阶段"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
+STAGED = revise_loop("staged", """<bpmn:subProcess id="revise" name="修改阶段">
+    <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
     <bpmn:startEvent id="sub_start"><bpmn:outgoing>s1</bpmn:outgoing></bpmn:startEvent>
     <bpmn:sequenceFlow id="s1" sourceRef="sub_start" targetRef="inner"/>
-    <bpmn:userTask id="inner" name="内部"><bpmn:incoming>s1</bpmn:incoming><bpmn:outgoing>s2</bpmn:outgoing>
+    <bpmn:userTask id="inner" name="起草"><bpmn:incoming>s1</bpmn:incoming><bpmn:outgoing>s2</bpmn:outgoing>
     </bpmn:userTask>
-    <bpmn:sequenceFlow id="s2" sourceRef="inner" targetRef="sub_end"/>
-    <bpmn:endEvent id="sub_end"><bpmn:incoming>s2</bpmn:incoming></bpmn:endEvent>
-  </bpmn:subProcess>
-  <bpmn:sequenceFlow id="f3" sourceRef="stage" targetRef="after"/>
-  <bpmn:userTask id="after" name="之后"><bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing>
-  </bpmn:userTask>
-  <bpmn:sequenceFlow id="f4" sourceRef="after" targetRef="again"/>
-  <bpmn:exclusiveGateway id="again" default="done"><bpmn:incoming>f4</bpmn:incoming>
-    <bpmn:outgoing>back</bpmn:outgoing><bpmn:outgoing>done</bpmn:outgoing></bpmn:exclusiveGateway>
-  <bpmn:sequenceFlow id="back" sourceRef="again" targetRef="join">
-    <bpmn:conditionExpression>again</bpmn:conditionExpression></bpmn:sequenceFlow>
-  <bpmn:sequenceFlow id="done" sourceRef="again" targetRef="end"/>
-  <bpmn:endEvent id="end"><bpmn:incoming>done</bpmn:incoming></bpmn:endEvent>""")
+    <bpmn:sequenceFlow id="s2" sourceRef="inner" targetRef="after"/>
+    <bpmn:userTask id="after" name="复核"><bpmn:incoming>s2</bpmn:incoming><bpmn:outgoing>s3</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="s3" sourceRef="after" targetRef="sub_end"/>
+    <bpmn:endEvent id="sub_end"><bpmn:incoming>s3</bpmn:incoming></bpmn:endEvent>
+  </bpmn:subProcess>""")
 
 
 def test_subprocesses_save_the_library_serializers_bytes_and_walk_in_the_librarys_order(services, checked_saves):
