@@ -222,16 +222,21 @@ def _all_tasks(wf: BpmnWorkflow) -> tuple[list, int]:
     subprocesses = wf.subprocesses
     tasks, deepest = [], 0
     stack = [(wf.task_tree, 1)]
+    push, pop, visit = stack.append, stack.pop, tasks.append
     while stack:
-        task, depth = stack.pop()
-        tasks.append(task)
-        deepest = max(deepest, depth)
-        if task._children:
+        task, depth = pop()
+        visit(task)
+        if depth > deepest:
+            deepest = depth
+        children = task._children
+        if children:
             table = task.workflow.tasks
-            stack.extend((table[child], depth + 1) for child in reversed(task._children))
+            below = depth + 1
+            for child in reversed(children):
+                push((table[child], below))
         sub = subprocesses.get(task.id)
         if sub is not None:
-            stack.append((sub.task_tree, 1))
+            push((sub.task_tree, 1))
     return tasks, deepest
 
 
@@ -245,11 +250,14 @@ def is_finished(wf: BpmnWorkflow, tasks: list | None = None) -> bool:
 def _audit_transitions(tasks: list, before: dict, skip: set) -> list[tuple[str, dict[str, Any]]]:
     """One event per task whose state changed in this step (internal tasks without a BPMN id excluded)."""
     events: list[tuple[str, dict[str, Any]]] = []
+    waiting = TaskState.WAITING
     for task in tasks:
+        old_state, old_mark = before.get(task.id, (None, None))
+        if old_state == task._state and (old_mark is None or old_state != waiting):
+            continue  # unchanged (the common case, so it is decided first)
         if task.id in skip or task.task_spec.bpmn_id is None:
             continue
         spec = task.task_spec
-        old_state, old_mark = before.get(task.id, (None, None))
         if old_state == task.state:
             # A cycle timer fires without leaving WAITING: its next due time moves on instead.
             if task.state == TaskState.WAITING and old_mark is not None and old_mark != _timer_mark(task):
