@@ -9,30 +9,30 @@ from dataclasses import dataclass
 from importlib.metadata import version as _dist_version
 from typing import Any
 
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
 
 from .models import ProcessVersion
+from .state_codec import (  # noqa: F401  (workflow_dict: for tests and tools)
+    FastSpeclessWorkflowConverter,
+    FastTaskConverter,
+    SpeclessWorkflowConverter,
+    workflow_dict,
+)
 
 LIBRARY_VERSION = _dist_version("SpiffWorkflow")
 
 
-class SpeclessWorkflowConverter(BpmnWorkflowConverter):
-    """Serialises a workflow without its spec (stored once per process version, not per instance)."""
-
-    def to_dict(self, workflow):
-        dct = WorkflowConverter.to_dict(self, workflow)
-        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
-        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
-        return dct
-
-
-def make_serializer() -> BpmnWorkflowSerializer:
-    """The one serializer configuration matching `SpiffBpmnParser` (SPIFF_CONFIG), spec-less for workflows."""
+def make_serializer(fast: bool = True) -> BpmnWorkflowSerializer:
+    """The one serializer configuration matching `SpiffBpmnParser` (SPIFF_CONFIG), spec-less for workflows; with
+    `fast`, restoring goes through `engine.state_codec`'s converters (the same result with less work per task),
+    without, through the library's own (tests compare the two)."""
     config = dict(SPIFF_CONFIG)
-    config[BpmnWorkflow] = SpeclessWorkflowConverter
+    config[BpmnWorkflow] = FastSpeclessWorkflowConverter if fast else SpeclessWorkflowConverter
+    if fast:
+        config[Task] = FastTaskConverter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 
@@ -64,19 +64,21 @@ def drop_unserialisable(data: dict) -> None:
 
 
 def dump_instance(workflow: BpmnWorkflow) -> str:
-    """The instance's state as JSON text, without the spec."""
-    dct = SERIALIZER.to_dict(workflow)
-    return json.dumps(dct, cls=SERIALIZER._encoder_cls, separators=(",", ":"))
+    """The instance's state as JSON text, without the spec: the text ``SERIALIZER.to_dict`` would give, built
+    with less work per task (`engine.state_codec.workflow_dict`)."""
+    return json.dumps(workflow_dict(workflow, SERIALIZER.registry), cls=SERIALIZER._encoder_cls,
+                      separators=(",", ":"))
 
 
-def load_instance(state_json: str, stored_version: str, spec, subprocess_specs: dict[str, Any]) -> BpmnWorkflow:
+def load_instance(state_json: str, stored_version: str, spec, subprocess_specs: dict[str, Any],
+                  serializer: BpmnWorkflowSerializer = SERIALIZER) -> BpmnWorkflow:
     """Rebuild a workflow from its stored state and the (cached) spec objects of its process version."""
     dct = json.loads(state_json)
-    dct[SERIALIZER.VERSION_KEY] = stored_version
-    SERIALIZER.migrate(dct)
+    dct[serializer.VERSION_KEY] = stored_version
+    serializer.migrate(dct)
     dct["spec"] = spec
     dct["subprocess_specs"] = dict(subprocess_specs)
-    return SERIALIZER.from_dict(dct)
+    return serializer.from_dict(dct)
 
 
 def dump_spec(spec) -> str:

@@ -11,17 +11,16 @@ import re
 
 import pytest
 
-from engine import deployments, runtime
+from engine import runtime
 from engine.errors import InvalidDiagram
 from engine.identity import Actor
 from engine.parsing import SourceFile, parse
 from engine.serialization import SERIALIZER
 
-from conftest import SHARED, deploy_files
+from conftest import deploy_files
+from helpers.miwg import FILES, MIWG, deploy_to_run
 from helpers.roundtrip import drive
 
-MIWG = SHARED / "bpmn-miwg" / "reference"
-FILES = sorted(MIWG.glob("*.bpmn")) if MIWG.is_dir() else []
 if not FILES:
     pytest.skip(f"the BPMN-MIWG reference files are not in {MIWG}", allow_module_level=True)
 ADMIN = Actor("admin", frozenset({"admin"}))
@@ -94,22 +93,6 @@ def test_data_store_refusal_names_the_file_and_the_whole_store_name(client, logi
     where = deploy_miwg(client, login_as("designer"), path).get_json()["errors"]["diagram"][0]
     assert where["file"] == "B.1.0.bpmn"
     assert "Data Store Reference" in where["reason"]
-
-
-def deploy_to_run(services, path):
-    """Deploy the file as it is; a modelling diagram (no process marked executable) is deployed again with its
-    processes marked executable. Skips, saying why, a file that does not deploy either way."""
-    content = path.read_bytes()
-    try:
-        return deployments.deploy(services.uow(), [SourceFile(path.name, content)], actor=ADMIN)
-    except InvalidDiagram as exc:
-        if "no executable process" not in exc.message:
-            pytest.skip(f"{path.name} does not deploy: {exc.message}")
-    marked = content.replace(b'isExecutable="false"', b'isExecutable="true"')
-    try:
-        return deployments.deploy(services.uow(), [SourceFile(path.name, marked)], actor=ADMIN)
-    except InvalidDiagram as exc:
-        pytest.skip(f"{path.name} has no executable process, and marked executable it does not deploy: {exc.message}")
 
 
 @params

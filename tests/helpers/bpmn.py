@@ -31,16 +31,19 @@ def script_then_task(pid: str, script: str) -> bytes:
       <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>""")
 
 
-def revise_loop(pid: str) -> bytes:
-    """start -> user task 'revise' -> gateway: again == True loops back to 'revise', else end."""
+REVISE = """<bpmn:userTask id="revise" name="修改"><bpmn:incoming>f2</bpmn:incoming>
+        <bpmn:outgoing>f3</bpmn:outgoing></bpmn:userTask>"""
+
+
+def revise_loop(pid: str, revise: str = REVISE) -> bytes:
+    """start -> user task 'revise' -> gateway: again == True loops back to 'revise', else end. `revise`: another
+    element with that id (entered by flow f2, left by f3), e.g. a subprocess."""
     return diagram(pid, """
       <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
       <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="join"/>
       <bpmn:exclusiveGateway id="join"><bpmn:incoming>f1</bpmn:incoming><bpmn:incoming>back</bpmn:incoming>
         <bpmn:outgoing>f2</bpmn:outgoing></bpmn:exclusiveGateway>
-      <bpmn:sequenceFlow id="f2" sourceRef="join" targetRef="revise"/>
-      <bpmn:userTask id="revise" name="修改"><bpmn:incoming>f2</bpmn:incoming>
-        <bpmn:outgoing>f3</bpmn:outgoing></bpmn:userTask>
+      <bpmn:sequenceFlow id="f2" sourceRef="join" targetRef="revise"/>""" + revise + """
       <bpmn:sequenceFlow id="f3" sourceRef="revise" targetRef="again"/>
       <bpmn:exclusiveGateway id="again" default="done"><bpmn:incoming>f3</bpmn:incoming>
         <bpmn:outgoing>back</bpmn:outgoing><bpmn:outgoing>done</bpmn:outgoing></bpmn:exclusiveGateway>

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from engine import queries, runtime, steps
 from engine.messages import send_message
 from engine.models import MessageSubscription
-from engine.serialization import dump_instance
+from engine.serialization import SERIALIZER_VERSION, dump_instance, load_instance, make_serializer
 from engine.worker import run_once
+
+LIBRARY = make_serializer(fast=False)  # the library's own converters, as before engine/state_codec.py
 
 # Bundled processes whose every step is driven (and round-tripped) by an end-to-end test instead of a
 # scenario of tests/helpers/bpmn.py, because they also need records, messages or timers between tasks.
@@ -34,13 +37,56 @@ DRIVEN_END_TO_END = {"proposal": "tests/api/test_proposals.py", "resolution": "t
                      "regional_contract_member_vote": "tests/api/test_federation.py"}
 
 
+def library_dump(workflow) -> str:
+    """The state text the library's own serializer writes for `workflow` (as `dump_instance` did before)."""
+    return json.dumps(LIBRARY.to_dict(workflow), cls=LIBRARY._encoder_cls, separators=(",", ":"))
+
+
+def library_walk(workflow) -> list:
+    return workflow.get_tasks(state=TaskState.ANY_MASK, max_depth=steps.DEEP)
+
+
+def _library_depth(tasks: list) -> int:
+    depth: dict = {}
+    for task in tasks:
+        depth[task.id] = depth.get(task._parent, 0) + 1
+    return max(depth.values())
+
+
+def assert_loads_as_library(state_json: str, version: str, spec, subprocess_specs) -> None:
+    """A stored state restores (`load_instance`) to what the library's own serializer restores: the same tasks
+    in the same tree with the same data, written out the same."""
+    fast = load_instance(state_json, version, spec, subprocess_specs)
+    stock = load_instance(state_json, version, spec, subprocess_specs, serializer=LIBRARY)
+    assert dump_instance(fast) == library_dump(stock) == library_dump(fast)
+    assert [(t.id, t._parent, t.state, t.last_state_change, t.data, t.internal_data) for t in library_walk(fast)] \
+        == [(t.id, t._parent, t.state, t.last_state_change, t.data, t.internal_data) for t in library_walk(stock)]
+    assert (fast.data, fast.last_task and fast.last_task.id, sorted(map(str, fast.subprocesses))) == (
+        stock.data, stock.last_task and stock.last_task.id, sorted(map(str, stock.subprocesses)))
+
+
+def assert_same_as_library(workflow) -> str:
+    """What a step saves of `workflow` is the library serializer's text byte for byte, restores as the library
+    restores it, and the step's walk (audit order, depth) and snapshot are the library iterator's; the text."""
+    text = dump_instance(workflow)
+    assert text == library_dump(workflow)
+    tasks, depth = steps._all_tasks(workflow)
+    assert tasks == library_walk(workflow) and depth == _library_depth(tasks)
+    before = steps.snapshot(workflow)
+    assert {t.id: before[t.id] for t in tasks} == {t.id: (t.state, steps._timer_mark(t)) for t in tasks}
+    assert_loads_as_library(text, SERIALIZER_VERSION, workflow.spec, workflow.subprocess_specs)
+    return text
+
+
 def assert_round_trip(services, instance_id: str) -> None:
     uow = services.uow(readonly=True)
     with uow:
         loaded = steps.load(uow, instance_id, lock=False)
         stored = loaded.row.state_json
-        again = dump_instance(loaded.workflow)
-    assert json.loads(again) == json.loads(stored)
+        again = assert_same_as_library(loaded.workflow)
+        wf = loaded.workflow
+        assert_loads_as_library(stored, loaded.row.serializer_version, wf.spec, wf.subprocess_specs)
+    assert again == stored  # what the step saved is what the library writes for the state it restores to
     assert "spec" not in json.loads(stored) and "subprocess_specs" not in json.loads(stored)
 
 
