@@ -61,7 +61,7 @@ def test_auditor_sees_the_path_taken_and_where_a_case_waits(ui, cases):
     assert markers(page, "dm-current") == {"screen_proposal"}
     assert {"start", "submit_proposal"} <= markers(page, "dm-done")
     assert "screen_proposal" not in markers(page, "dm-done")
-    ui.shot("instance-waiting-en", "History", "Waiting for", "running")
+    ui.shot("instance-waiting-en", "History", "Waiting for", "Running")
 
 
 def test_auditor_verifies_the_trail_and_exports_a_case(ui, cases):

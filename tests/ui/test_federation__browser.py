@@ -104,4 +104,4 @@ def test_the_operator_sets_a_members_session_interval_and_the_dashboard_judges_i
 
     ui.login("officer_bao")
     ui.go("/federation")
-    assert "逾期未开" in page.inner_text(row) and "本单位规定每6个月至少召开一次" in page.inner_text(row)
+    assert "逾期未开" in page.inner_text(row) and "本单位规定每 6 个月至少召开一次" in page.inner_text(row)

@@ -35,7 +35,7 @@ def _step(client, iid: int, element: str, page: str, data: dict) -> str:
 def test_inspection_planned_recorded_answered_rectified_and_reported_on_the_pages_rules_2_5(api, client):
     login(client, "chair", "union_chair")
     office = client.get("/inspections").text
-    assert "2026年已安排职工代表巡视0次，每年至少1次" in office and 'id="plan-new"' in office
+    assert "2026年已安排职工代表巡视 0 次，每年至少 1 次" in office and 'id="plan-new"' in office
     form = client.get("/inspections/new").text
     assert 'value="rep1"' in form and "职工代表" in form and "提前通知" in form
     # Representatives must be the majority of the team: refused with the rule, nothing planned.

@@ -70,7 +70,7 @@ def test_representative_submits_and_committee_corrects_a_rejection(ui, live_serv
     page.fill("#f-screening_reason", "属个人问题，建议通过其他渠道反映")
     page.click("#complete")
     page.wait_for_selector("#instance-status")
-    assert page.inner_text("#instance-status") == "completed"
+    assert page.inner_text("#instance-status") == "Completed"
     assert "属个人问题" in page.inner_text("#instance-data")
 
 
