@@ -14,6 +14,22 @@ DIAGRAM = b"""<?xml version="1.0" encoding="UTF-8"?>
 </bpmn:definitions>
 """
 
+# The same letters in a lane of clerks: a task that waits in the clerks' pool until one of them claims it.
+CLERK_DIAGRAM = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="http://dmflow">
+  <bpmn:process id="letters" name="\xe6\x9d\xa5\xe4\xbf\xa1\xe5\x8a\x9e\xe7\x90\x86" isExecutable="true">
+    <bpmn:laneSet id="ls"><bpmn:lane id="l" name="clerk"><bpmn:flowNodeRef>reply</bpmn:flowNodeRef></bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="reply" name="\xe5\x9b\x9e\xe5\xa4\x8d"><bpmn:incoming>f1</bpmn:incoming>
+      <bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="reply" />
+    <bpmn:sequenceFlow id="f2" sourceRef="reply" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
 
 def start_letters(client, headers: dict[str, str], cases) -> dict[str, str]:
     """Start one letter per (business key, title) of `cases`; the id of each title's ready task."""

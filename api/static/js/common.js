@@ -60,8 +60,12 @@
     });
   }
 
-  // People pickers: an input with data-people suggests seated representatives (name, employee number,
+  // People pickers. An input with data-people suggests seated representatives (name, employee number,
   // delegation) as one types; choosing one puts the employee number in the input and the name beside it.
+  // An input with data-users (inside a .person-picker) suggests the organisation's users (name first, login
+  // muted, departments); choosing one puts the name in the input and the login in the picker's hidden input,
+  // or, in a picker with data-multiple, adds the person as a chip (a checked box with the login, and a remove
+  // button) and empties the input. Without script the input is sent as typed, and the server resolves it.
   function setupPeoplePickers() {
     let timer = null;
     let asked = 0;
@@ -75,52 +79,109 @@
       input.insertAdjacentElement('afterend', list);
       return list;
     }
+    function muted(text) {
+      const span = document.createElement('span');
+      span.className = 'muted';
+      span.textContent = text;
+      return span;
+    }
+    function choice(input, p) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'person-choice';
+      if (input.dataset.users) {
+        button.dataset.value = p.username;
+        button.dataset.name = p.name;
+        button.append(p.name, ' ', muted(p.username + (p.departments.length ? ' · ' + p.departments.join('、') : '')));
+      } else {
+        button.dataset.value = p.employee_no;
+        button.dataset.name = p.name;
+        button.textContent = p.name + ' · ' + p.employee_no + (p.delegation ? ' · ' + p.delegation : '');
+      }
+      return button;
+    }
     function show(input, people) {
       const list = listFor(input);
       list.replaceChildren();
       people.forEach(function (p) {
         const item = document.createElement('li');
-        const button = document.createElement('button');
-        button.type = 'button';
-        button.className = 'person-choice';
-        button.dataset.value = p.employee_no;
-        button.dataset.name = p.name;
-        button.textContent = p.name + ' · ' + p.employee_no + (p.delegation ? ' · ' + p.delegation : '');
-        item.appendChild(button);
+        item.appendChild(choice(input, p));
         list.appendChild(item);
       });
       list.hidden = people.length === 0;
       list.dataset.for = input.name;
       list.inputElement = input;
     }
+    function addChip(picker, login, name) {
+      const chips = picker.querySelector('ul.people-chosen');
+      if (chips.querySelector('input[value="' + CSS.escape(login) + '"]')) { return; }
+      const item = document.createElement('li');
+      item.className = 'chip';
+      const label = document.createElement('label');
+      const box = document.createElement('input');
+      box.type = 'checkbox';
+      box.name = picker.dataset.multiple;
+      box.value = login;
+      box.checked = true;
+      label.append(box, ' ' + name + ' ', muted(login));
+      const remove = document.createElement('button');
+      remove.type = 'button';
+      remove.className = 'chip-remove';
+      remove.textContent = picker.dataset.removeLabel;
+      remove.setAttribute('aria-label', picker.dataset.removeLabel + ' ' + name);
+      item.append(label, ' ', remove);
+      chips.appendChild(item);
+    }
+    function pick(input, button) {
+      const picker = input.closest('.person-picker');
+      if (!input.dataset.users) {
+        input.value = button.dataset.value;
+        input.title = button.dataset.name;
+        return true;
+      }
+      if (picker.dataset.multiple) {
+        addChip(picker, button.dataset.value, button.dataset.name);
+        input.value = '';
+        input.focus();
+        return false;
+      }
+      picker.querySelector('input[type=hidden][data-login]').value = button.dataset.value;
+      input.value = button.dataset.name;
+      return false;
+    }
     document.addEventListener('input', function (event) {
       const input = event.target;
-      if (!input.matches || !input.matches('input[data-people]')) { return; }
+      if (!input.matches || !input.matches('input[data-people], input[data-users]')) { return; }
+      const login = input.dataset.users && input.closest('.person-picker').querySelector('input[type=hidden][data-login]');
+      if (login) { login.value = ''; }  // typed over a picked name: the server reads what is typed now
       const text = input.value.trim();
       clearTimeout(timer);
       if (!text) { show(input, []); return; }
       timer = setTimeout(async function () {
         const mine = ++asked;
-        const response = await fetch(input.dataset.people + '?q=' + encodeURIComponent(text),
+        const url = input.dataset.users || input.dataset.people;
+        const response = await fetch(url + '?q=' + encodeURIComponent(text),
                                      {credentials: 'same-origin', headers: {'Accept': 'application/json'}});
         if (mine !== asked || !response.ok) { return; }
         show(input, await response.json());
       }, 200);
     });
     document.addEventListener('click', function (event) {
+      const remove = event.target.closest && event.target.closest('button.chip-remove');
+      if (remove) { remove.closest('li.chip').remove(); return; }
       const button = event.target.closest && event.target.closest('button.person-choice');
       if (!button) { return; }
       const list = button.closest('ul.people-results');
       const input = list.inputElement;
-      input.value = button.dataset.value;
-      input.title = button.dataset.name;
       list.hidden = true;
-      const name = document.createElement('span');
-      name.className = 'picked';
-      name.textContent = button.dataset.name;
-      const old = list.nextElementSibling;
-      if (old && old.classList.contains('picked')) { old.remove(); }
-      list.insertAdjacentElement('afterend', name);
+      if (pick(input, button)) {
+        const name = document.createElement('span');
+        name.className = 'picked';
+        name.textContent = button.dataset.name;
+        const old = list.nextElementSibling;
+        if (old && old.classList.contains('picked')) { old.remove(); }
+        list.insertAdjacentElement('afterend', name);
+      }
       input.dispatchEvent(new Event('change', {bubbles: true}));
     });
   }

@@ -28,6 +28,7 @@ from . import (  # noqa: F401  (routes and menu entries)
     inspection,
     notices,
     organisations,
+    people,
     rehearsal,
     roster,
     session,

@@ -19,6 +19,7 @@ from workflows.casework import mediation_stages as stages
 from ...errors import status_of
 from ...extension import uow
 from .. import i18n
+from .. import people as picker
 from ..core import blp, desk, menu, page, render, web_actor
 
 menu(75, "web.casework_hub", "nav.casework", "casework")
@@ -112,9 +113,11 @@ def mediations():
                   status_label=status_label, last_day=last_day, may_file=not actor.is_read_only)
 
 
-def _form(status: int = 200, error: str | None = None, values: dict | None = None):
-    return render("casework_mediation_new.html", status, error=error, values=values or {},
-                  recorder=web_actor().has(committee.ROLE), people=people())
+def _form(status: int = 200, error: str | None = None, values: dict | None = None, co_error: str | None = None):
+    values = values or {}
+    return render("casework_mediation_new.html", status, error=error, values=values,
+                  recorder=web_actor().has(committee.ROLE), people=people(),
+                  chosen=picker.shown(values.get("co_applicant", [])), co_error=co_error)
 
 
 @blp.route("/casework/mediations/new")
@@ -127,12 +130,18 @@ def mediation_new():
 @page()
 def mediation_file():
     actor = web_actor()
-    values = {k: request.form.get(k, "").strip() for k in ("respondent", "claim", "co_applicants", "applicant")}
+    values: dict = {k: request.form.get(k, "").strip() for k in ("respondent", "claim", "co_applicant_names",
+                                                                  "applicant")}
+    # co_applicants: the comma-separated logins the form took before it had a picker
+    values["co_applicant"] = request.form.getlist("co_applicant") + picker.split(request.form.get("co_applicants"))
     oral = actor.has(committee.ROLE) and flag("oral")
     values["oral"] = oral
     if not values["respondent"] or not values["claim"] or len(values["claim"]) > CLAIM_MAX:
         return _form(422, i18n.t("md.err.claim", n=CLAIM_MAX), values)
-    others = [n.strip() for n in values["co_applicants"].replace("，", ",").split(",") if n.strip()]
+    try:
+        others = picker.many(values["co_applicant"], values["co_applicant_names"], "co_applicant")
+    except picker.PickRefused as refused:
+        return _form(422, refused.message, values, co_error=refused.message)
     first = values["applicant"] if actor.has(committee.ROLE) and values["applicant"] else actor.username
     try:
         case_id = cases.file_application(uow(), applicants_=[first, *others], respondent=values["respondent"],

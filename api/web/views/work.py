@@ -12,7 +12,7 @@ from engine.identity import ADMIN, AUDITOR
 from ...extension import services, uow
 from ...filters import task_filter
 from ...schemas.tasks import DUE
-from .. import forms, i18n, labels
+from .. import forms, i18n, labels, people
 from ..core import blp, desk_of, menu, page, render, web_actor
 
 menu(20, "web.inbox", "nav.tasks", "tasks", lambda actor: not actor.is_read_only)
@@ -50,7 +50,7 @@ def inbox():
                   processes=deployments.list_processes(uow(readonly=True)))
 
 
-def _task_page(task: dict, values: dict, errors: dict, status: int = 200):
+def _task_page(task: dict, values: dict, errors: dict, status: int = 200, handing: dict | None = None):
     actor = web_actor()
     form = forms.build(task["form_schema"], task["ui_schema"], i18n.current_lang(), values, errors)
     labels.use_process(task["process_id"], task["version"])
@@ -59,7 +59,7 @@ def _task_page(task: dict, values: dict, errors: dict, status: int = 200):
     overdue = task["due_at"] is not None and task["due_at"] < services().clock.now()
     return render("task.html", status, task=task, form=form, may_complete=may_complete, context=context,
                   overdue=overdue, is_admin=actor.has(ADMIN), holds=task["assignee"] == actor.username,
-                  desk=desk_of(task))
+                  desk=desk_of(task), handing=handing or {})
 
 
 @blp.route("/tasks/<task_id>", methods=["GET", "POST"])
@@ -112,23 +112,58 @@ def task_refusal(task: dict) -> str:
     return i18n.t("task.not_yours")
 
 
+def _handover_refusal(refused: ValidationFailed, to: str | None) -> str:
+    """A refused hand-over in the page's language: the picker's own words, or why that person cannot take it."""
+    if isinstance(refused, people.PickRefused):
+        return refused.message
+    reason = (refused.errors.get("to") or [""])[0]
+    if reason == "required":
+        return i18n.t("task.reassign_needs_user")
+    if reason.startswith("no active user"):
+        return i18n.t("people.unknown", name=to)
+    return i18n.t("people.may_not_do", name=people.shown([to])[0]["name"] if to else "")
+
+
+def _hand_over(task_id: str, action: str):
+    """转办 (delegate) or, for admins, 指派 (reassign) to a colleague picked or typed by name (or login)."""
+    actor = web_actor()
+    if action == "reassign" and not actor.has(ADMIN):
+        raise Forbidden("roles")
+    typed = (request.form.get("to_name") or "").strip()
+    to = None
+    try:
+        to = people.one(request.form.get("to"), typed)
+        if action == "delegate":
+            if not to:
+                raise people.PickRefused(i18n.t("task.delegate_needs_user"), {"to": ["required"]})
+            handover.delegate(uow(), task_id, to, actor=actor)
+        else:
+            handover.reassign(uow(), task_id, to, actor=actor, reason=(request.form.get("reason") or "")[:500])
+    except ValidationFailed as refused:
+        task = queries.get_task(uow(readonly=True), task_id, actor)
+        handing = {"action": action, "typed": typed or to or "", "message": _handover_refusal(refused, to),
+                   "reason": request.form.get("reason", "")}
+        return _task_page(task, task["data"], {}, 422, handing)
+    flash(i18n.t("task.delegateed" if action == "delegate" else "task.reassigned"), "ok")
+    if action == "reassign" and to == actor.username:
+        return redirect(url_for("web.task_page", task_id=task_id))
+    return redirect(url_for("web.inbox"))
+
+
 @blp.route("/tasks/<task_id>/<action>", methods=["POST"])
 @page()
 def task_action(task_id: str, action: str):
     """Claim (认领), give back, delegate (转办) or, for admins, reassign a task; each audited."""
     actor = web_actor()
-    to = (request.form.get("to") or "").strip() or None
+    if action in ("delegate", "reassign"):
+        return _hand_over(task_id, action)
     if action == "claim":
         handover.claim(uow(), task_id, actor=actor)
     elif action == "unclaim":
         handover.unclaim(uow(), task_id, actor=actor)
-    elif action == "delegate" and to:
-        handover.delegate(uow(), task_id, to, actor=actor)
-    elif action == "reassign":
-        handover.reassign(uow(), task_id, to, actor=actor, reason=(request.form.get("reason") or "")[:500])
     else:
         raise ValidationFailed(i18n.t("task.delegate_needs_user"), {"to": [i18n.t("task.delegate_needs_user")]})
-    flash(i18n.t(f"task.{action}ed" if action != "reassign" else "task.reassigned"), "ok")
-    if action in ("claim",) or (action == "reassign" and to == actor.username):
+    flash(i18n.t(f"task.{action}ed"), "ok")
+    if action == "claim":
         return redirect(url_for("web.task_page", task_id=task_id))
     return redirect(url_for("web.inbox"))
