@@ -91,6 +91,7 @@ def test_on_a_phone_the_menu_folds_away_and_every_entry_is_reachable(ui):
     page = ui.login("admin")
     assert not page.locator("nav.menu").is_visible()  # the page starts with its content, not the menu
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.locator(".brand").bounding_box()["height"] < 48  # the home link is one line, no name stacked
     page.click("#menu-toggle summary")
     for item in ui.menu():
         if isinstance(item, list):
