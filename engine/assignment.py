@@ -144,8 +144,7 @@ def _pool_match():
 
 def pool_params(actor: Actor) -> dict[str, Any]:
     """The values of `in_pool_clause`'s bound parameters for an actor: their name and their roles (with ``*``)."""
-    return {"pool_user": actor.username,
-            "pool_groups": sorted(set(actor.roles) | ({ANYONE} if actor.roles else set()))}
+    return {"pool_user": actor.username, "pool_groups": sorted(_static_groups(actor))}
 
 
 def in_pool_clause(task_id):
@@ -270,13 +269,13 @@ def assign_to_starter(uow: UnitOfWork, rows: list[HumanTask], actor: Actor) -> N
 
 
 def _holds_groups(uow: UnitOfWork, actor: Actor, groups: set[str]) -> bool:
-    """Is the actor in one of these candidate groups (a role they hold, ``*``, or a department of theirs)?"""
-    static = set(actor.roles) | ({ANYONE} if actor.roles else set())
-    if groups & static:
+    """Is the actor in one of these candidate groups (a role they hold, ``*``, or a department of theirs)? Their
+    departments are read only when a role does not settle it."""
+    if groups & _static_groups(actor):
         return True
-    depts = [g[len(DEPT_PREFIX):] for g in groups if g.startswith(DEPT_PREFIX)]
-    if not depts:
-        return False
-    found = uow.session.scalar(select(DepartmentMember.username).where(
-        DepartmentMember.username == actor.username, DepartmentMember.department_code.in_(depts)).limit(1))
-    return found is not None
+    return any(g.startswith(DEPT_PREFIX) for g in groups) and bool(groups & groups_of(uow, actor))
+
+
+def _static_groups(actor: Actor) -> set[str]:
+    """The candidate groups an actor is in by their roles alone: the roles, and ``*`` for anyone with a role."""
+    return set(actor.roles) | ({ANYONE} if actor.roles else set())

@@ -39,6 +39,9 @@ class Conflict(DmflowError):
     """The request is valid but clashes with the current state (stale version, already done)."""
 
 
+STALE = "The record was changed by someone else; reload and try again."  # a Conflict's message for a stale version
+
+
 class TooManyRequests(DmflowError):
     """The caller did this too often (a per-user limit); ``retry_after`` seconds until it may again, if known."""
 

@@ -25,7 +25,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from . import assignment, notifications, tenancy
 from .audit import canonical_json, instance_chain
 from .consistency import state_record
-from .errors import Conflict, NotFound
+from .errors import STALE, Conflict, NotFound
 from .models import AuditChain, HumanTask, Incident, Instance, MessageSubscription, TaskCandidate
 from .serialization import SpecCache, VersionInfo, dump_instance, load_instance
 from .timers import install_clock_hook, using_clock
@@ -331,10 +331,8 @@ def _write_task_changes(s, changes: list[tuple[HumanTask, dict[str, Any]]]) -> N
     marking them modified (the flush at the commit has nothing to do for them)."""
     if not changes:
         return
-    params = []
-    for row, values in changes:
-        params.append({"b_id": row.id, "b_org": row.org_id} | {f"b_{c}": values[c] if c in values else getattr(row, c)
-                                          for c in _TASK_CHANGES})
+    params = [{"b_id": row.id, "b_org": row.org_id} | {f"b_{c}": values.get(c, getattr(row, c)) for c in _TASK_CHANGES}
+              for row, values in changes]
     s.connection().execute(_UPDATE_TASK, params)  # rows of the instance the step holds locked
     for (row, _), written in zip(changes, params, strict=True):
         for column in _TASK_CHANGES:
@@ -495,7 +493,7 @@ def _write_instance(s, inst: Instance, values: dict[str, Any]) -> None:
     keys = {"b_id": inst.id, "b_org": inst.org_id, "b_version": version, "b_next": version + 1}
     result = s.connection().execute(_UPDATE_INSTANCE, keys | {f"b_{c}": v for c, v in values.items()})
     if result.rowcount != 1:
-        raise Conflict("The record was changed by someone else; reload and try again.")
+        raise Conflict(STALE)
     for column, value in values.items():
         set_committed_value(inst, column, value)
     set_committed_value(inst, "version", version + 1)

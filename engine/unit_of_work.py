@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, tenancy
 from .clock import Clock, SystemClock
-from .errors import Conflict
+from .errors import STALE, Conflict
 
 
 class UnitOfWork:
@@ -76,7 +76,7 @@ class UnitOfWork:
         self.session.close()
         self.session = None
         if isinstance(exc, StaleDataError):
-            raise Conflict("The record was changed by someone else; reload and try again.") from exc
+            raise Conflict(STALE) from exc
 
     def commit(self) -> None:
         """Commit the transaction (a no-op inside a nested use; the outer block commits)."""
@@ -89,7 +89,7 @@ class UnitOfWork:
                     hook(self)
             self.session.commit()
         except StaleDataError as exc:
-            raise Conflict("The record was changed by someone else; reload and try again.") from exc
+            raise Conflict(STALE) from exc
         except IntegrityError as exc:
             raise Conflict(f"Conflicting concurrent change: {exc.orig}") from exc
         except OperationalError as exc:
